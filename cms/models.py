@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+from django.db import models
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.fields import StreamField
+from wagtail.models import Page
+from wagtail.search import index
+
+from cms import catalogue_views
+from cms.blocks import BodyBlock
+
+
+class HomePage(Page):
+    intro = models.CharField(_("introduction"), max_length=300, blank=True)
+    body = StreamField(BodyBlock(), blank=True, verbose_name=_("body"))
+
+    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["cms.ContentPage", "cms.CataloguePage"]
+    max_count_per_parent = 1
+
+    class Meta:
+        verbose_name = _("home page")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        catalogue = CataloguePage.objects.live().first()
+        context["catalogue_url"] = catalogue.get_url(request) if catalogue else None
+        return context
+
+
+class ContentPage(Page):
+    intro = models.CharField(_("introduction"), max_length=300, blank=True)
+    body = StreamField(BodyBlock(), blank=True, verbose_name=_("body"))
+
+    search_fields = [*Page.search_fields, index.SearchField("intro"), index.SearchField("body")]
+    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
+    parent_page_types = ["cms.HomePage", "cms.ContentPage"]
+    subpage_types = ["cms.ContentPage"]
+
+    class Meta:
+        verbose_name = _("content page")
+
+
+class CataloguePage(RoutablePageMixin, Page):
+    """The public catalogue: list with filters, offering detail, provider profile and compare."""
+
+    intro = models.CharField(_("introduction"), max_length=300, blank=True)
+    empty_text = models.CharField(
+        _("text when nothing matches"),
+        max_length=300,
+        blank=True,
+        help_text=_("Shown when no offering matches the filters."),
+    )
+    page_size = models.PositiveSmallIntegerField(_("offerings per page"), default=20)
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("intro"),
+        FieldPanel("empty_text"),
+        FieldPanel("page_size"),
+    ]
+    parent_page_types = ["cms.HomePage"]
+    subpage_types: list[str] = []
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("catalogue page")
+
+    @path("", name="list")
+    def list_view(self, request: HttpRequest) -> HttpResponse:
+        return catalogue_views.offering_list(request, page=self)
+
+    @path("cursus/<int:offering_id>/", name="offering")
+    def offering_view(self, request: HttpRequest, offering_id: int) -> HttpResponse:
+        return catalogue_views.offering_detail(request, page=self, offering_id=offering_id)
+
+    @path("aanbieder/<slug:provider_slug>/", name="provider")
+    def provider_view(self, request: HttpRequest, provider_slug: str) -> HttpResponse:
+        return catalogue_views.provider_detail(request, page=self, provider_slug=provider_slug)
+
+    @path("vergelijk/", name="compare")
+    def compare_view(self, request: HttpRequest) -> HttpResponse:
+        return catalogue_views.offering_compare(request, page=self)

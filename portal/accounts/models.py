@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    LEARNER = "LEARNER", _("Learner")
+    PROVIDER_STAFF = "PROVIDER_STAFF", _("Provider staff")
+    CASE_MANAGER = "CASE_MANAGER", _("Klantmanager")
+    CONTRACT_MANAGER = "CONTRACT_MANAGER", _("Contract manager")
+    SITE_EDITOR = "SITE_EDITOR", _("Site editor")
+
+
+class User(AbstractUser):
+    email = models.EmailField(_("e-mail address"), unique=True)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.LEARNER)
+    municipality = models.ForeignKey(
+        "contracts.Municipality",
+        verbose_name=_("municipality"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+        help_text=_("For klantmanagers: the municipality they work for."),
+    )
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.email

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from django import template
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import translate_url
+from django.utils.translation import get_language, gettext
+from wagtail.models import Page, Site
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def language_links(context) -> list[dict]:
+    """The current page in every language the site speaks, for the language switch."""
+    request: HttpRequest | None = context.get("request")
+    path = request.get_full_path() if request else "/"
+    current = get_language()
+    return [
+        {
+            "code": code,
+            "name": name,
+            "url": translate_url(path, code),
+            "current": code == current,
+        }
+        for code, name in settings.LANGUAGES
+    ]
+
+
+@register.simple_tag(takes_context=True)
+def menu_pages(context) -> list[Page]:
+    request = context.get("request")
+    site = Site.find_for_request(request) if request else None
+    if site is None:
+        return []
+    return list(site.root_page.get_children().live().in_menu().specific(defer=True))
+
+
+@register.filter
+def euros(cents: int | None) -> str:
+    """Format euro cents the Dutch way: € 1.234,50."""
+    if cents is None:
+        return ""
+    whole, rest = divmod(int(cents), 100)
+    grouped = f"{whole:,}".replace(",", ".")
+    return f"€ {grouped},{rest:02d}" if rest else f"€ {grouped},-"
+
+
+@register.simple_tag
+def yes_no(value: bool | None) -> str:
+    if value is None:
+        return gettext("unknown")
+    return gettext("yes") if value else gettext("no")

@@ -1,0 +1,118 @@
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from providers.models import Location, Offering, Provider, StartMoment
+
+
+class ProviderRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Provider
+        fields = ["name", "slug"]
+
+
+class LocationSerializer(serializers.ModelSerializer):
+    municipality = serializers.CharField(source="municipality.cbs_code")
+    municipality_name = serializers.CharField(source="municipality.name")
+
+    class Meta:
+        model = Location
+        fields = [
+            "id",
+            "name",
+            "street_address",
+            "postcode",
+            "city",
+            "municipality",
+            "municipality_name",
+            "latitude",
+            "longitude",
+            "accessibility_notes",
+        ]
+
+
+class ProviderSerializer(serializers.ModelSerializer):
+    keurmerk_valid = serializers.BooleanField(source="keurmerk_is_valid")
+    locations = LocationSerializer(many=True)
+
+    class Meta:
+        model = Provider
+        fields = [
+            "id",
+            "name",
+            "slug",
+            "kind",
+            "website",
+            "keurmerk_status",
+            "keurmerk_valid_until",
+            "keurmerk_stars",
+            "keurmerk_valid",
+            "locations",
+        ]
+
+
+class OfferingSerializer(serializers.ModelSerializer):
+    provider = ProviderRefSerializer()
+    target_groups = serializers.ListField(child=serializers.CharField())
+    duo_loan_eligible = serializers.BooleanField(source="duo_loan_available")
+    keurmerk_valid = serializers.BooleanField()
+    municipalities = serializers.SerializerMethodField()
+    support_languages = serializers.SlugRelatedField(many=True, slug_field="code", read_only=True)
+    next_start = serializers.DateField(allow_null=True)
+    free_seats = serializers.IntegerField(source="next_start_free_seats", allow_null=True)
+    pass_rate = serializers.IntegerField(source="pass_rate_percent", allow_null=True)
+
+    class Meta:
+        model = Offering
+        fields = [
+            "id",
+            "title",
+            "summary",
+            "component",
+            "education_level",
+            "provider",
+            "target_groups",
+            "cefr_from",
+            "cefr_to",
+            "hours_total",
+            "hours_per_week",
+            "duration_weeks",
+            "schedule",
+            "support_languages",
+            "childcare",
+            "price_cents",
+            "price_includes_exams",
+            "price_includes_materials",
+            "price_includes_other",
+            "duo_loan_eligible",
+            "keurmerk_valid",
+            "pass_rate",
+            "pass_rate_year",
+            "pass_rate_sample_size",
+            "municipalities",
+            "next_start",
+            "free_seats",
+        ]
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_municipalities(self, offering: Offering) -> list[str]:
+        return sorted({location.municipality.cbs_code for location in offering.locations.all()})
+
+
+class StartMomentSerializer(serializers.ModelSerializer):
+    free_seats = serializers.IntegerField(source="free")
+    location = LocationSerializer(allow_null=True)
+
+    class Meta:
+        model = StartMoment
+        fields = [
+            "id",
+            "offering",
+            "location",
+            "starts_on",
+            "ends_on",
+            "enrolment_deadline",
+            "seats",
+            "free_seats",
+        ]

@@ -1,0 +1,241 @@
+"""The catalogue's one FilterSet: the HTML catalogue page and ``/api/v1/offerings/`` both use it."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+from django_filters import rest_framework as filters
+
+from contracts.models import Municipality
+from providers import keurmerk
+from providers.choices import Component, Schedule, TargetGroup
+from providers.models import Language, Offering
+from providers.selectors import duo_loan_available_q, start_moments_open
+
+MAX_SEARCH_LENGTH = 100
+
+ORDERING_CHOICES = [
+    ("next_start", _("Next start date (soonest first)")),
+    ("price", _("Price (lowest first)")),
+    ("-price", _("Price (highest first)")),
+    ("-pass_rate", _("Pass rate (highest first)")),
+    ("-next_start", _("Next start date (latest first)")),
+    ("pass_rate", _("Pass rate (lowest first)")),
+]
+DEFAULT_ORDERING = "next_start"
+_ORDER_FIELDS = {
+    "next_start": "next_start",
+    "price": "price_cents",
+    "pass_rate": "pass_rate_percent",
+}
+
+_TRUE_VALUES = {"true", "1", "yes", "on"}
+_FALSE_VALUES = {"false", "0", "no", "off"}
+
+
+class YesCheckbox(forms.CheckboxInput):
+    """A checkbox that sends ``true`` and passes any other value on for the field to judge."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, check_test=lambda value: value is True)
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["value"] = "true"
+        return context
+
+    def value_from_datadict(self, data, files, name):
+        value = data.get(name)
+        return value.strip().lower() if isinstance(value, str) else value
+
+    def format_value(self, value):
+        return "true"
+
+
+class StrictBooleanField(forms.Field):
+    """``true``/``false`` (or 1/0, yes/no, on/off); anything else is an error, not silently ignored."""
+
+    widget = YesCheckbox
+    default_error_messages = {"invalid": _("Use true or false.")}
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        if value is True or value is False:
+            return value
+        if value in _TRUE_VALUES:
+            return True
+        if value in _FALSE_VALUES:
+            return False
+        raise ValidationError(self.error_messages["invalid"], code="invalid")
+
+
+class StrictBooleanFilter(filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+
+class OfferingFilterForm(forms.Form):
+    def clean(self):
+        cleaned = super().clean()
+        after, before = cleaned.get("starts_after"), cleaned.get("starts_before")
+        if after and before and before < after:
+            self.add_error(
+                "starts_before", _("The end of the start-date window is before its beginning.")
+            )
+        return cleaned
+
+
+class OfferingFilterSet(filters.FilterSet):
+    q = filters.CharFilter(
+        label=_("Search"),
+        method="filter_text",
+        max_length=MAX_SEARCH_LENGTH,
+        help_text=_("Course, provider or place"),
+    )
+    component = filters.MultipleChoiceFilter(
+        label=_("Component"),
+        choices=Component.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    target_group = filters.ChoiceFilter(
+        label=_("I am a"),
+        choices=TargetGroup.choices,
+        method="filter_target_group",
+        empty_label=_("Any target group"),
+    )
+    municipality = filters.ModelChoiceFilter(
+        label=_("Municipality"),
+        queryset=Municipality.objects.order_by("name"),
+        to_field_name="cbs_code",
+        method="filter_municipality",
+        empty_label=_("All municipalities"),
+    )
+    schedule = filters.MultipleChoiceFilter(
+        label=_("When"),
+        choices=Schedule.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    max_price = filters.NumberFilter(
+        label=_("Maximum price (euro)"),
+        method="filter_max_price",
+        field_class=forms.IntegerField,
+        min_value=0,
+        max_value=1_000_000,
+    )
+    support_language = filters.ModelChoiceFilter(
+        label=_("Help in my language"),
+        queryset=Language.objects.order_by("name_en"),
+        to_field_name="code",
+        method="filter_support_language",
+        empty_label=_("Any language"),
+    )
+    childcare = StrictBooleanFilter(label=_("Childcare available"), method="filter_childcare")
+    duo_loan = StrictBooleanFilter(label=_("Can be paid with a DUO loan"), method="filter_duo_loan")
+    keurmerk = StrictBooleanFilter(
+        label=_("Provider has a valid quality mark"), method="filter_keurmerk"
+    )
+    starts_after = filters.DateFilter(
+        label=_("Starts on or after"),
+        method="filter_start_window",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    starts_before = filters.DateFilter(
+        label=_("Starts on or before"),
+        method="filter_start_window",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    ordering = filters.ChoiceFilter(
+        label=_("Sort by"),
+        choices=ORDERING_CHOICES,
+        method="filter_ordering",
+        empty_label=None,
+    )
+
+    class Meta:
+        model = Offering
+        fields: list[str] = []
+        form = OfferingFilterForm
+
+    def filter_queryset(self, queryset: QuerySet[Offering]) -> QuerySet[Offering]:
+        queryset = super().filter_queryset(queryset)
+        queryset = self._filter_start_window(queryset)
+        return self._order(queryset, self.form.cleaned_data.get("ordering") or DEFAULT_ORDERING)
+
+    def filter_text(self, queryset, name, value):
+        words = value.split()[:10]
+        for word in words:
+            queryset = queryset.filter(
+                Q(title__icontains=word)
+                | Q(summary__icontains=word)
+                | Q(provider__name__icontains=word)
+                | Exists(
+                    Offering.locations.through.objects.filter(
+                        offering_id=OuterRef("pk"), location__city__icontains=word
+                    )
+                )
+            )
+        return queryset
+
+    def filter_target_group(self, queryset, name, value):
+        if value == TargetGroup.STATUSHOUDER:
+            return queryset.filter(for_statushouders=True)
+        return queryset.filter(for_gezinsmigranten=True)
+
+    def filter_municipality(self, queryset, name, value):
+        return queryset.filter(
+            Exists(
+                Offering.locations.through.objects.filter(
+                    offering_id=OuterRef("pk"), location__municipality=value
+                )
+            )
+        )
+
+    def filter_max_price(self, queryset, name, value):
+        return queryset.filter(price_cents__isnull=False, price_cents__lte=int(value) * 100)
+
+    def filter_support_language(self, queryset, name, value):
+        return queryset.filter(
+            Exists(
+                Offering.support_languages.through.objects.filter(
+                    offering_id=OuterRef("pk"), language=value
+                )
+            )
+        )
+
+    def filter_childcare(self, queryset, name, value):
+        return queryset.filter(childcare=value)
+
+    def filter_duo_loan(self, queryset, name, value):
+        condition = duo_loan_available_q()
+        return queryset.filter(condition if value else ~condition)
+
+    def filter_keurmerk(self, queryset, name, value):
+        condition = keurmerk.valid_q(prefix="provider__")
+        return queryset.filter(condition if value else ~condition)
+
+    def filter_start_window(self, queryset, name, value):
+        return queryset  # both bounds apply to the same start moment: see _filter_start_window
+
+    def filter_ordering(self, queryset, name, value):
+        return queryset  # applied last, in filter_queryset
+
+    def _filter_start_window(self, queryset: QuerySet[Offering]) -> QuerySet[Offering]:
+        after = self.form.cleaned_data.get("starts_after")
+        before = self.form.cleaned_data.get("starts_before")
+        if not (after or before):
+            return queryset
+        moments = start_moments_open().filter(offering_id=OuterRef("pk"))
+        if after:
+            moments = moments.filter(starts_on__gte=after)
+        if before:
+            moments = moments.filter(starts_on__lte=before)
+        return queryset.filter(Exists(moments))
+
+    @staticmethod
+    def _order(queryset: QuerySet[Offering], ordering: str) -> QuerySet[Offering]:
+        descending = ordering.startswith("-")
+        field = F(_ORDER_FIELDS[ordering.lstrip("-")])
+        expression = field.desc(nulls_last=True) if descending else field.asc(nulls_last=True)
+        return queryset.order_by(expression, "title", "pk")

@@ -1,0 +1,450 @@
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalManyToManyField
+from modelcluster.models import ClusterableModel
+from wagtail.fields import RichTextField
+from wagtail.models import (
+    DraftStateMixin,
+    LockableMixin,
+    PreviewableMixin,
+    RevisionMixin,
+    WorkflowMixin,
+)
+from wagtail.search import index
+
+from providers import keurmerk
+from providers.choices import (
+    CefrLevel,
+    Component,
+    EducationLevel,
+    KeurmerkStatus,
+    ProviderKind,
+    Schedule,
+    TargetGroup,
+)
+
+kvk_validator = RegexValidator(r"^\d{8}$", _("A KvK number has exactly eight digits."))
+postcode_validator = RegexValidator(
+    r"^[1-9]\d{3} ?[A-Z]{2}$", _("Enter a Dutch postcode such as 2011 AB.")
+)
+language_code_validator = RegexValidator(
+    r"^[a-z]{2}$", _("Use a two-letter ISO 639-1 code in lower case, e.g. ar.")
+)
+
+
+class Language(models.Model):
+    """A language in which a provider can support learners (ISO 639-1)."""
+
+    code = models.CharField(
+        _("code"), max_length=2, unique=True, validators=[language_code_validator]
+    )
+    name_en = models.CharField(_("name in English"), max_length=60)
+    name_nl = models.CharField(_("name in Dutch"), max_length=60)
+    native_name = models.CharField(_("native name"), max_length=60, blank=True)
+
+    class Meta:
+        verbose_name = _("language")
+        verbose_name_plural = _("languages")
+        ordering = ["name_en"]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        name = self.name_nl if (get_language() or "nl").startswith("nl") else self.name_en
+        if self.native_name and self.native_name != name:
+            return f"{name} ({self.native_name})"
+        return name
+
+
+class Provider(index.Indexed, models.Model):
+    name = models.CharField(_("name"), max_length=160)
+    slug = models.SlugField(_("slug"), max_length=160, unique=True)
+    kvk_number = models.CharField(
+        _("KvK number"), max_length=8, blank=True, validators=[kvk_validator]
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=ProviderKind.choices)
+    description = models.TextField(_("description"), blank=True)
+    website = models.URLField(_("website"), blank=True)
+    email = models.EmailField(_("e-mail address"), blank=True)
+    phone = models.CharField(_("telephone"), max_length=30, blank=True)
+    keurmerk_status = models.CharField(
+        _("Keurmerk Inburgeren"),
+        max_length=12,
+        choices=KeurmerkStatus.choices,
+        default=KeurmerkStatus.NONE,
+        help_text=_("Blik op Werk quality mark for integration schools."),
+    )
+    keurmerk_valid_until = models.DateField(_("quality mark valid until"), null=True, blank=True)
+    keurmerk_stars = models.PositiveSmallIntegerField(
+        _("quality mark score (stars)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(4)],
+        help_text=_("Blik op Werk's 1 to 4 star score, if published."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    search_fields = [
+        index.SearchField("name"),
+        index.AutocompleteField("name"),
+        index.FilterField("kind"),
+    ]
+
+    class Meta:
+        verbose_name = _("provider")
+        verbose_name_plural = _("providers")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(keurmerk_stars__isnull=True)
+                | Q(keurmerk_stars__gte=1, keurmerk_stars__lte=4),
+                name="provider_keurmerk_stars_1_to_4",
+            ),
+            models.CheckConstraint(
+                condition=Q(keurmerk_status=KeurmerkStatus.NONE)
+                | Q(keurmerk_valid_until__isnull=False),
+                name="provider_keurmerk_has_expiry",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.keurmerk_status != KeurmerkStatus.NONE and not self.keurmerk_valid_until:
+            raise ValidationError(
+                {"keurmerk_valid_until": _("Give the date until which the quality mark is valid.")}
+            )
+
+    @property
+    def keurmerk_is_valid(self) -> bool:
+        return keurmerk.is_valid(
+            status=self.keurmerk_status, valid_until=self.keurmerk_valid_until
+        )
+
+    @property
+    def keurmerk_state(self) -> keurmerk.KeurmerkState:
+        return keurmerk.state(status=self.keurmerk_status, valid_until=self.keurmerk_valid_until)
+
+
+class Location(models.Model):
+    provider = models.ForeignKey(
+        Provider, verbose_name=_("provider"), on_delete=models.CASCADE, related_name="locations"
+    )
+    name = models.CharField(_("name"), max_length=120)
+    street_address = models.CharField(_("street and number"), max_length=160)
+    postcode = models.CharField(_("postcode"), max_length=7, validators=[postcode_validator])
+    city = models.CharField(_("place"), max_length=80)
+    municipality = models.ForeignKey(
+        "contracts.Municipality",
+        verbose_name=_("municipality"),
+        on_delete=models.PROTECT,
+        related_name="locations",
+    )
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    accessibility_notes = models.TextField(
+        _("accessibility"),
+        blank=True,
+        help_text=_("Step-free access, lift, toilets, public transport nearby."),
+    )
+
+    class Meta:
+        verbose_name = _("location")
+        verbose_name_plural = _("locations")
+        ordering = ["provider__name", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name}, {self.city}"
+
+
+class Offering(
+    WorkflowMixin,
+    DraftStateMixin,
+    LockableMixin,
+    RevisionMixin,
+    PreviewableMixin,
+    index.Indexed,
+    ClusterableModel,
+):
+    """A course a provider offers. Drafts and approvals go through Wagtail revisions and workflows;
+    the row itself always holds the published version."""
+
+    provider = models.ForeignKey(
+        Provider, verbose_name=_("provider"), on_delete=models.PROTECT, related_name="offerings"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    reference = models.CharField(
+        _("own reference"),
+        max_length=40,
+        blank=True,
+        help_text=_("Your own code for this course; spreadsheet uploads match rows on it."),
+    )
+    component = models.CharField(_("component"), max_length=20, choices=Component.choices)
+    education_level = models.CharField(
+        _("prepares for"),
+        max_length=4,
+        choices=EducationLevel.choices,
+        blank=True,
+        help_text=_("Only for the education route."),
+    )
+    summary = models.CharField(_("summary"), max_length=300, blank=True)
+    description = RichTextField(_("description"), blank=True, features=["bold", "italic", "ul", "ol", "link"])
+    for_statushouders = models.BooleanField(_("for statushouders"), default=True)
+    for_gezinsmigranten = models.BooleanField(_("for gezinsmigranten"), default=True)
+    cefr_from = models.CharField(
+        _("language level at start"), max_length=2, choices=CefrLevel.choices, blank=True
+    )
+    cefr_to = models.CharField(
+        _("language level aimed for"), max_length=2, choices=CefrLevel.choices, blank=True
+    )
+    hours_total = models.PositiveIntegerField(_("total hours"), validators=[MinValueValidator(1)])
+    hours_per_week = models.PositiveSmallIntegerField(
+        _("hours per week"), null=True, blank=True, validators=[MinValueValidator(1)]
+    )
+    duration_weeks = models.PositiveSmallIntegerField(
+        _("duration in weeks"), null=True, blank=True, validators=[MinValueValidator(1)]
+    )
+    schedule = models.CharField(_("schedule"), max_length=10, choices=Schedule.choices)
+    support_languages = ParentalManyToManyField(
+        Language,
+        verbose_name=_("support languages"),
+        blank=True,
+        related_name="offerings",
+        help_text=_("Languages besides Dutch in which teachers can explain and help."),
+    )
+    locations = ParentalManyToManyField(
+        Location, verbose_name=_("locations"), blank=True, related_name="offerings"
+    )
+    childcare = models.BooleanField(_("childcare available"), default=False)
+    price_cents = models.PositiveIntegerField(
+        _("price for self-payers (cents)"),
+        null=True,
+        blank=True,
+        help_text=_("Total price in euro cents; leave empty if the course is not for sale."),
+    )
+    price_includes_exams = models.BooleanField(_("price includes exam costs"), default=False)
+    price_includes_materials = models.BooleanField(
+        _("price includes learning materials"), default=False
+    )
+    price_includes_other = models.CharField(
+        _("price also includes"), max_length=200, blank=True
+    )
+    duo_loan_eligible = models.BooleanField(
+        _("DUO loan possible"),
+        default=False,
+        help_text=_("Only for providers with a valid Keurmerk Inburgeren."),
+    )
+    pass_rate_percent = models.PositiveSmallIntegerField(
+        _("exam pass rate (%)"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(100)],
+    )
+    pass_rate_year = models.PositiveSmallIntegerField(_("pass rate year"), null=True, blank=True)
+    pass_rate_sample_size = models.PositiveIntegerField(
+        _("number of learners behind the pass rate"), null=True, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    search_fields = [
+        index.SearchField("title"),
+        index.AutocompleteField("title"),
+        index.FilterField("component"),
+        index.FilterField("provider_id"),
+        index.FilterField("live"),
+    ]
+
+    class Meta(DraftStateMixin.Meta):
+        verbose_name = _("offering")
+        verbose_name_plural = _("offerings")
+        ordering = ["title"]
+        indexes = [
+            models.Index(fields=["live", "component"], name="offering_live_component"),
+            models.Index(fields=["live", "price_cents"], name="offering_live_price"),
+            models.Index(fields=["live", "pass_rate_percent"], name="offering_live_pass_rate"),
+            models.Index(fields=["live", "schedule"], name="offering_live_schedule"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "reference"],
+                condition=~Q(reference=""),
+                name="offering_reference_unique_per_provider",
+            ),
+            models.CheckConstraint(
+                condition=Q(price_cents__isnull=True) | Q(price_cents__gte=0),
+                name="offering_price_not_negative",
+            ),
+            models.CheckConstraint(condition=Q(hours_total__gte=1), name="offering_hours_positive"),
+            models.CheckConstraint(
+                condition=Q(pass_rate_percent__isnull=True)
+                | Q(pass_rate_percent__gte=0, pass_rate_percent__lte=100),
+                name="offering_pass_rate_is_percentage",
+            ),
+            models.CheckConstraint(
+                condition=Q(pass_rate_percent__isnull=True)
+                | Q(pass_rate_year__isnull=False, pass_rate_sample_size__isnull=False),
+                name="offering_pass_rate_has_year_and_sample",
+            ),
+            models.CheckConstraint(
+                condition=Q(cefr_from="") | Q(cefr_to="") | Q(cefr_to__gte=F("cefr_from")),
+                name="offering_cefr_to_not_below_from",
+            ),
+            models.CheckConstraint(
+                condition=Q(education_level="") | Q(component=Component.ONDERWIJSROUTE),
+                name="offering_education_level_only_for_onderwijsroute",
+            ),
+            models.CheckConstraint(
+                condition=Q(for_statushouders=True) | Q(for_gezinsmigranten=True),
+                name="offering_has_a_target_group",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        from providers.offerings import offering_validate
+
+        offering_validate(offering=self)
+
+    @property
+    def target_groups(self) -> list[str]:
+        groups = []
+        if self.for_statushouders:
+            groups.append(TargetGroup.STATUSHOUDER.value)
+        if self.for_gezinsmigranten:
+            groups.append(TargetGroup.GEZINSMIGRANT.value)
+        return groups
+
+    def get_target_groups_display(self) -> list[str]:
+        return [TargetGroup(code).label for code in self.target_groups]
+
+    @property
+    def price_euros(self) -> float | None:
+        return None if self.price_cents is None else self.price_cents / 100
+
+    @property
+    def hourly_rate_cents(self) -> int | None:
+        if self.price_cents is None or not self.hours_total:
+            return None
+        return round(self.price_cents / self.hours_total)
+
+    @cached_property
+    def level_display(self) -> str:
+        if self.cefr_from and self.cefr_to and self.cefr_from != self.cefr_to:
+            return f"{self.cefr_from} → {self.cefr_to}"
+        return self.cefr_to or self.cefr_from or ""
+
+    def get_preview_template(self, request, mode_name):
+        return "providers/offering_preview.html"
+
+
+class StartMoment(models.Model):
+    """One cohort of an offering: a start date at a location with a number of seats.
+
+    Its own table (not part of the offering's revisions) because enrolments and placements point at
+    it: publishing a revision must never delete or recreate these rows. Seats change only through
+    ``providers.seats``.
+    """
+
+    offering = models.ForeignKey(
+        Offering, verbose_name=_("offering"), on_delete=models.PROTECT, related_name="start_moments"
+    )
+    location = models.ForeignKey(
+        Location,
+        verbose_name=_("location"),
+        on_delete=models.PROTECT,
+        related_name="start_moments",
+        null=True,
+        blank=True,
+        help_text=_("Leave empty for online courses."),
+    )
+    reference = models.CharField(
+        _("own reference"),
+        max_length=40,
+        blank=True,
+        help_text=_("Your own code for this start date; spreadsheet uploads match rows on it."),
+    )
+    starts_on = models.DateField(_("start date"))
+    ends_on = models.DateField(_("end date"))
+    enrolment_deadline = models.DateField(_("enrol before"), null=True, blank=True)
+    seats = models.PositiveIntegerField(_("seats"))
+    seats_taken = models.PositiveIntegerField(_("seats taken"), default=0, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("start moment")
+        verbose_name_plural = _("start moments")
+        ordering = ["starts_on", "pk"]
+        indexes = [
+            models.Index(fields=["offering", "starts_on"], name="startmoment_offering_start"),
+            models.Index(fields=["starts_on"], name="startmoment_starts_on"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["offering", "reference"],
+                condition=~Q(reference=""),
+                name="startmoment_reference_unique_per_offering",
+            ),
+            models.CheckConstraint(condition=Q(seats__gte=0), name="startmoment_seats_not_negative"),
+            models.CheckConstraint(
+                condition=Q(seats_taken__gte=0) & Q(seats_taken__lte=F("seats")),
+                name="startmoment_seats_taken_within_seats",
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__gt=F("starts_on")), name="startmoment_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(enrolment_deadline__isnull=True)
+                | Q(enrolment_deadline__lte=F("starts_on")),
+                name="startmoment_deadline_not_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.offering} – {self.starts_on:%d-%m-%Y}"
+
+    def clean(self) -> None:
+        errors = {}
+        if self.starts_on and self.ends_on and self.ends_on <= self.starts_on:
+            errors["ends_on"] = _("The end date must be after the start date.")
+        if self.enrolment_deadline and self.starts_on and self.enrolment_deadline > self.starts_on:
+            errors["enrolment_deadline"] = _("The enrolment deadline cannot be after the start date.")
+        if self.seats is not None and self.seats < self.seats_taken:
+            errors["seats"] = _(
+                "%(taken)s seats are already taken; the number of seats cannot be lower."
+            ) % {"taken": self.seats_taken}
+        if self.location_id and self.offering_id:
+            if self.location.provider_id != self.offering.provider_id:
+                errors["location"] = _("Choose a location of the offering's own provider.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def free_seats(self) -> int:
+        return max(self.seats - self.seats_taken, 0)
+
+    @property
+    def is_open_for_enrolment(self) -> bool:
+        today = timezone.localdate()
+        deadline = self.enrolment_deadline or self.starts_on
+        return deadline >= today and self.free_seats > 0

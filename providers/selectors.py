@@ -1,0 +1,107 @@
+"""Reads that feed the public catalogue, its API and the compare page (no N+1: annotate in SQL)."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import (
+    BooleanField,
+    ExpressionWrapper,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.utils import timezone
+
+from providers import keurmerk
+from providers.models import Location, Offering, Provider, StartMoment
+from providers.seats import free_seats_expression, has_free_seats_q
+
+
+def start_moments_open(*, on: datetime.date | None = None) -> QuerySet[StartMoment]:
+    """Start moments a learner can still enrol on: not started, deadline not passed, seats free."""
+    on = on or timezone.localdate()
+    return StartMoment.objects.filter(
+        has_free_seats_q(),
+        Q(enrolment_deadline__isnull=True) | Q(enrolment_deadline__gte=on),
+        starts_on__gte=on,
+    )
+
+
+def duo_loan_available_q(prefix: str = "") -> Q:
+    """An offering can be paid with a DUO loan only while its provider's Keurmerk is valid."""
+    return Q(**{f"{prefix}duo_loan_eligible": True}) & keurmerk.valid_q(prefix=f"{prefix}provider__")
+
+
+def offering_public_queryset(*, on: datetime.date | None = None) -> QuerySet[Offering]:
+    """Published offerings of active providers with their next open start and its free seats."""
+    on = on or timezone.localdate()
+    next_open = start_moments_open(on=on).filter(offering=OuterRef("pk")).order_by("starts_on", "pk")
+    return (
+        Offering.objects.filter(live=True, provider__is_active=True)
+        .select_related("provider")
+        .prefetch_related(
+            Prefetch(
+                "locations",
+                queryset=Location.objects.select_related("municipality").order_by("city", "name"),
+            ),
+            "support_languages",
+        )
+        .annotate(
+            next_start=Subquery(next_open.values("starts_on")[:1]),
+            next_start_free_seats=Subquery(
+                next_open.annotate(free=free_seats_expression()).values("free")[:1],
+                output_field=IntegerField(),
+            ),
+            duo_loan_available=ExpressionWrapper(duo_loan_available_q(), output_field=BooleanField()),
+            keurmerk_valid=ExpressionWrapper(
+                keurmerk.valid_q(prefix="provider__", on=on), output_field=BooleanField()
+            ),
+        )
+    )
+
+
+def offering_public_get(*, offering_id: int) -> Offering:
+    """One published offering, with its upcoming start moments; raises ``Offering.DoesNotExist``."""
+    today = timezone.localdate()
+    upcoming = (
+        StartMoment.objects.filter(starts_on__gte=today)
+        .select_related("location__municipality")
+        .annotate(free=free_seats_expression())
+        .order_by("starts_on", "pk")
+    )
+    return (
+        offering_public_queryset()
+        .prefetch_related(
+            Prefetch("start_moments", queryset=upcoming, to_attr="upcoming_start_moments"),
+        )
+        .get(pk=offering_id)
+    )
+
+
+def provider_public_get(*, slug: str) -> Provider:
+    return Provider.objects.prefetch_related(
+        Prefetch(
+            "locations",
+            queryset=Location.objects.select_related("municipality").order_by("city", "name"),
+        )
+    ).get(slug=slug, is_active=True)
+
+
+def provider_public_queryset() -> QuerySet[Provider]:
+    return Provider.objects.filter(is_active=True).order_by("name")
+
+
+def start_moment_public_queryset() -> QuerySet[StartMoment]:
+    today = timezone.localdate()
+    return (
+        StartMoment.objects.filter(
+            offering__live=True, offering__provider__is_active=True, starts_on__gte=today
+        )
+        .select_related("location__municipality")
+        .annotate(free=free_seats_expression())
+        .order_by("starts_on", "pk")
+    )
