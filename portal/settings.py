@@ -234,6 +234,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Public, read-only catalogue of civic-integration courses (Wet inburgering 2021).",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "PREPROCESSING_HOOKS": ["portal.api.only_public_api"],
 }
 
 WAGTAIL_SITE_NAME = "Routewijzer"
@@ -248,4 +249,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
+    "loggers": {
+        # Per-task and per-edit chatter of the immediate task backend and Wagtail's action log.
+        "django.tasks": {"level": "WARNING"},
+        "django_tasks": {"level": "WARNING"},
+        "wagtail": {"level": "WARNING"},
+    },
 }

@@ -76,6 +76,10 @@ class StrictBooleanFilter(filters.BooleanFilter):
     field_class = StrictBooleanField
 
 
+class WholeNumberFilter(filters.NumberFilter):
+    field_class = forms.IntegerField
+
+
 class OfferingFilterForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
@@ -117,10 +121,9 @@ class OfferingFilterSet(filters.FilterSet):
         choices=Schedule.choices,
         widget=forms.CheckboxSelectMultiple,
     )
-    max_price = filters.NumberFilter(
+    max_price = WholeNumberFilter(
         label=_("Maximum price (euro)"),
         method="filter_max_price",
-        field_class=forms.IntegerField,
         min_value=0,
         max_value=1_000_000,
     )

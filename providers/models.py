@@ -448,3 +448,27 @@ class StartMoment(models.Model):
         today = timezone.localdate()
         deadline = self.enrolment_deadline or self.starts_on
         return deadline >= today and self.free_seats > 0
+
+
+class ProviderMembership(models.Model):
+    """A user who works for a provider, with their role there."""
+
+    class Role(models.TextChoices):
+        EDITOR = "EDITOR", _("Editor")
+        ADMIN = "ADMIN", _("Administrator")
+
+    user = models.ForeignKey(
+        "accounts.User", on_delete=models.CASCADE, related_name="provider_memberships"
+    )
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.EDITOR)
+
+    class Meta:
+        verbose_name = _("provider membership")
+        verbose_name_plural = _("provider memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "provider"], name="membership_once_per_provider")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.provider}"

@@ -1,0 +1,217 @@
+"""Fictional demo data for the region IJmond en Zuid-Kennemerland.
+
+Municipalities and volumes are the real ones from the domain notes (Haarlem's annex). Providers,
+their prices and pass rates are invented: no real organisation is named.
+"""
+
+from __future__ import annotations
+
+REGION = {"name": "IJmond en Zuid-Kennemerland", "slug": "ijmond-zuid-kennemerland"}
+CENTRAL_MUNICIPALITY = "GM0392"
+
+# (CBS code, name, statushouders 2020, statushouders 2021, gezinsmigranten 2020)
+MUNICIPALITIES = [
+    ("GM0375", "Beverwijk", 17, 35, 16),
+    ("GM0377", "Bloemendaal", 10, 22, 10),
+    ("GM0392", "Haarlem", 65, 136, 100),
+    ("GM0396", "Heemskerk", 17, 33, 16),
+    ("GM0397", "Heemstede", 11, 23, 10),
+    ("GM0453", "Velsen", 29, 58, 26),
+    ("GM0473", "Zandvoort", 8, 15, 10),
+]
+
+# (code, English, Dutch, native)
+LANGUAGES = [
+    ("ar", "Arabic", "Arabisch", "العربية"),
+    ("en", "English", "Engels", "English"),
+    ("fa", "Persian", "Perzisch", "فارسی"),
+    ("ti", "Tigrinya", "Tigrinya", "ትግርኛ"),
+    ("tr", "Turkish", "Turks", "Türkçe"),
+    ("uk", "Ukrainian", "Oekraïens", "Українська"),
+    ("so", "Somali", "Somalisch", "Soomaali"),
+    ("es", "Spanish", "Spaans", "Español"),
+    ("pl", "Polish", "Pools", "Polski"),
+]
+
+# Each provider: its fields, its locations (name, street, postcode, city, CBS code) and offerings.
+# Offering tuples: (reference, title, component, extra fields)
+PROVIDERS = [
+    {
+        "slug": "taalhuis-spaarnestad",
+        "name": "Taalhuis Spaarnestad",
+        "kind": "LANGUAGE",
+        "kvk_number": "90000001",
+        "keurmerk_status": "CERTIFIED",
+        "keurmerk_valid_years": 2,
+        "keurmerk_stars": 4,
+        "description": "Fictional language school that leads the brugklas and the B1 and Z routes "
+        "in the region, together with two partner schools.",
+        "locations": [
+            ("Leslocatie Centrum", "Spaarnekade 12", "2011 AB", "Haarlem", "GM0392"),
+            ("Leslocatie Schalkwijk", "Europaweg 40", "2034 AA", "Haarlem", "GM0392"),
+        ],
+    },
+    {
+        "slug": "talenschool-de-duinrand",
+        "name": "Talenschool De Duinrand",
+        "kind": "LANGUAGE",
+        "kvk_number": "90000002",
+        "keurmerk_status": "CERTIFIED",
+        "keurmerk_valid_years": 1,
+        "keurmerk_stars": 3,
+        "description": "Fictional language school for small groups, daytime and evening.",
+        "locations": [
+            ("Duinrand Beverwijk", "Breestraat 5", "1941 EA", "Beverwijk", "GM0375"),
+            ("Duinrand Heemskerk", "Maerten van Heemskercklaan 8", "1961 AA", "Heemskerk", "GM0396"),
+        ],
+    },
+    {
+        "slug": "nt2-leerplein-kennemerland",
+        "name": "NT2 Leerplein Kennemerland",
+        "kind": "LANGUAGE",
+        "kvk_number": "90000003",
+        "keurmerk_status": "ASPIRANT",
+        "keurmerk_valid_years": -1,
+        "keurmerk_stars": None,
+        "description": "Fictional language school, new in the region; its aspirant quality mark "
+        "has lapsed, which the catalogue shows.",
+        "locations": [
+            ("Leerplein IJmuiden", "Lange Nieuwstraat 100", "1972 GJ", "IJmuiden", "GM0453"),
+            ("Leerplein Heemstede", "Binnenweg 20", "2101 JC", "Heemstede", "GM0397"),
+        ],
+    },
+    {
+        "slug": "stichting-welkom-aan-zee",
+        "name": "Stichting Welkom aan Zee",
+        "kind": "SUPPORT",
+        "kvk_number": "90000004",
+        "keurmerk_status": "NONE",
+        "description": "Fictional refugee-support foundation: participation statement (PVT), "
+        "social support and practice coaching.",
+        "locations": [
+            ("Huis van Welkom", "Zijlweg 70", "2013 DK", "Haarlem", "GM0392"),
+            ("Welkom Zandvoort", "Kerkstraat 3", "2042 JA", "Zandvoort", "GM0473"),
+        ],
+    },
+    {
+        "slug": "werkwijs-ijmond",
+        "name": "Werkwijs IJmond",
+        "kind": "PARTICIPATION",
+        "kvk_number": "90000005",
+        "keurmerk_status": "NONE",
+        "description": "Fictional participation organisation: labour-market orientation and "
+        "work experience.",
+        "locations": [("Werkplaats Velsen", "Kennemerlaan 50", "1972 EH", "IJmuiden", "GM0453")],
+    },
+    {
+        "slug": "meedoen-kennemerland",
+        "name": "Meedoen Kennemerland",
+        "kind": "PARTICIPATION",
+        "kvk_number": "90000006",
+        "keurmerk_status": "NONE",
+        "description": "Fictional participation organisation for volunteering and job coaching.",
+        "locations": [
+            ("Meedoen Bloemendaal", "Bloemendaalseweg 30", "2061 CN", "Bloemendaal", "GM0377"),
+            ("Meedoen Haarlem-Noord", "Rijksstraatweg 150", "2022 DB", "Haarlem", "GM0392"),
+        ],
+    },
+    {
+        "slug": "hogeschool-aan-het-spaarne",
+        "name": "Hogeschool aan het Spaarne",
+        "kind": "EDUCATION",
+        "kvk_number": "90000007",
+        "keurmerk_status": "NONE",
+        "description": "Fictional university of applied sciences: education route towards HBO.",
+        "locations": [("Campus Spaarne", "Zuiderhoutlaan 1", "2012 PJ", "Haarlem", "GM0392")],
+    },
+    {
+        "slug": "kennemer-universiteit",
+        "name": "Kennemer Universiteit",
+        "kind": "EDUCATION",
+        "kvk_number": "90000008",
+        "keurmerk_status": "NONE",
+        "description": "Fictional university: education route towards WO, with a preparatory "
+        "year in Dutch.",
+        "locations": [("Universiteitsgebouw", "Raaks 2", "2011 VA", "Haarlem", "GM0392")],
+    },
+]
+
+_B1 = {
+    "component": "B1_ROUTE",
+    "cefr_from": "A1",
+    "cefr_to": "B1",
+    "price_includes_materials": True,
+}
+_Z = {"component": "Z_ROUTE", "cefr_from": "A0", "cefr_to": "A2", "hours_total": 1600}
+
+# provider slug -> offerings (reference, title, fields)
+OFFERINGS = {
+    "taalhuis-spaarnestad": [
+        ("TS-B1-D", "B1-route overdag", {**_B1, "schedule": "DAYTIME", "hours_total": 600, "hours_per_week": 12, "duration_weeks": 50, "price_cents": 780000, "duo_loan_eligible": True, "childcare": True, "pass_rate_percent": 71, "languages": ["ar", "ti", "en"]}),
+        ("TS-B1-A", "B1-route 's avonds", {**_B1, "schedule": "EVENING", "hours_total": 540, "hours_per_week": 6, "duration_weeks": 90, "price_cents": 702000, "duo_loan_eligible": True, "pass_rate_percent": 64, "languages": ["en", "tr"]}),
+        ("TS-B1-I", "B1-route intensief", {**_B1, "schedule": "DAYTIME", "hours_total": 480, "hours_per_week": 20, "duration_weeks": 24, "price_cents": 672000, "duo_loan_eligible": True, "price_includes_exams": True, "pass_rate_percent": 78, "languages": ["en"]}),
+        ("TS-B1-H", "B1-route hybride", {**_B1, "schedule": "HYBRID", "hours_total": 500, "hours_per_week": 8, "duration_weeks": 60, "price_cents": 650000, "duo_loan_eligible": True, "languages": ["uk", "pl"]}),
+        ("TS-Z", "Z-route taal en meedoen", {**_Z, "schedule": "DAYTIME", "hours_per_week": 16, "duration_weeks": 100, "price_cents": None, "for_gezinsmigranten": False, "childcare": True, "languages": ["ar", "ti", "so"]}),
+        ("TS-BRUG", "Brugklas: zes weken oriëntatie", {"component": "BRUGKLAS", "schedule": "DAYTIME", "hours_total": 72, "hours_per_week": 12, "duration_weeks": 6, "for_gezinsmigranten": False, "languages": ["ar", "ti", "fa"]}),
+        ("TS-KNM", "Kennis van de Nederlandse Maatschappij", {"component": "KNM", "schedule": "EVENING", "hours_total": 40, "hours_per_week": 3, "duration_weeks": 14, "price_cents": 48000, "duo_loan_eligible": True, "pass_rate_percent": 88, "languages": ["en", "ar"]}),
+        ("TS-ALFA", "Alfabetisering", {"component": "ALFABETISERING", "cefr_from": "A0", "cefr_to": "A1", "schedule": "DAYTIME", "hours_total": 300, "hours_per_week": 10, "duration_weeks": 30, "price_cents": 360000, "duo_loan_eligible": True, "childcare": True, "languages": ["ar", "ti", "so"]}),
+        ("TS-B1-W", "B1-route weekend", {**_B1, "schedule": "WEEKEND", "hours_total": 450, "hours_per_week": 6, "duration_weeks": 75, "price_cents": 594000, "duo_loan_eligible": True, "languages": ["en", "es"]}),
+    ],
+    "talenschool-de-duinrand": [
+        ("DR-B1-D", "B1-route in kleine groepen", {**_B1, "schedule": "DAYTIME", "hours_total": 560, "hours_per_week": 10, "duration_weeks": 56, "price_cents": 812000, "duo_loan_eligible": True, "pass_rate_percent": 74, "price_includes_exams": True, "languages": ["en", "tr", "pl"]}),
+        ("DR-B1-A", "B1-route avondcursus", {**_B1, "schedule": "EVENING", "hours_total": 480, "hours_per_week": 6, "duration_weeks": 80, "price_cents": 696000, "duo_loan_eligible": True, "pass_rate_percent": 62, "languages": ["en"]}),
+        ("DR-B1-O", "B1-route online", {**_B1, "schedule": "ONLINE", "hours_total": 400, "hours_per_week": 8, "duration_weeks": 50, "price_cents": 520000, "duo_loan_eligible": True, "pass_rate_percent": 58, "languages": ["en", "uk", "es"]}),
+        ("DR-Z", "Z-route praktisch Nederlands", {**_Z, "schedule": "DAYTIME", "hours_per_week": 16, "duration_weeks": 100, "for_gezinsmigranten": False, "languages": ["ar", "fa"]}),
+        ("DR-KNM", "KNM in 10 avonden", {"component": "KNM", "schedule": "EVENING", "hours_total": 30, "hours_per_week": 3, "duration_weeks": 10, "price_cents": 39000, "duo_loan_eligible": True, "pass_rate_percent": 91, "languages": ["en"]}),
+        ("DR-B1-W", "B1-route zaterdag", {**_B1, "schedule": "WEEKEND", "hours_total": 420, "hours_per_week": 5, "duration_weeks": 84, "price_cents": 588000, "duo_loan_eligible": True, "languages": ["pl", "tr"]}),
+        ("DR-ALFA", "Lezen en schrijven voor beginners", {"component": "ALFABETISERING", "cefr_from": "A0", "cefr_to": "A1", "schedule": "DAYTIME", "hours_total": 240, "hours_per_week": 8, "duration_weeks": 30, "price_cents": 288000, "duo_loan_eligible": True, "childcare": True, "languages": ["ar"]}),
+    ],
+    "nt2-leerplein-kennemerland": [
+        ("LP-B1-D", "B1-route dagopleiding", {**_B1, "schedule": "DAYTIME", "hours_total": 600, "hours_per_week": 12, "duration_weeks": 50, "price_cents": 690000, "duo_loan_eligible": False, "languages": ["uk", "en", "fa"]}),
+        ("LP-B1-A", "B1-route avond", {**_B1, "schedule": "EVENING", "hours_total": 500, "hours_per_week": 6, "duration_weeks": 84, "price_cents": 575000, "languages": ["en"]}),
+        ("LP-Z", "Z-route met praktijk", {**_Z, "schedule": "DAYTIME", "hours_per_week": 14, "duration_weeks": 115, "for_gezinsmigranten": False, "childcare": True, "languages": ["ti", "ar"]}),
+        ("LP-KNM", "KNM-cursus", {"component": "KNM", "schedule": "DAYTIME", "hours_total": 36, "hours_per_week": 4, "duration_weeks": 9, "price_cents": 35000, "languages": ["uk", "en"]}),
+        ("LP-B1-O", "B1-route online met coach", {**_B1, "schedule": "ONLINE", "hours_total": 420, "hours_per_week": 6, "duration_weeks": 70, "price_cents": 462000, "languages": ["uk", "en", "es"]}),
+    ],
+    "stichting-welkom-aan-zee": [
+        ("WZ-PVT-S", "Participatieverklaringstraject (in de brugklas)", {"component": "PVT", "schedule": "DAYTIME", "hours_total": 12, "hours_per_week": 3, "duration_weeks": 4, "for_gezinsmigranten": False, "languages": ["ar", "ti", "fa", "so"]}),
+        ("WZ-PVT-G", "Participatieverklaringstraject voor gezinsmigranten", {"component": "PVT", "schedule": "EVENING", "hours_total": 12, "hours_per_week": 3, "duration_weeks": 4, "for_statushouders": False, "price_cents": 0, "languages": ["en", "tr", "es"]}),
+        ("WZ-PVT-W", "Participatieverklaring in het weekend", {"component": "PVT", "schedule": "WEEKEND", "hours_total": 12, "hours_per_week": 4, "duration_weeks": 3, "price_cents": 0, "languages": ["en", "uk"]}),
+        ("WZ-PVT-Z", "Participatieverklaring Zandvoort", {"component": "PVT", "schedule": "DAYTIME", "hours_total": 14, "hours_per_week": 3, "duration_weeks": 5, "childcare": True, "languages": ["ar"]}),
+        ("WZ-MAP", "MAP met praktijkcoach", {"component": "MAP", "schedule": "DAYTIME", "hours_total": 48, "hours_per_week": 4, "duration_weeks": 12, "languages": ["ar", "ti"]}),
+    ],
+    "werkwijs-ijmond": [
+        ("WW-MAP-D", "MAP: werken in Nederland", {"component": "MAP", "schedule": "DAYTIME", "hours_total": 40, "hours_per_week": 4, "duration_weeks": 10, "price_cents": 0, "languages": ["en", "ar"]}),
+        ("WW-MAP-A", "MAP avondprogramma", {"component": "MAP", "schedule": "EVENING", "hours_total": 40, "hours_per_week": 3, "duration_weeks": 14, "price_cents": 0, "languages": ["en", "pl"]}),
+        ("WW-MAP-P", "MAP met werkervaringsplek", {"component": "MAP", "schedule": "DAYTIME", "hours_total": 60, "hours_per_week": 6, "duration_weeks": 10, "for_gezinsmigranten": False, "languages": ["ar", "ti"]}),
+        ("WW-PVT", "PVT IJmond", {"component": "PVT", "schedule": "DAYTIME", "hours_total": 12, "hours_per_week": 4, "duration_weeks": 3, "price_cents": 0, "languages": ["en"]}),
+    ],
+    "meedoen-kennemerland": [
+        ("MK-MAP-V", "MAP via vrijwilligerswerk", {"component": "MAP", "schedule": "DAYTIME", "hours_total": 44, "hours_per_week": 4, "duration_weeks": 11, "price_cents": 0, "childcare": True, "languages": ["ar", "fa", "so"]}),
+        ("MK-MAP-O", "MAP online en op locatie", {"component": "MAP", "schedule": "HYBRID", "hours_total": 40, "hours_per_week": 4, "duration_weeks": 10, "price_cents": 0, "languages": ["en", "uk"]}),
+        ("MK-MAP-W", "MAP zaterdagprogramma", {"component": "MAP", "schedule": "WEEKEND", "hours_total": 40, "hours_per_week": 5, "duration_weeks": 8, "price_cents": 0, "languages": ["en", "es", "tr"]}),
+        ("MK-PVT", "Participatieverklaring Bloemendaal", {"component": "PVT", "schedule": "EVENING", "hours_total": 12, "hours_per_week": 3, "duration_weeks": 4, "price_cents": 0, "languages": ["en", "pl"]}),
+    ],
+    "hogeschool-aan-het-spaarne": [
+        ("HS-OR-HBO", "Schakeljaar hbo (onderwijsroute)", {"component": "ONDERWIJSROUTE", "education_level": "HBO", "cefr_from": "A2", "cefr_to": "B2", "schedule": "DAYTIME", "hours_total": 900, "hours_per_week": 24, "duration_weeks": 38, "for_gezinsmigranten": False, "pass_rate_percent": 67, "languages": ["en", "ar"]}),
+        ("HS-OR-MBO4", "Taalschakeltraject mbo 4", {"component": "ONDERWIJSROUTE", "education_level": "MBO4", "cefr_from": "A2", "cefr_to": "B1", "schedule": "DAYTIME", "hours_total": 800, "hours_per_week": 22, "duration_weeks": 36, "for_gezinsmigranten": False, "languages": ["ar", "ti"]}),
+        ("HS-OR-MBO3", "Taalschakeltraject mbo 3", {"component": "ONDERWIJSROUTE", "education_level": "MBO3", "cefr_from": "A1", "cefr_to": "B1", "schedule": "DAYTIME", "hours_total": 760, "hours_per_week": 20, "duration_weeks": 38, "for_gezinsmigranten": False, "languages": ["ar", "fa"]}),
+        ("HS-OR-MBO2", "Taalschakeltraject mbo 2", {"component": "ONDERWIJSROUTE", "education_level": "MBO2", "cefr_from": "A1", "cefr_to": "B1", "schedule": "DAYTIME", "hours_total": 700, "hours_per_week": 20, "duration_weeks": 35, "for_gezinsmigranten": False, "languages": ["ti", "so"]}),
+    ],
+    "kennemer-universiteit": [
+        ("KU-OR-WO", "Voorbereidend jaar universiteit (onderwijsroute)", {"component": "ONDERWIJSROUTE", "education_level": "WO", "cefr_from": "B1", "cefr_to": "B2", "schedule": "DAYTIME", "hours_total": 1000, "hours_per_week": 26, "duration_weeks": 38, "for_gezinsmigranten": False, "pass_rate_percent": 72, "languages": ["en"]}),
+        ("KU-OR-WO-D", "Nederlands voor masterstudenten", {"component": "ONDERWIJSROUTE", "education_level": "WO", "cefr_from": "A2", "cefr_to": "B2", "schedule": "HYBRID", "hours_total": 640, "hours_per_week": 16, "duration_weeks": 40, "for_gezinsmigranten": False, "languages": ["en", "fa"]}),
+        ("KU-KNM", "KNM voor studenten", {"component": "KNM", "schedule": "ONLINE", "hours_total": 24, "hours_per_week": 3, "duration_weeks": 8, "price_cents": 29000, "languages": ["en"]}),
+    ],
+}
+
+# (e-mail, first name, last name, role, extra)
+DEMO_PASSWORD = "demo-Routewijzer-2026"  # noqa: S105 - printed demo login, refused outside DEBUG
+DEMO_USERS = [
+    ("beheer@routewijzer.example", "Beheerder", "Demo", "SUPERUSER", {}),
+    ("redacteur@routewijzer.example", "Robin", "Redacteur", "SITE_EDITOR", {}),
+    ("contractmanager@routewijzer.example", "Chris", "Contract", "CONTRACT_MANAGER", {}),
+    ("klantmanager@routewijzer.example", "Kim", "Klant", "CASE_MANAGER", {"municipality": "GM0392"}),
+    ("aanbieder@routewijzer.example", "Sam", "School", "PROVIDER_STAFF", {"provider": "taalhuis-spaarnestad"}),
+    ("leerling@routewijzer.example", "Lina", "Leerling", "LEARNER", {}),
+]

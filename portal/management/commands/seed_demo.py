@@ -1,0 +1,329 @@
+"""Load the fictional demo region, providers, offerings, pages and (in development) demo users."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+from wagtail.models import Page, Site
+
+from cms.models import CataloguePage, ContentPage, HomePage
+from contracts.models import IntakeVolume, Municipality, Region
+from portal.demo import data
+from providers.models import (
+    Language,
+    Location,
+    Offering,
+    Provider,
+    ProviderMembership,
+    StartMoment,
+)
+
+SEAT_PATTERN = [(14, 3), (12, 12), (16, 15), (12, 5), (15, 0), (10, 9)]
+"""(seats, seats taken) in turn: some start moments full, some nearly full."""
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the demo data: the region IJmond en Zuid-Kennemerland with its 7 municipalities, "
+        "8 fictional providers with 40+ offerings and start dates for the next 12 months, the "
+        "public pages, and one demo login per role (only with DEBUG on). Running it again "
+        "changes nothing."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--no-users", action="store_true", help="Do not create the demo logins."
+        )
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        today = timezone.localdate()
+        self._municipalities()
+        self._languages()
+        created_offerings = self._providers_and_offerings(today)
+        self._pages()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo catalogue ready: {Provider.objects.count()} providers, "
+                f"{Offering.objects.filter(live=True).count()} published offerings "
+                f"({created_offerings} new), {StartMoment.objects.count()} start dates."
+            )
+        )
+        if options["no_users"]:
+            return
+        if not (settings.DEBUG or getattr(settings, "TESTING", False)):
+            self.stdout.write(
+                self.style.WARNING("DEBUG is off: no demo logins created (they are for development).")
+            )
+            return
+        self._users()
+
+    def _municipalities(self) -> None:
+        region, _ = Region.objects.get_or_create(
+            slug=data.REGION["slug"], defaults={"name": data.REGION["name"]}
+        )
+        for code, name, sh_2020, sh_2021, gm_2020 in data.MUNICIPALITIES:
+            municipality, _ = Municipality.objects.get_or_create(
+                cbs_code=code, defaults={"name": name, "region": region}
+            )
+            IntakeVolume.objects.get_or_create(
+                municipality=municipality,
+                year=2020,
+                defaults={"statushouders": sh_2020, "gezinsmigranten": gm_2020},
+            )
+            IntakeVolume.objects.get_or_create(
+                municipality=municipality, year=2021, defaults={"statushouders": sh_2021}
+            )
+        if region.central_municipality_id is None:
+            region.central_municipality = Municipality.objects.get(
+                cbs_code=data.CENTRAL_MUNICIPALITY
+            )
+            region.save(update_fields=["central_municipality"])
+
+    def _languages(self) -> None:
+        for code, name_en, name_nl, native in data.LANGUAGES:
+            Language.objects.get_or_create(
+                code=code, defaults={"name_en": name_en, "name_nl": name_nl, "native_name": native}
+            )
+
+    def _providers_and_offerings(self, today: datetime.date) -> int:
+        municipalities = {m.cbs_code: m for m in Municipality.objects.all()}
+        languages = {language.code: language for language in Language.objects.all()}
+        created = 0
+        offering_number = 0
+        for spec in data.PROVIDERS:
+            years = spec.get("keurmerk_valid_years")
+            provider, _ = Provider.objects.get_or_create(
+                slug=spec["slug"],
+                defaults={
+                    "name": spec["name"],
+                    "kind": spec["kind"],
+                    "kvk_number": spec["kvk_number"],
+                    "description": spec["description"],
+                    "keurmerk_status": spec["keurmerk_status"],
+                    "keurmerk_valid_until": (
+                        today.replace(year=today.year + years, day=1) if years else None
+                    ),
+                    "keurmerk_stars": spec.get("keurmerk_stars"),
+                    "website": f"https://{spec['slug']}.example",
+                    "email": f"info@{spec['slug']}.example",
+                },
+            )
+            for name, street, postcode, city, code in spec["locations"]:
+                Location.objects.get_or_create(
+                    provider=provider,
+                    name=name,
+                    defaults={
+                        "street_address": street,
+                        "postcode": postcode,
+                        "city": city,
+                        "municipality": municipalities[code],
+                        "accessibility_notes": "Gelijkvloers bereikbaar; bushalte binnen 200 meter.",
+                    },
+                )
+            locations = list(provider.locations.order_by("pk"))
+            for reference, title, fields in data.OFFERINGS[spec["slug"]]:
+                offering_number += 1
+                if Offering.objects.filter(provider=provider, reference=reference).exists():
+                    continue
+                self._offering_create(
+                    provider=provider,
+                    reference=reference,
+                    title=title,
+                    fields=dict(fields),
+                    locations=locations,
+                    languages=languages,
+                    number=offering_number,
+                    today=today,
+                )
+                created += 1
+        created += self._draft_offering()
+        return created
+
+    def _offering_create(
+        self, *, provider, reference, title, fields, locations, languages, number, today
+    ) -> Offering:
+        language_codes = fields.pop("languages", [])
+        if fields.get("pass_rate_percent") is not None:
+            fields.setdefault("pass_rate_year", today.year - 1)
+            fields.setdefault("pass_rate_sample_size", 20 + number * 3)
+        fields.setdefault(
+            "summary",
+            f"{title} bij {provider.name}. Kleine groepen, vaste docent, oefenen in de praktijk.",
+        )
+        offering = Offering(provider=provider, reference=reference, title=title, **fields)
+        offering.full_clean()
+        offering.save()
+        offering_locations = [] if offering.schedule == "ONLINE" else locations
+        offering.locations.set(offering_locations)
+        offering.support_languages.set([languages[code] for code in language_codes])
+        offering.save_revision().publish()
+        self._start_moments(offering=offering, locations=offering_locations, number=number, today=today)
+        return offering
+
+    def _start_moments(self, *, offering, locations, number, today) -> None:
+        weeks = offering.duration_weeks or 10
+        moments = []
+        for index in range(4):
+            starts_on = today + datetime.timedelta(days=7 + (number * 5) % 30 + index * 84)
+            seats, taken = SEAT_PATTERN[(number + index) % len(SEAT_PATTERN)]
+            moments.append(
+                StartMoment(
+                    offering=offering,
+                    reference=f"{offering.reference}-{index + 1}",
+                    location=locations[index % len(locations)] if locations else None,
+                    starts_on=starts_on,
+                    ends_on=starts_on + datetime.timedelta(weeks=weeks),
+                    enrolment_deadline=starts_on - datetime.timedelta(days=3),
+                    seats=seats,
+                    seats_taken=taken,
+                )
+            )
+        StartMoment.objects.bulk_create(moments)
+
+    def _draft_offering(self) -> int:
+        """One offering that was never published, to show that drafts stay invisible."""
+        provider = Provider.objects.get(slug="talenschool-de-duinrand")
+        if Offering.objects.filter(provider=provider, reference="DR-B1-NEW").exists():
+            return 0
+        offering = Offering(
+            provider=provider,
+            reference="DR-B1-NEW",
+            title="B1-route nieuw programma (concept)",
+            component="B1_ROUTE",
+            schedule="DAYTIME",
+            hours_total=500,
+            price_cents=640000,
+            live=False,
+        )
+        offering.save()
+        offering.save_revision()
+        return 1
+
+    def _pages(self) -> None:
+        site = Site.objects.filter(is_default_site=True).first()
+        home = HomePage.objects.first()
+        if home is None:
+            root = Page.get_first_root_node()
+            home = HomePage(
+                title="Inburgeren in IJmond en Zuid-Kennemerland",
+                slug="routewijzer",
+                intro="Vind een taalcursus, de B1-route, de Z-route, de onderwijsroute, MAP of "
+                "PVT bij u in de buurt. Vergelijk scholen en schrijf u in.",
+            )
+            root.add_child(instance=home)
+            home.save_revision().publish()
+            if site is None:
+                site = Site.objects.create(
+                    hostname="localhost", port=80, root_page=home, is_default_site=True
+                )
+            old_root = site.root_page
+            site.root_page = home
+            site.site_name = "Routewijzer"
+            site.save()
+            if old_root.pk != home.pk and not old_root.specific_class == HomePage:
+                old_root.delete()
+        if not CataloguePage.objects.exists():
+            catalogue = CataloguePage(
+                title="Cursusaanbod",
+                slug="aanbod",
+                show_in_menus=True,
+                intro="Kies filters om cursussen te vinden die bij u passen. Vink 2 tot 4 "
+                "cursussen aan om ze naast elkaar te zetten.",
+            )
+            home.add_child(instance=catalogue)
+            catalogue.save_revision().publish()
+        if not ContentPage.objects.filter(slug="inburgering").exists():
+            about = ContentPage(
+                title="Over inburgering",
+                slug="inburgering",
+                show_in_menus=True,
+                intro="Wat de Wet inburgering 2021 van u vraagt en wat de gemeente voor u doet.",
+                body=[
+                    ("heading", "Drie leerroutes"),
+                    (
+                        "paragraph",
+                        "<p>Er zijn drie leerroutes: de B1-route, de onderwijsroute en de "
+                        "zelfredzaamheidsroute (Z-route). Iedereen doet ook de Module "
+                        "Arbeidsmarkt en Participatie (MAP) en het "
+                        "participatieverklaringstraject (PVT).</p>",
+                    ),
+                    ("heading", "Zelf betalen of lenen bij DUO"),
+                    (
+                        "paragraph",
+                        "<p>Gezinsmigranten kiezen zelf een school en betalen zelf, of lenen bij "
+                        "DUO. Met een DUO-lening kiest u een school met het Keurmerk "
+                        "Inburgeren.</p>",
+                    ),
+                ],
+            )
+            home.add_child(instance=about)
+            about.save_revision().publish()
+        if not ContentPage.objects.filter(slug="toegankelijkheid").exists():
+            statement = ContentPage(
+                title="Toegankelijkheidsverklaring",
+                slug="toegankelijkheid",
+                intro="Routewijzer wil voor iedereen bruikbaar zijn.",
+                body=[
+                    (
+                        "paragraph",
+                        "<p>Deze website streeft naar naleving van WCAG 2.1 niveau AA "
+                        "(EN 301 549). Elke wijziging wordt automatisch getest met axe-core. "
+                        "Loopt u toch tegen een probleem aan? Mail naar "
+                        "toegankelijkheid@routewijzer.example; we antwoorden binnen vijf "
+                        "werkdagen.</p>",
+                    ),
+                ],
+            )
+            home.add_child(instance=statement)
+            statement.save_revision().publish()
+
+    def _users(self) -> None:
+        user_model = get_user_model()
+        municipalities = {m.cbs_code: m for m in Municipality.objects.all()}
+        groups = {group.name: group for group in Group.objects.all()}
+        rows = []
+        for email, first, last, role, extra in data.DEMO_USERS:
+            user = user_model.objects.filter(email=email).first()
+            if user is None:
+                user = user_model(
+                    username=email,
+                    email=email,
+                    first_name=first,
+                    last_name=last,
+                    role="LEARNER" if role == "SUPERUSER" else role,
+                    is_superuser=role == "SUPERUSER",
+                    is_staff=role in ("SUPERUSER", "SITE_EDITOR", "CONTRACT_MANAGER"),
+                    municipality=municipalities.get(extra.get("municipality", "")),
+                )
+                user.set_password(data.DEMO_PASSWORD)
+                user.save()
+                self._verified_email(user)
+                if role == "SITE_EDITOR" and "Editors" in groups:
+                    user.groups.add(groups["Editors"])
+                if role == "CONTRACT_MANAGER" and "Moderators" in groups:
+                    user.groups.add(groups["Moderators"])
+                if "provider" in extra:
+                    ProviderMembership.objects.create(
+                        user=user,
+                        provider=Provider.objects.get(slug=extra["provider"]),
+                        role=ProviderMembership.Role.ADMIN,
+                    )
+            rows.append((role, email))
+        self.stdout.write("\nDemo logins (development only), password: " + data.DEMO_PASSWORD)
+        for role, email in rows:
+            self.stdout.write(f"  {role:<17} {email}")
+
+    @staticmethod
+    def _verified_email(user) -> None:
+        from allauth.account.models import EmailAddress
+
+        EmailAddress.objects.get_or_create(
+            user=user, email=user.email, defaults={"verified": True, "primary": True}
+        )
