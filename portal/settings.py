@@ -4,6 +4,7 @@ Local defaults are safe and need nothing (SQLite, console e-mail, in-process cac
 off the portal refuses to start without a real ``SECRET_KEY``.
 """
 
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -15,7 +16,7 @@ from portal.env import env
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 DEBUG = env("DEBUG", False)
-TESTING = env("ROUTEWIJZER_TESTING", False)
+TESTING = env("ROUTEWIJZER_TESTING", "pytest" in sys.modules)
 
 _DEV_SECRET_KEY = "insecure-local-development-key-do-not-use-in-production"  # noqa: S105
 SECRET_KEY = env("SECRET_KEY", _DEV_SECRET_KEY if (DEBUG or TESTING) else "")
