@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
+import django_filters
 from django_filters import rest_framework as filters
 
 from contracts.models import Municipality
@@ -72,7 +73,9 @@ class StrictBooleanField(forms.Field):
         raise ValidationError(self.error_messages["invalid"], code="invalid")
 
 
-class StrictBooleanFilter(filters.BooleanFilter):
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    """Not the REST flavour, whose widget turns unknown values into "no filter" without a word."""
+
     field_class = StrictBooleanField
 
 

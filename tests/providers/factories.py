@@ -62,15 +62,18 @@ class OfferingFactory(factory.django.DjangoModelFactory):
     price_cents = 500000
     live = True
 
+    # Parental many-to-many values are written when the offering is saved.
     @factory.post_generation
     def locations(self, create, extracted, **kwargs):
         if create and extracted:
             self.locations.set(extracted)
+            self.save()
 
     @factory.post_generation
     def support_languages(self, create, extracted, **kwargs):
         if create and extracted:
             self.support_languages.set(extracted)
+            self.save()
 
 
 class StartMomentFactory(factory.django.DjangoModelFactory):
