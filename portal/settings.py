@@ -248,6 +248,7 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "PREPROCESSING_HOOKS": ["portal.api.only_public_api"],
+    "ENUM_NAME_OVERRIDES": {"CefrLevelEnum": "providers.choices.CefrLevel"},
 }
 
 WAGTAIL_SITE_NAME = "Routewijzer"

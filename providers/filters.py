@@ -8,6 +8,8 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 import django_filters
 from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from contracts.models import Municipality
 from providers import keurmerk
@@ -189,6 +191,7 @@ class OfferingFilterSet(filters.FilterSet):
             return queryset.filter(for_statushouders=True)
         return queryset.filter(for_gezinsmigranten=True)
 
+    @extend_schema_field(OpenApiTypes.STR)
     def filter_municipality(self, queryset, name, value):
         return queryset.filter(
             Exists(
@@ -201,6 +204,7 @@ class OfferingFilterSet(filters.FilterSet):
     def filter_max_price(self, queryset, name, value):
         return queryset.filter(price_cents__isnull=False, price_cents__lte=int(value) * 100)
 
+    @extend_schema_field(OpenApiTypes.STR)
     def filter_support_language(self, queryset, name, value):
         return queryset.filter(
             Exists(

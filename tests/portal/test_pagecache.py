@@ -1,0 +1,71 @@
+import pytest
+from django.contrib.auth import get_user_model
+
+from providers import seats
+from tests.providers.factories import OfferingFactory, StartMomentFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def moment(site_pages):
+    return StartMomentFactory(offering=OfferingFactory(title="Cursus"), seats=10, seats_taken=0)
+
+
+def test_second_anonymous_visit_is_served_from_the_cache_without_queries(
+    client, moment, django_assert_num_queries
+):
+    assert client.get("/en/aanbod/")["X-Page-Cache"] == "miss"
+    with django_assert_num_queries(0):
+        response = client.get("/en/aanbod/")
+    assert response["X-Page-Cache"] == "hit"
+    assert "10 seats free" in response.content.decode()
+    assert "Content-Security-Policy" in response
+
+
+def test_each_query_string_has_its_own_cache_entry(client, moment):
+    client.get("/en/aanbod/")
+    assert client.get("/en/aanbod/?component=MAP")["X-Page-Cache"] == "miss"
+
+
+def test_a_seat_taken_shows_at_once(client, moment, django_capture_on_commit_callbacks):
+    client.get("/en/aanbod/")
+    with django_capture_on_commit_callbacks(execute=True):
+        seats.seats_take(start_moment_id=moment.pk, count=3)
+    response = client.get("/en/aanbod/")
+    assert response["X-Page-Cache"] == "miss"
+    assert "7 seats free" in response.content.decode()
+
+
+def test_publishing_an_offering_shows_at_once(client, moment):
+    client.get("/en/aanbod/")
+    offering = moment.offering
+    offering.title = "Nieuwe naam"
+    offering.save_revision().publish()
+    assert "Nieuwe naam" in client.get("/en/aanbod/").content.decode()
+
+
+def test_a_new_start_moment_shows_at_once(client, moment):
+    client.get(f"/en/aanbod/cursus/{moment.offering.pk}/")
+    StartMomentFactory(offering=moment.offering, seats=4, seats_taken=1)
+    assert "3 of 4 free" in client.get(f"/en/aanbod/cursus/{moment.offering.pk}/").content.decode()
+
+
+def test_logged_in_visitors_are_never_served_or_stored_from_the_cache(client, moment):
+    user = get_user_model().objects.create_user(username="a", email="a@example.org", password="x")
+    client.force_login(user)
+    assert "X-Page-Cache" not in client.get("/en/aanbod/")
+    assert "X-Page-Cache" not in client.get("/en/aanbod/")
+
+
+def test_pages_with_errors_are_not_cached(client, moment):
+    for _ in range(2):
+        response = client.get("/en/aanbod/?max_price=abc")
+        assert response.status_code == 400
+        assert "X-Page-Cache" not in response
+
+
+def test_cache_can_be_switched_off(client, moment, settings):
+    settings.PAGE_CACHE_ENABLED = False
+    client.get("/en/aanbod/")
+    assert "X-Page-Cache" not in client.get("/en/aanbod/")

@@ -1,0 +1,55 @@
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from cms.models import CataloguePage
+from contracts.models import IntakeVolume, Municipality
+from providers.choices import Component
+from providers.models import Offering, Provider, StartMoment
+
+pytestmark = pytest.mark.django_db
+
+
+def _counts() -> dict:
+    return {
+        "municipalities": Municipality.objects.count(),
+        "volumes": IntakeVolume.objects.count(),
+        "providers": Provider.objects.count(),
+        "offerings": Offering.objects.count(),
+        "start_moments": StartMoment.objects.count(),
+        "users": get_user_model().objects.count(),
+        "pages": CataloguePage.objects.count(),
+    }
+
+
+def test_seed_demo_builds_the_region_and_a_catalogue_covering_every_component():
+    call_command("seed_demo", verbosity=0)
+    assert set(Municipality.objects.values_list("cbs_code", flat=True)) == {
+        "GM0375", "GM0377", "GM0392", "GM0396", "GM0397", "GM0453", "GM0473"
+    }
+    assert IntakeVolume.objects.get(municipality__cbs_code="GM0392", year=2021).statushouders == 136
+    assert Provider.objects.count() == 8
+    live = Offering.objects.filter(live=True)
+    assert live.count() >= 40
+    assert set(live.values_list("component", flat=True)) == set(Component.values)
+    assert StartMoment.objects.filter(seats_taken__gte=1).count() > 0
+    full = [m for m in StartMoment.objects.all() if m.free_seats == 0]
+    nearly_full = [m for m in StartMoment.objects.all() if 0 < m.free_seats <= 2]
+    assert full and nearly_full
+    assert get_user_model().objects.count() == 6
+
+
+def test_running_seed_demo_twice_changes_nothing():
+    call_command("seed_demo", verbosity=0)
+    before = _counts()
+    call_command("seed_demo", verbosity=0)
+    assert _counts() == before
+
+
+def test_demo_catalogue_is_served(client):
+    call_command("seed_demo", "--no-users", verbosity=0)
+    response = client.get("/aanbod/")
+    assert response.status_code == 200
+    assert response.context["page_obj"].paginator.count == Offering.objects.filter(live=True).count()
+    assert client.get("/").status_code == 200
+    assert client.get("/toegankelijkheid/").status_code == 200
