@@ -16,7 +16,9 @@ class CallToActionBlock(blocks.StructBlock):
 
 class FaqBlock(blocks.StructBlock):
     question = blocks.CharBlock(label=_("question"))
-    answer = blocks.RichTextBlock(label=_("answer"), features=["bold", "italic", "link", "ul", "ol"])
+    answer = blocks.RichTextBlock(
+        label=_("answer"), features=["bold", "italic", "link", "ul", "ol"]
+    )
 
     class Meta:
         icon = "help"

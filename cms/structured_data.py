@@ -35,10 +35,14 @@ def _place(location: Location) -> dict:
     }
 
 
-def offering_json_ld(*, offering: Offering, request: HttpRequest, page: CataloguePage) -> SafeString:
+def offering_json_ld(
+    *, offering: Offering, request: HttpRequest, page: CataloguePage
+) -> SafeString:
     """The offering as schema.org data, escaped for use inside a ``<script>`` element."""
     provider = offering.provider
-    url = request.build_absolute_uri(page.url + page.reverse_subpage("offering", args=[offering.pk]))
+    url = request.build_absolute_uri(
+        page.url + page.reverse_subpage("offering", args=[offering.pk])
+    )
     provider_url = request.build_absolute_uri(
         page.url + page.reverse_subpage("provider", args=[provider.slug])
     )

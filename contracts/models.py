@@ -63,7 +63,7 @@ class Municipality(models.Model):
 
 
 class IntakeVolume(models.Model):
-    """Number of newcomers with an integration duty a municipality received (or expects) in a year."""
+    """Newcomers with an integration duty a municipality received (or expects) in a year."""
 
     municipality = models.ForeignKey(
         Municipality, on_delete=models.CASCADE, related_name="intake_volumes"

@@ -1,11 +1,11 @@
 """A whole-page cache for anonymous visitors that any catalogue change invalidates at once.
 
 Views opt in with ``cache_for_anonymous(response)``. Cached pages are stored under the current
-*catalogue version*, a counter in the shared cache: publishing an offering, a change to a provider,
-location or start moment, or a seat taken or given back bumps it (``catalogue_changed``), so the next
-request renders afresh. ``PAGE_CACHE_SECONDS`` is only a backstop for changes made outside the ORM.
-With several processes the default cache must be shared (``REDIS_URL``), or each process keeps its
-own version.
+*catalogue version*, a counter in the shared cache: publishing an offering, a change to a
+provider, location or start moment, or a seat taken or given back bumps it
+(``catalogue_changed``), so the next request renders afresh. ``PAGE_CACHE_SECONDS`` is only a
+backstop for changes made outside the ORM. With several processes the default cache must be
+shared (``REDIS_URL``), or each process keeps its own version.
 """
 
 from __future__ import annotations

@@ -244,7 +244,7 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Routewijzer API",
-    "DESCRIPTION": "Public, read-only catalogue of civic-integration courses (Wet inburgering 2021).",
+    "DESCRIPTION": "Public, read-only catalogue of civic-integration courses (Wet inburgering)",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "PREPROCESSING_HOOKS": ["portal.api.only_public_api"],

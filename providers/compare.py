@@ -27,7 +27,7 @@ class Comparison:
 
 
 def parse_ids(raw_values: Iterable[str]) -> tuple[list[int], list[str]]:
-    """Ids from ``?ids=3&ids=7`` or ``?ids=3,7``, in order, without duplicates; plus the bad ones."""
+    """Ids from ``?ids=3&ids=7`` or ``?ids=3,7`` in order, without duplicates, and the bad ones."""
     ids: list[int] = []
     bad: list[str] = []
     for raw in raw_values:
@@ -53,8 +53,10 @@ def offerings_compare(*, raw_ids: Iterable[str], queryset: QuerySet[Offering]) -
     if len(ids) > MAX_OFFERINGS:
         comparison.too_many = True
         comparison.errors.append(
-            _("You can compare at most %(max)d offerings at once; you chose %(count)d. "
-              "Remove some and try again.")
+            _(
+                "You can compare at most %(max)d offerings at once; you chose %(count)d. "
+                "Remove some and try again."
+            )
             % {"max": MAX_OFFERINGS, "count": len(ids)}
         )
         return comparison

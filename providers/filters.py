@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
-import django_filters
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -58,7 +58,7 @@ class YesCheckbox(forms.CheckboxInput):
 
 
 class StrictBooleanField(forms.Field):
-    """``true``/``false`` (or 1/0, yes/no, on/off); anything else is an error, not silently ignored."""
+    """``true``/``false`` (or 1/0, yes/no, on/off); anything else is an error, never ignored."""
 
     widget = YesCheckbox
     default_error_messages = {"invalid": _("Use true or false.")}

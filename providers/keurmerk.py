@@ -1,8 +1,8 @@
 """The Blik op Werk Keurmerk Inburgeren: when a provider's quality mark counts as valid.
 
 Rules (domain notes): a learner paying with a DUO loan must follow the course at a school with the
-Keurmerk; municipalities may buy statushouder trajectories only from mark holders. An aspirant holder
-counts as a holder until its results are known.
+Keurmerk; municipalities may buy statushouder trajectories only from mark holders. An aspirant
+holder counts as a holder until its results are known.
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ def state(
 
 
 def valid_q(*, prefix: str = "", on: datetime.date | None = None) -> Q:
-    """A filter for providers (or, with ``prefix="provider__"``, their offerings) with a valid mark."""
+    """Providers (or with ``prefix="provider__"`` their offerings) whose mark is valid ``on``."""
     on = on or timezone.localdate()
     return Q(
         **{

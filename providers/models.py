@@ -130,9 +130,7 @@ class Provider(index.Indexed, models.Model):
 
     @property
     def keurmerk_is_valid(self) -> bool:
-        return keurmerk.is_valid(
-            status=self.keurmerk_status, valid_until=self.keurmerk_valid_until
-        )
+        return keurmerk.is_valid(status=self.keurmerk_status, valid_until=self.keurmerk_valid_until)
 
     @property
     def keurmerk_state(self) -> keurmerk.KeurmerkState:
@@ -205,7 +203,9 @@ class Offering(
         help_text=_("Only for the education route."),
     )
     summary = models.CharField(_("summary"), max_length=300, blank=True)
-    description = RichTextField(_("description"), blank=True, features=["bold", "italic", "ul", "ol", "link"])
+    description = RichTextField(
+        _("description"), blank=True, features=["bold", "italic", "ul", "ol", "link"]
+    )
     for_statushouders = models.BooleanField(_("for statushouders"), default=True)
     for_gezinsmigranten = models.BooleanField(_("for gezinsmigranten"), default=True)
     cefr_from = models.CharField(
@@ -243,9 +243,7 @@ class Offering(
     price_includes_materials = models.BooleanField(
         _("price includes learning materials"), default=False
     )
-    price_includes_other = models.CharField(
-        _("price also includes"), max_length=200, blank=True
-    )
+    price_includes_other = models.CharField(_("price also includes"), max_length=200, blank=True)
     duo_loan_eligible = models.BooleanField(
         _("DUO loan possible"),
         default=False,
@@ -405,7 +403,9 @@ class StartMoment(models.Model):
                 condition=~Q(reference=""),
                 name="startmoment_reference_unique_per_offering",
             ),
-            models.CheckConstraint(condition=Q(seats__gte=0), name="startmoment_seats_not_negative"),
+            models.CheckConstraint(
+                condition=Q(seats__gte=0), name="startmoment_seats_not_negative"
+            ),
             models.CheckConstraint(
                 condition=Q(seats_taken__gte=0) & Q(seats_taken__lte=F("seats")),
                 name="startmoment_seats_taken_within_seats",
@@ -421,21 +421,26 @@ class StartMoment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.offering} – {self.starts_on:%d-%m-%Y}"
+        return f"{self.offering}, {self.starts_on:%d-%m-%Y}"
 
     def clean(self) -> None:
         errors = {}
         if self.starts_on and self.ends_on and self.ends_on <= self.starts_on:
             errors["ends_on"] = _("The end date must be after the start date.")
         if self.enrolment_deadline and self.starts_on and self.enrolment_deadline > self.starts_on:
-            errors["enrolment_deadline"] = _("The enrolment deadline cannot be after the start date.")
+            errors["enrolment_deadline"] = _(
+                "The enrolment deadline cannot be after the start date."
+            )
         if self.seats is not None and self.seats < self.seats_taken:
             errors["seats"] = _(
                 "%(taken)s seats are already taken; the number of seats cannot be lower."
             ) % {"taken": self.seats_taken}
-        if self.location_id and self.offering_id:
-            if self.location.provider_id != self.offering.provider_id:
-                errors["location"] = _("Choose a location of the offering's own provider.")
+        if (
+            self.location_id
+            and self.offering_id
+            and self.location.provider_id != self.offering.provider_id
+        ):
+            errors["location"] = _("Choose a location of the offering's own provider.")
         if errors:
             raise ValidationError(errors)
 
@@ -467,7 +472,9 @@ class ProviderMembership(models.Model):
         verbose_name = _("provider membership")
         verbose_name_plural = _("provider memberships")
         constraints = [
-            models.UniqueConstraint(fields=["user", "provider"], name="membership_once_per_provider")
+            models.UniqueConstraint(
+                fields=["user", "provider"], name="membership_once_per_provider"
+            )
         ]
 
     def __str__(self) -> str:

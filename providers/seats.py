@@ -54,9 +54,9 @@ def seats_release(*, start_moment_id: int, count: int = 1) -> None:
     if count < 1:
         raise ValueError("count must be at least 1")
     with transaction.atomic():
-        updated = StartMoment.objects.filter(
-            pk=start_moment_id, seats_taken__gte=count
-        ).update(seats_taken=F("seats_taken") - count)
+        updated = StartMoment.objects.filter(pk=start_moment_id, seats_taken__gte=count).update(
+            seats_taken=F("seats_taken") - count
+        )
         if not updated:
             raise SeatsNotTaken(start_moment_id)
         transaction.on_commit(pagecache.catalogue_changed)

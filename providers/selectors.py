@@ -33,13 +33,17 @@ def start_moments_open(*, on: datetime.date | None = None) -> QuerySet[StartMome
 
 def duo_loan_available_q(prefix: str = "") -> Q:
     """An offering can be paid with a DUO loan only while its provider's Keurmerk is valid."""
-    return Q(**{f"{prefix}duo_loan_eligible": True}) & keurmerk.valid_q(prefix=f"{prefix}provider__")
+    return Q(**{f"{prefix}duo_loan_eligible": True}) & keurmerk.valid_q(
+        prefix=f"{prefix}provider__"
+    )
 
 
 def offering_public_queryset(*, on: datetime.date | None = None) -> QuerySet[Offering]:
     """Published offerings of active providers with their next open start and its free seats."""
     on = on or timezone.localdate()
-    next_open = start_moments_open(on=on).filter(offering=OuterRef("pk")).order_by("starts_on", "pk")
+    next_open = (
+        start_moments_open(on=on).filter(offering=OuterRef("pk")).order_by("starts_on", "pk")
+    )
     return (
         Offering.objects.filter(live=True, provider__is_active=True)
         .select_related("provider")
@@ -56,7 +60,9 @@ def offering_public_queryset(*, on: datetime.date | None = None) -> QuerySet[Off
                 next_open.annotate(free=free_seats_expression()).values("free")[:1],
                 output_field=IntegerField(),
             ),
-            duo_loan_available=ExpressionWrapper(duo_loan_available_q(), output_field=BooleanField()),
+            duo_loan_available=ExpressionWrapper(
+                duo_loan_available_q(), output_field=BooleanField()
+            ),
             keurmerk_valid=ExpressionWrapper(
                 keurmerk.valid_q(prefix="provider__", on=on), output_field=BooleanField()
             ),

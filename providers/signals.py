@@ -7,7 +7,9 @@ from portal.pagecache import catalogue_changed
 from providers.models import Location, Offering, Provider, StartMoment
 
 for model in (Provider, Location, Offering, StartMoment):
-    post_save.connect(catalogue_changed, sender=model, dispatch_uid=f"catalogue-save-{model.__name__}")
+    post_save.connect(
+        catalogue_changed, sender=model, dispatch_uid=f"catalogue-save-{model.__name__}"
+    )
     post_delete.connect(
         catalogue_changed, sender=model, dispatch_uid=f"catalogue-delete-{model.__name__}"
     )

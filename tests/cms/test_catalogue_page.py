@@ -38,12 +38,23 @@ def test_catalogue_lists_published_offerings_with_their_key_facts(client, site_p
         pass_rate_year=2025,
         pass_rate_sample_size=34,
     )
-    StartMomentFactory(offering=offering, starts_on=TODAY + datetime.timedelta(days=12), seats=10, seats_taken=7)
+    StartMomentFactory(
+        offering=offering, starts_on=TODAY + datetime.timedelta(days=12), seats=10, seats_taken=7
+    )
     response = client.get("/en/aanbod/")
     assert response.status_code == 200
     page = text(response)
-    for expected in ["B1-route avond", "Taalhuis Spaarne", "480 hours", "Evening", "€ 6.120,-",
-                     "3 seats free", "71%", "2025, 34 learners", "Keurmerk Inburgeren, 4 stars"]:
+    for expected in [
+        "B1-route avond",
+        "Taalhuis Spaarne",
+        "480 hours",
+        "Evening",
+        "€ 6.120,-",
+        "3 seats free",
+        "71%",
+        "2025, 34 learners",
+        "Keurmerk Inburgeren, 4 stars",
+    ]:
         assert expected in page, expected
 
 
@@ -69,8 +80,11 @@ def test_unapproved_changes_to_a_published_offering_stay_out_of_sight(client, si
 def test_filters_live_in_the_url_and_stay_filled_in(client, site_pages):
     haarlem = MunicipalityFactory(cbs_code="GM0392", name="Haarlem")
     provider = ProviderFactory()
-    OfferingFactory(title="In Haarlem", provider=provider,
-                    locations=[LocationFactory(provider=provider, municipality=haarlem)])
+    OfferingFactory(
+        title="In Haarlem",
+        provider=provider,
+        locations=[LocationFactory(provider=provider, municipality=haarlem)],
+    )
     OfferingFactory(title="Elders")
     response = client.get("/aanbod/?municipality=GM0392&component=B1_ROUTE&childcare=")
     assert result_titles(response) == ["In Haarlem"]
@@ -131,7 +145,9 @@ def test_catalogue_query_count_does_not_grow_with_the_number_of_offerings(
     for _ in range(count):
         provider = ProviderFactory()
         location = LocationFactory(provider=provider, municipality=haarlem)
-        offering = OfferingFactory(provider=provider, locations=[location], support_languages=[arabic])
+        offering = OfferingFactory(
+            provider=provider, locations=[location], support_languages=[arabic]
+        )
         StartMomentFactory(offering=offering, location=location)
     # Wagtail routing and the menu take 10 of these; none depends on the number of offerings.
     with django_assert_max_num_queries(17):
@@ -142,8 +158,12 @@ def test_catalogue_query_count_does_not_grow_with_the_number_of_offerings(
 
 def test_offering_detail_shows_every_upcoming_start_moment_with_free_seats(client, site_pages):
     offering = OfferingFactory(title="B1-route dag")
-    StartMomentFactory(offering=offering, starts_on=TODAY + datetime.timedelta(days=10), seats=12, seats_taken=2)
-    StartMomentFactory(offering=offering, starts_on=TODAY + datetime.timedelta(days=50), seats=8, seats_taken=8)
+    StartMomentFactory(
+        offering=offering, starts_on=TODAY + datetime.timedelta(days=10), seats=12, seats_taken=2
+    )
+    StartMomentFactory(
+        offering=offering, starts_on=TODAY + datetime.timedelta(days=50), seats=8, seats_taken=8
+    )
     StartMomentFactory(offering=offering, starts_on=TODAY - datetime.timedelta(days=10))
     response = client.get(f"/en/aanbod/cursus/{offering.pk}/")
     assert response.status_code == 200
@@ -155,15 +175,27 @@ def test_offering_detail_shows_every_upcoming_start_moment_with_free_seats(clien
 
 def test_offering_detail_carries_schema_org_course_json_ld(client, site_pages):
     location = LocationFactory(city="Haarlem", postcode="2011 AB")
-    offering = OfferingFactory(provider=location.provider, title="B1 </script> route", price_cents=50000, locations=[location])
-    StartMomentFactory(offering=offering, location=location, starts_on=TODAY + datetime.timedelta(days=7))
+    offering = OfferingFactory(
+        provider=location.provider,
+        title="B1 </script> route",
+        price_cents=50000,
+        locations=[location],
+    )
+    StartMomentFactory(
+        offering=offering, location=location, starts_on=TODAY + datetime.timedelta(days=7)
+    )
     page = text(client.get(f"/aanbod/cursus/{offering.pk}/"))
     raw = re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S).group(1)
     data = json.loads(raw)
     assert data["@type"] == "Course"
     assert data["name"] == "B1 </script> route"
     assert data["provider"]["name"] == location.provider.name
-    assert data["offers"] == {"@type": "Offer", "category": "Paid", "price": "500.00", "priceCurrency": "EUR"}
+    assert data["offers"] == {
+        "@type": "Offer",
+        "category": "Paid",
+        "price": "500.00",
+        "priceCurrency": "EUR",
+    }
     instance = data["hasCourseInstance"][0]
     assert instance["@type"] == "CourseInstance"
     assert instance["startDate"] == (TODAY + datetime.timedelta(days=7)).isoformat()

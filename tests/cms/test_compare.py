@@ -11,11 +11,26 @@ def test_two_to_four_offerings_side_by_side_in_the_order_chosen(client, site_pag
     response = client.get(f"/en/aanbod/vergelijk/?{ids}")
     assert response.status_code == 200
     assert [o.title for o in response.context["comparison"].offerings] == [
-        "Cursus 3", "Cursus 2", "Cursus 1", "Cursus 0"
+        "Cursus 3",
+        "Cursus 2",
+        "Cursus 1",
+        "Cursus 0",
     ]
     page = response.content.decode()
-    for row in ["Price", "The price includes", "Hours", "Weeks", "When", "Level", "Locations",
-                "Next start", "Free seats", "Quality mark", "Pass rate", "DUO loan possible"]:
+    for row in [
+        "Price",
+        "The price includes",
+        "Hours",
+        "Weeks",
+        "When",
+        "Level",
+        "Locations",
+        "Next start",
+        "Free seats",
+        "Quality mark",
+        "Pass rate",
+        "DUO loan possible",
+    ]:
         assert f'<th scope="row">{row}</th>' in page, row
 
 
@@ -36,7 +51,9 @@ def test_more_than_four_is_refused_with_a_clear_message(client, site_pages):
 
 def test_unknown_ids_are_named_and_the_rest_still_compared(client, site_pages):
     first, second = OfferingFactory(), OfferingFactory()
-    response = client.get(f"/en/aanbod/vergelijk/?ids={first.pk}&ids={second.pk}&ids=999999&ids=abc")
+    response = client.get(
+        f"/en/aanbod/vergelijk/?ids={first.pk}&ids={second.pk}&ids=999999&ids=abc"
+    )
     assert response.status_code == 200
     page = response.content.decode()
     assert "Offering 999999 does not exist or is no longer published." in page
@@ -51,7 +68,9 @@ def test_fewer_than_two_asks_for_more(client, site_pages):
     assert client.get("/en/aanbod/vergelijk/").status_code == 400
 
 
-def test_compare_query_count_is_the_same_for_two_or_four(client, site_pages, django_assert_max_num_queries):
+def test_compare_query_count_is_the_same_for_two_or_four(
+    client, site_pages, django_assert_max_num_queries
+):
     offerings = [OfferingFactory(locations=[LocationFactory()]) for _ in range(4)]
     for chosen in (offerings[:2], offerings):
         ids = "&".join(f"ids={o.pk}" for o in chosen)

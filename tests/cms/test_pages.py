@@ -32,7 +32,10 @@ def test_content_page_with_streamfield_body(client, site_pages):
     page = ContentPage(
         title="Toegankelijkheid",
         slug="toegankelijkheid",
-        body=[("paragraph", "<p>WCAG 2.1 AA</p>"), ("faq", {"question": "Vraag?", "answer": "<p>Antwoord.</p>"})],
+        body=[
+            ("paragraph", "<p>WCAG 2.1 AA</p>"),
+            ("faq", {"question": "Vraag?", "answer": "<p>Antwoord.</p>"}),
+        ],
     )
     site_pages["home"].add_child(instance=page)
     page.save_revision().publish()

@@ -25,7 +25,13 @@ def _counts() -> dict:
 def test_seed_demo_builds_the_region_and_a_catalogue_covering_every_component():
     call_command("seed_demo", verbosity=0)
     assert set(Municipality.objects.values_list("cbs_code", flat=True)) == {
-        "GM0375", "GM0377", "GM0392", "GM0396", "GM0397", "GM0453", "GM0473"
+        "GM0375",
+        "GM0377",
+        "GM0392",
+        "GM0396",
+        "GM0397",
+        "GM0453",
+        "GM0473",
     }
     assert IntakeVolume.objects.get(municipality__cbs_code="GM0392", year=2021).statushouders == 136
     assert Provider.objects.count() == 8
@@ -50,6 +56,8 @@ def test_demo_catalogue_is_served(client):
     call_command("seed_demo", "--no-users", verbosity=0)
     response = client.get("/aanbod/")
     assert response.status_code == 200
-    assert response.context["page_obj"].paginator.count == Offering.objects.filter(live=True).count()
+    assert (
+        response.context["page_obj"].paginator.count == Offering.objects.filter(live=True).count()
+    )
     assert client.get("/").status_code == 200
     assert client.get("/toegankelijkheid/").status_code == 200

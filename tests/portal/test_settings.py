@@ -7,7 +7,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _import_settings(**env: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "ROUTEWIJZER_TESTING"}}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"SECRET_KEY", "DEBUG", "ROUTEWIJZER_TESTING"}
+    }
     return subprocess.run(
         [sys.executable, "-c", "import portal.settings"],
         cwd=ROOT,
@@ -25,9 +29,7 @@ def test_production_refuses_to_start_without_a_secret_key():
 
 
 def test_production_refuses_the_development_key():
-    result = _import_settings(
-        SECRET_KEY="insecure-local-development-key-do-not-use-in-production"
-    )
+    result = _import_settings(SECRET_KEY="insecure-local-development-key-do-not-use-in-production")
     assert result.returncode != 0
 
 

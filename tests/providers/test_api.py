@@ -30,8 +30,11 @@ def offering():
         support_languages=[LanguageFactory(code="ar")],
     )
     StartMomentFactory(
-        offering=offering, location=location, starts_on=TODAY + datetime.timedelta(days=9),
-        seats=12, seats_taken=4,
+        offering=offering,
+        location=location,
+        starts_on=TODAY + datetime.timedelta(days=9),
+        seats=12,
+        seats_taken=4,
     )
     return offering
 
@@ -81,7 +84,8 @@ def test_api_filters_are_the_catalogue_filters(client, offering):
     query = (
         "component=B1_ROUTE&target_group=GEZINSMIGRANT&municipality=GM0392&schedule=DAYTIME"
         f"&max_price=6500&support_language=ar&childcare=false&duo_loan=true&keurmerk=true"
-        f"&starts_after={TODAY.isoformat()}&starts_before={(TODAY + datetime.timedelta(days=30)).isoformat()}"
+        f"&starts_after={TODAY.isoformat()}"
+        f"&starts_before={(TODAY + datetime.timedelta(days=30)).isoformat()}"
         "&q=overdag&ordering=-pass_rate"
     )
     body = client.get(f"/api/v1/offerings/?{query}").json()

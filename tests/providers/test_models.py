@@ -99,9 +99,7 @@ def test_education_route_must_say_which_level_it_prepares_for():
 
 
 def test_start_moment_location_must_belong_to_the_offerings_provider():
-    moment = StartMomentFactory.build(
-        offering=OfferingFactory(), location=LocationFactory()
-    )
+    moment = StartMomentFactory.build(offering=OfferingFactory(), location=LocationFactory())
     with pytest.raises(ValidationError) as error:
         moment.full_clean()
     assert "location" in error.value.message_dict

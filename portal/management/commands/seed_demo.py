@@ -59,7 +59,9 @@ class Command(BaseCommand):
             return
         if not (settings.DEBUG or getattr(settings, "TESTING", False)):
             self.stdout.write(
-                self.style.WARNING("DEBUG is off: no demo logins created (they are for development).")
+                self.style.WARNING(
+                    "DEBUG is off: no demo logins created (they are for development)."
+                )
             )
             return
         self._users()
@@ -124,7 +126,7 @@ class Command(BaseCommand):
                         "postcode": postcode,
                         "city": city,
                         "municipality": municipalities[code],
-                        "accessibility_notes": "Gelijkvloers bereikbaar; bushalte binnen 200 meter.",
+                        "accessibility_notes": "Gelijkvloers; bushalte binnen 200 meter.",
                     },
                 )
             locations = list(provider.locations.order_by("pk"))
@@ -164,7 +166,9 @@ class Command(BaseCommand):
         offering.locations.set(offering_locations)
         offering.support_languages.set([languages[code] for code in language_codes])
         offering.save_revision().publish()
-        self._start_moments(offering=offering, locations=offering_locations, number=number, today=today)
+        self._start_moments(
+            offering=offering, locations=offering_locations, number=number, today=today
+        )
         return offering
 
     def _start_moments(self, *, offering, locations, number, today) -> None:
@@ -227,7 +231,7 @@ class Command(BaseCommand):
             site.root_page = home
             site.site_name = "Routewijzer"
             site.save()
-            if old_root.pk != home.pk and not old_root.specific_class == HomePage:
+            if old_root.pk != home.pk and old_root.specific_class != HomePage:
                 old_root.delete()
         if not CataloguePage.objects.exists():
             catalogue = CataloguePage(
