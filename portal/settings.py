@@ -110,6 +110,9 @@ DATABASES = {
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Wagtail's search index uses PostgreSQL's full-text fields there.
+    INSTALLED_APPS.append("django.contrib.postgres")
 
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:

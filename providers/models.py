@@ -345,6 +345,11 @@ class Offering(
             return None
         return round(self.price_cents / self.hours_total)
 
+    @property
+    def location_cities(self) -> list[str]:
+        """The places it is taught, each once (reads the prefetched locations)."""
+        return sorted({location.city for location in self.locations.all()})
+
     @cached_property
     def level_display(self) -> str:
         if self.cefr_from and self.cefr_to and self.cefr_from != self.cefr_to:
