@@ -10,7 +10,8 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
-from wagtail.models import Page, Site
+from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.models import Locale, Page, Site
 
 from cms.models import CataloguePage, ContentPage, HomePage
 from contracts.models import IntakeVolume, Municipality, Region
@@ -214,7 +215,7 @@ class Command(BaseCommand):
         site = Site.objects.filter(is_default_site=True).first()
         home = HomePage.objects.first()
         if home is None:
-            root = Page.get_first_root_node()
+            root = self._root_page()
             home = HomePage(
                 title="Inburgeren in IJmond en Zuid-Kennemerland",
                 slug="routewijzer",
@@ -287,6 +288,18 @@ class Command(BaseCommand):
             )
             home.add_child(instance=statement)
             statement.save_revision().publish()
+
+    @staticmethod
+    def _root_page() -> Page:
+        """Wagtail's root page and default locale come from its migrations; a flushed database
+        (as in browser tests) has neither, so make them again."""
+        root = Page.get_first_root_node()
+        if root is not None:
+            return root
+        Locale.objects.get_or_create(
+            language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
+        )
+        return Page.add_root(instance=Page(title="Root", slug="root"))
 
     def _users(self) -> None:
         user_model = get_user_model()
