@@ -4,14 +4,11 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+_OURS = {"SECRET_KEY", "DEBUG", "ROUTEWIJZER_TESTING", "DJANGO_ALLOW_ASYNC_UNSAFE"}
 
 
 def _import_settings(**env: str) -> subprocess.CompletedProcess:
-    clean = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"SECRET_KEY", "DEBUG", "ROUTEWIJZER_TESTING"}
-    }
+    clean = {k: v for k, v in os.environ.items() if k not in _OURS}
     return subprocess.run(
         [sys.executable, "-c", "import portal.settings"],
         cwd=ROOT,
@@ -47,7 +44,7 @@ def test_a_malformed_boolean_setting_is_a_clear_error():
 
 
 def test_deploy_checks_pass_with_production_settings():
-    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "ROUTEWIJZER_TESTING"}}
+    clean = {k: v for k, v in os.environ.items() if k not in _OURS}
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
