@@ -38,6 +38,11 @@ def catalogue_changed(**_kwargs: object) -> None:
         cache.add(VERSION_KEY, 2, timeout=None)
 
 
+def cached_by_catalogue_version[T](name: str, compute: Callable[[], T]) -> T:
+    """A value derived from catalogue data, kept until the catalogue changes."""
+    return cache.get_or_set(f"{name}:{catalogue_version()}", compute, settings.PAGE_CACHE_SECONDS)
+
+
 def cache_for_anonymous(response: HttpResponse) -> HttpResponse:
     setattr(response, _OPT_IN_ATTRIBUTE, True)
     return response

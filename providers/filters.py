@@ -6,12 +6,18 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.forms.utils import flatatt
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from contracts.models import Municipality
+from portal.pagecache import cached_by_catalogue_version
+from portal.widgets import FastCheckboxSelectMultiple, FastSelect
 from providers import keurmerk
 from providers.choices import Component, Schedule, TargetGroup
 from providers.models import Language, Offering
@@ -41,13 +47,13 @@ _FALSE_VALUES = {"false", "0", "no", "off"}
 class YesCheckbox(forms.CheckboxInput):
     """A checkbox that sends ``true`` and passes any other value on for the field to judge."""
 
-    def __init__(self, attrs=None):
-        super().__init__(attrs, check_test=lambda value: value is True)
-
-    def get_context(self, name, value, attrs):
-        context = super().get_context(name, value, attrs)
-        context["widget"]["value"] = "true"
-        return context
+    def render(self, name, value, attrs=None, renderer=None):
+        final_attrs = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
+        ticked = value is True or (isinstance(value, str) and value in _TRUE_VALUES)
+        checked = mark_safe(" checked") if ticked else ""
+        return format_html(
+            '<input type="checkbox" value="true"{}{}>', flatatt(final_attrs), checked
+        )
 
     def value_from_datadict(self, data, files, name):
         value = data.get(name)
@@ -81,6 +87,21 @@ class StrictBooleanFilter(django_filters.BooleanFilter):
     field_class = StrictBooleanField
 
 
+def municipality_choices() -> list[tuple[str, str]]:
+    """CBS code and name of every municipality, cached until the catalogue changes."""
+    return cached_by_catalogue_version(
+        "municipality-choices",
+        lambda: list(Municipality.objects.order_by("name").values_list("cbs_code", "name")),
+    )
+
+
+def language_choices() -> list[tuple[str, str]]:
+    return cached_by_catalogue_version(
+        f"language-choices:{get_language()}",
+        lambda: [(language.code, language.display_name) for language in Language.objects.all()],
+    )
+
+
 class WholeNumberFilter(filters.NumberFilter):
     field_class = forms.IntegerField
 
@@ -106,25 +127,28 @@ class OfferingFilterSet(filters.FilterSet):
     component = filters.MultipleChoiceFilter(
         label=_("Component"),
         choices=Component.choices,
-        widget=forms.CheckboxSelectMultiple,
+        distinct=False,
+        widget=FastCheckboxSelectMultiple,
     )
     target_group = filters.ChoiceFilter(
+        widget=FastSelect,
         label=_("I am a"),
         choices=TargetGroup.choices,
         method="filter_target_group",
         empty_label=_("Any target group"),
     )
-    municipality = filters.ModelChoiceFilter(
+    municipality = filters.ChoiceFilter(
+        widget=FastSelect,
         label=_("Municipality"),
-        queryset=Municipality.objects.order_by("name"),
-        to_field_name="cbs_code",
+        choices=municipality_choices,
         method="filter_municipality",
         empty_label=_("All municipalities"),
     )
     schedule = filters.MultipleChoiceFilter(
         label=_("When"),
         choices=Schedule.choices,
-        widget=forms.CheckboxSelectMultiple,
+        distinct=False,
+        widget=FastCheckboxSelectMultiple,
     )
     max_price = WholeNumberFilter(
         label=_("Maximum price (euro)"),
@@ -132,10 +156,10 @@ class OfferingFilterSet(filters.FilterSet):
         min_value=0,
         max_value=1_000_000,
     )
-    support_language = filters.ModelChoiceFilter(
+    support_language = filters.ChoiceFilter(
+        widget=FastSelect,
         label=_("Help in my language"),
-        queryset=Language.objects.order_by("name_en"),
-        to_field_name="code",
+        choices=language_choices,
         method="filter_support_language",
         empty_label=_("Any language"),
     )
@@ -155,6 +179,7 @@ class OfferingFilterSet(filters.FilterSet):
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     ordering = filters.ChoiceFilter(
+        widget=FastSelect,
         label=_("Sort by"),
         choices=ORDERING_CHOICES,
         method="filter_ordering",
@@ -196,7 +221,7 @@ class OfferingFilterSet(filters.FilterSet):
         return queryset.filter(
             Exists(
                 Offering.locations.through.objects.filter(
-                    offering_id=OuterRef("pk"), location__municipality=value
+                    offering_id=OuterRef("pk"), location__municipality__cbs_code=value
                 )
             )
         )
@@ -209,7 +234,7 @@ class OfferingFilterSet(filters.FilterSet):
         return queryset.filter(
             Exists(
                 Offering.support_languages.through.objects.filter(
-                    offering_id=OuterRef("pk"), language=value
+                    offering_id=OuterRef("pk"), language__code=value
                 )
             )
         )

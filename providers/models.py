@@ -399,7 +399,13 @@ class StartMoment(models.Model):
         verbose_name_plural = _("start moments")
         ordering = ["starts_on", "pk"]
         indexes = [
-            models.Index(fields=["offering", "starts_on"], name="startmoment_offering_start"),
+            # The next open start of every offering is read from this index alone (PostgreSQL
+            # index-only scans); sorting the catalogue by next start depends on it.
+            models.Index(
+                fields=["offering", "starts_on", "id"],
+                include=["seats", "seats_taken", "enrolment_deadline"],
+                name="startmoment_next_open_lookup",
+            ),
             models.Index(fields=["starts_on"], name="startmoment_starts_on"),
         ]
         constraints = [

@@ -3,10 +3,11 @@
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from wagtail.signals import published, unpublished
 
+from contracts.models import Municipality
 from portal.pagecache import catalogue_changed
-from providers.models import Location, Offering, Provider, StartMoment
+from providers.models import Language, Location, Offering, Provider, StartMoment
 
-for model in (Provider, Location, Offering, StartMoment):
+for model in (Provider, Location, Offering, StartMoment, Municipality, Language):
     post_save.connect(
         catalogue_changed, sender=model, dispatch_uid=f"catalogue-save-{model.__name__}"
     )

@@ -86,11 +86,15 @@ def test_filters_live_in_the_url_and_stay_filled_in(client, site_pages):
         locations=[LocationFactory(provider=provider, municipality=haarlem)],
     )
     OfferingFactory(title="Elders")
-    response = client.get("/aanbod/?municipality=GM0392&component=B1_ROUTE&childcare=")
+    response = client.get("/aanbod/?municipality=GM0392&component=B1_ROUTE&keurmerk=true")
     assert result_titles(response) == ["In Haarlem"]
     page = text(response)
     assert re.search(r'<option value="GM0392" selected>', page)
     assert re.search(r'value="B1_ROUTE"[^>]*checked', page)
+    assert re.search(
+        r'<input type="checkbox" value="true" id="id_keurmerk" name="keurmerk" checked>', page
+    )
+    assert not re.search(r'name="childcare"[^>]*checked', page)
 
 
 def test_catalogue_paginates_and_keeps_filters_in_page_links(client, site_pages):

@@ -188,3 +188,10 @@ def test_bad_values_are_errors_on_their_own_field(query, field):
 
 def test_a_start_window_that_ends_before_it_begins_is_an_error():
     assert "starts_before" in errors("starts_after=2027-03-01&starts_before=2027-02-01")
+
+
+def test_a_new_municipality_can_be_chosen_at_once():
+    MunicipalityFactory(cbs_code="GM0392", name="Haarlem")
+    assert titles("municipality=GM0392") == []
+    MunicipalityFactory(cbs_code="GM0453", name="Velsen")
+    assert titles("municipality=GM0453") == []
