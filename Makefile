@@ -28,7 +28,11 @@ run: $(VENV)/.installed-run
 	@echo "Routewijzer runs on http://$(HOST):$(PORT)/ (catalogue: /aanbod/, admin: /admin/, API: /api/v1/)"
 	DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-test: $(VENV)/.installed-dev
+node_modules/.package-lock.json: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund; \
+	else echo "npm not found: the accessibility tests will be skipped (they need axe-core)"; fi
+
+test: $(VENV)/.installed-dev node_modules/.package-lock.json
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev
