@@ -150,7 +150,7 @@ class Command(BaseCommand):
                     provider=provider,
                     name=f"Leslocatie {number:05d}",
                     street_address=f"Schoolstraat {number % 300 + 1}",
-                    postcode=f"{rng.randint(1000, 9999)} {"".join(rng.choices(LETTERS, k=2))}",
+                    postcode=f"{rng.randint(1000, 9999)} {''.join(rng.choices(LETTERS, k=2))}",
                     city=municipality.name.removeprefix(f"{PREFIX}gemeente "),
                     municipality=municipality,
                 )
