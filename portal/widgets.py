@@ -56,3 +56,26 @@ class FastCheckboxSelectMultiple(forms.CheckboxSelectMultiple):
 
     def id_for_label(self, id_, index=None):
         return f"{id_}_0" if id_ else id_
+
+
+TRUE_VALUES = {"true", "1", "yes", "on"}
+FALSE_VALUES = {"false", "0", "no", "off"}
+
+
+class YesCheckbox(forms.CheckboxInput):
+    """A checkbox that sends ``true`` and passes any other value on for the field to judge."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        final_attrs = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
+        ticked = value is True or (isinstance(value, str) and value in TRUE_VALUES)
+        checked = mark_safe(" checked") if ticked else ""
+        return format_html(
+            '<input type="checkbox" value="true"{}{}>', flatatt(final_attrs), checked
+        )
+
+    def value_from_datadict(self, data, files, name):
+        value = data.get(name)
+        return value.strip().lower() if isinstance(value, str) else value
+
+    def format_value(self, value):
+        return "true"

@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
-from django.forms.utils import flatatt
-from django.utils.html import format_html
-from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
@@ -16,6 +12,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from contracts.models import Municipality
+from portal.forms import StrictBooleanField
 from portal.pagecache import cached_by_catalogue_version
 from portal.widgets import FastCheckboxSelectMultiple, FastSelect
 from providers import keurmerk
@@ -39,46 +36,6 @@ _ORDER_FIELDS = {
     "price": "price_cents",
     "pass_rate": "pass_rate_percent",
 }
-
-_TRUE_VALUES = {"true", "1", "yes", "on"}
-_FALSE_VALUES = {"false", "0", "no", "off"}
-
-
-class YesCheckbox(forms.CheckboxInput):
-    """A checkbox that sends ``true`` and passes any other value on for the field to judge."""
-
-    def render(self, name, value, attrs=None, renderer=None):
-        final_attrs = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
-        ticked = value is True or (isinstance(value, str) and value in _TRUE_VALUES)
-        checked = mark_safe(" checked") if ticked else ""
-        return format_html(
-            '<input type="checkbox" value="true"{}{}>', flatatt(final_attrs), checked
-        )
-
-    def value_from_datadict(self, data, files, name):
-        value = data.get(name)
-        return value.strip().lower() if isinstance(value, str) else value
-
-    def format_value(self, value):
-        return "true"
-
-
-class StrictBooleanField(forms.Field):
-    """``true``/``false`` (or 1/0, yes/no, on/off); anything else is an error, never ignored."""
-
-    widget = YesCheckbox
-    default_error_messages = {"invalid": _("Use true or false.")}
-
-    def to_python(self, value):
-        if value in (None, ""):
-            return None
-        if value is True or value is False:
-            return value
-        if value in _TRUE_VALUES:
-            return True
-        if value in _FALSE_VALUES:
-            return False
-        raise ValidationError(self.error_messages["invalid"], code="invalid")
 
 
 class StrictBooleanFilter(django_filters.BooleanFilter):
