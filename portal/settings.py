@@ -132,7 +132,7 @@ else:
 # Anonymous catalogue pages are cached until a publish or seat change bumps the catalogue
 # version (portal/pagecache.py); the timeout is only a backstop.
 PAGE_CACHE_ENABLED = env("PAGE_CACHE_ENABLED", True)
-PAGE_CACHE_SECONDS = env("PAGE_CACHE_SECONDS", 30)
+PAGE_CACHE_SECONDS = env("PAGE_CACHE_SECONDS", 10)
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
