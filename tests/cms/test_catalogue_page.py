@@ -229,3 +229,24 @@ def test_expired_quality_mark_is_shown_honestly(client, site_pages):
     provider = ProviderFactory(keurmerk_valid_until=TODAY - datetime.timedelta(days=1))
     OfferingFactory(provider=provider)
     assert "Quality mark expired on" in text(client.get("/en/aanbod/"))
+
+
+@pytest.mark.parametrize("moments", [1, 12])
+def test_detail_and_provider_pages_query_count_does_not_grow(
+    client, site_pages, django_assert_max_num_queries, moments
+):
+    provider = ProviderFactory(slug="vaste-aanbieder")
+    locations = [LocationFactory(provider=provider) for _ in range(3)]
+    for _ in range(4):
+        offering = OfferingFactory(provider=provider, locations=locations)
+        for day in range(moments):
+            StartMomentFactory(
+                offering=offering,
+                location=locations[day % 3],
+                starts_on=TODAY + datetime.timedelta(days=5 + day),
+            )
+    # Wagtail routing and the menu take 10; the rest is one query per kind of row shown.
+    with django_assert_max_num_queries(14):
+        assert client.get(f"/aanbod/cursus/{offering.pk}/").status_code == 200
+    with django_assert_max_num_queries(14):
+        assert client.get("/aanbod/aanbieder/vaste-aanbieder/").status_code == 200
