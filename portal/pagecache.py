@@ -53,7 +53,7 @@ def _is_anonymous_without_session(request: HttpRequest) -> bool:
 
 
 def _key(request: HttpRequest, version: int) -> str:
-    digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    digest = hashlib.sha256(f"{request.get_host()}{request.get_full_path()}".encode()).hexdigest()
     return f"page:{version}:{request.method}:{digest}"
 
 

@@ -69,3 +69,9 @@ def test_cache_can_be_switched_off(client, moment, settings):
     settings.PAGE_CACHE_ENABLED = False
     client.get("/en/aanbod/")
     assert "X-Page-Cache" not in client.get("/en/aanbod/")
+
+
+def test_each_host_has_its_own_cache_entry(client, moment, settings):
+    settings.ALLOWED_HOSTS = ["testserver", "andere.example"]
+    client.get("/en/aanbod/")
+    assert client.get("/en/aanbod/", HTTP_HOST="andere.example")["X-Page-Cache"] == "miss"
