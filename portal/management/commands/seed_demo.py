@@ -29,6 +29,11 @@ SEAT_PATTERN = [(14, 3), (12, 12), (16, 15), (12, 5), (15, 0), (10, 9)]
 """(seats, seats taken) in turn: some start moments full, some nearly full."""
 
 
+def _add_published(*, parent: Page, page: Page) -> None:
+    parent.add_child(instance=page)
+    page.save_revision().publish()
+
+
 class Command(BaseCommand):
     help = (
         "Load the demo data: the region IJmond en Zuid-Kennemerland with its 7 municipalities, "
@@ -222,8 +227,7 @@ class Command(BaseCommand):
                 intro="Vind een taalcursus, de B1-route, de Z-route, de onderwijsroute, MAP of "
                 "PVT bij u in de buurt. Vergelijk scholen en schrijf u in.",
             )
-            root.add_child(instance=home)
-            home.save_revision().publish()
+            _add_published(parent=root, page=home)
             if site is None:
                 site = Site.objects.create(
                     hostname="localhost", port=80, root_page=home, is_default_site=True
@@ -242,8 +246,7 @@ class Command(BaseCommand):
                 intro="Kies filters om cursussen te vinden die bij u passen. Vink 2 tot 4 "
                 "cursussen aan om ze naast elkaar te zetten.",
             )
-            home.add_child(instance=catalogue)
-            catalogue.save_revision().publish()
+            _add_published(parent=home, page=catalogue)
         if not ContentPage.objects.filter(slug="inburgering").exists():
             about = ContentPage(
                 title="Over inburgering",
@@ -268,8 +271,7 @@ class Command(BaseCommand):
                     ),
                 ],
             )
-            home.add_child(instance=about)
-            about.save_revision().publish()
+            _add_published(parent=home, page=about)
         if not ContentPage.objects.filter(slug="toegankelijkheid").exists():
             statement = ContentPage(
                 title="Toegankelijkheidsverklaring",
@@ -286,8 +288,7 @@ class Command(BaseCommand):
                     ),
                 ],
             )
-            home.add_child(instance=statement)
-            statement.save_revision().publish()
+            _add_published(parent=home, page=statement)
 
     @staticmethod
     def _root_page() -> Page:
