@@ -61,3 +61,17 @@ def test_demo_catalogue_is_served(client):
     )
     assert client.get("/").status_code == 200
     assert client.get("/toegankelijkheid/").status_code == 200
+
+
+def test_demo_logins_work_with_the_printed_password(client):
+    from portal.demo.data import DEMO_PASSWORD
+
+    call_command("seed_demo", verbosity=0)
+    response = client.post(
+        "/accounts/login/", {"login": "leerling@routewijzer.example", "password": DEMO_PASSWORD}
+    )
+    assert response.status_code == 302
+    assert client.session.get("_auth_user_id")
+    client.logout()
+    assert client.login(username="beheer@routewijzer.example", password=DEMO_PASSWORD)
+    assert client.get("/admin/").status_code == 200
