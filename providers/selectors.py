@@ -31,10 +31,10 @@ def start_moments_open(*, on: datetime.date | None = None) -> QuerySet[StartMome
     )
 
 
-def duo_loan_available_q(prefix: str = "") -> Q:
+def duo_loan_available_q(prefix: str = "", on: datetime.date | None = None) -> Q:
     """An offering can be paid with a DUO loan only while its provider's Keurmerk is valid."""
     return Q(**{f"{prefix}duo_loan_eligible": True}) & keurmerk.valid_q(
-        prefix=f"{prefix}provider__"
+        prefix=f"{prefix}provider__", on=on
     )
 
 
@@ -61,7 +61,7 @@ def offering_public_queryset(*, on: datetime.date | None = None) -> QuerySet[Off
                 output_field=IntegerField(),
             ),
             duo_loan_available=ExpressionWrapper(
-                duo_loan_available_q(), output_field=BooleanField()
+                duo_loan_available_q(on=on), output_field=BooleanField()
             ),
             keurmerk_valid=ExpressionWrapper(
                 keurmerk.valid_q(prefix="provider__", on=on), output_field=BooleanField()
