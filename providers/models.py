@@ -4,7 +4,6 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
-from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -336,10 +335,6 @@ class Offering(
         return [TargetGroup(code).label for code in self.target_groups]
 
     @property
-    def price_euros(self) -> float | None:
-        return None if self.price_cents is None else self.price_cents / 100
-
-    @property
     def hourly_rate_cents(self) -> int | None:
         if self.price_cents is None or not self.hours_total:
             return None
@@ -458,12 +453,6 @@ class StartMoment(models.Model):
     @property
     def free_seats(self) -> int:
         return max(self.seats - self.seats_taken, 0)
-
-    @property
-    def is_open_for_enrolment(self) -> bool:
-        today = timezone.localdate()
-        deadline = self.enrolment_deadline or self.starts_on
-        return deadline >= today and self.free_seats > 0
 
 
 class ProviderMembership(models.Model):
