@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from django.core.management import call_command
 
+from tests.e2e.axe import AXE_SCRIPT
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
-AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 LAUNCH_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -20,6 +26,9 @@ LAUNCH_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 320, "height": 640}
+TIMEOUT_MS = 15_000
 
 
 @pytest.fixture(scope="package")
@@ -32,6 +41,7 @@ def browser():
     # stand down for these tests only.
     with pytest.MonkeyPatch.context() as patch, sync_api.sync_playwright() as playwright:
         patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        sync_api.expect.set_options(timeout=TIMEOUT_MS)
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS
         )
@@ -40,47 +50,66 @@ def browser():
 
 
 @pytest.fixture
-def demo_site(transactional_db, live_server):
+def demo_site(transactional_db, live_server) -> str:
+    """The demo catalogue in the test database, served by the live server; returns its base URL.
+
+    ``transactional_db`` is set up before the seed and flushes the tables after the test, so
+    every test starts from a fresh seed that the live server's thread can see. Ids therefore
+    differ from test to test: look them up (``demo_paths``), never write them down.
+
+    seed_demo's Wagtail Site is localhost:80 and the live server listens on a random port; that
+    is fine because Wagtail falls back to the ``is_default_site`` Site when no hostname and port
+    match exactly.
+    """
     call_command("seed_demo", "--no-users", verbosity=0)
     return live_server.url
 
 
 @pytest.fixture
-def page(browser, demo_site):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
+def demo_paths(demo_site) -> dict[str, str]:
+    """Paths that depend on this test's ids, for ``str.format`` in parametrised paths."""
+    from providers.selectors import offering_public_queryset
+
+    published = offering_public_queryset().order_by("pk")
+    compare_ids = list(published.values_list("pk", flat=True)[:4])
+    with_start_dates = published.filter(next_start__isnull=False).first()
+    return {
+        "compare_two": f"ids={compare_ids[0]}&ids={compare_ids[1]}",
+        "compare_four": "&".join(f"ids={pk}" for pk in compare_ids),
+        "offering": str(with_start_dates.pk),
+    }
 
 
 @pytest.fixture
-def axe_page(browser, demo_site):
-    """A page where axe-core can be injected: the site's CSP forbids scripts it did not send
-    itself, which is right for the site and beside the point for the test tooling."""
-    if not AXE.exists():
-        pytest.skip(f"axe-core not found at {AXE}: run `npm install` in the project root")
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
+def new_page(browser, demo_site) -> Iterator[Callable[..., Page]]:
+    """Opens a page in a fresh browser context (``new_context`` keywords); closes them all after."""
+    contexts = []
+
+    def open_page(**context_options) -> Page:
+        context = browser.new_context(**{"viewport": DESKTOP, **context_options})
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
 
 
-def axe_violations(page) -> list[dict]:
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate(
-        """async () => await axe.run(document, {
-            runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}
-        })"""
-    )
-    return result["violations"]
+@pytest.fixture
+def page(new_page) -> Page:
+    return new_page()
 
 
-def describe(violations: list[dict]) -> str:
-    lines = []
-    for violation in violations:
-        lines.append(f"{violation['id']}: {violation['help']}")
-        for node in violation["nodes"][:5]:
-            lines.append(f"    {node['target']}: {node['html'][:160]}")
-    return "\n".join(lines)
+@pytest.fixture
+def axe_page(new_page) -> Page:
+    """A page where axe-core can be injected.
+
+    The site's Content-Security-Policy (``script-src 'self' 'nonce-…'``) rightly refuses scripts
+    the site did not send itself, and axe is test tooling, not part of the site; bypassing the
+    CSP in this context only lets the tool in, it does not change the page under test.
+    """
+    if not AXE_SCRIPT.exists():
+        pytest.skip(f"axe-core not found at {AXE_SCRIPT}: run `npm ci` in the project root")
+    return new_page(bypass_csp=True)
