@@ -1,109 +1,187 @@
-"""HTTP benchmark: catalogue (cached and uncached), API, home page and a trivial view, in one run.
+"""HTTP benchmark: the catalogue (uncached and cached), the API, the home page and a trivial view.
 
-Serves the national-scale data (``manage.py seed_scale``) on PostgreSQL with gunicorn (2 sync
-workers) and loads it with ``wrk`` at concurrency 8 on 127.0.0.1 only. Prints requests/s, p50 and
-p95 latency and the ratio to the trivial view. A script, not a test: see README.md beside it.
+Serves the national-scale data (``manage.py seed_scale``) from PostgreSQL with gunicorn (2 sync
+workers, DEBUG off, Redis as the shared cache) and loads it with ``wrk`` at concurrency 8, on
+127.0.0.1 only, every case in the same run. Prints requests/s, p50 and p95 latency and the ratio to
+the trivial view. A script, not a test (house style point 17): see README.md beside it.
+
+    .venv/bin/python tests/benchmarks/bench_http.py [--seconds 10] [--rounds 1] [--rebuild]
+        [--json out.json]
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
+import json
 import os
+import platform
 import secrets
 import shutil
 import signal
+import socket
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/routewijzer_bench"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/14"
+HOST = "127.0.0.1"
+CACHED_PORT = 8101
+UNCACHED_PORT = 8102
+WORKERS = 2
+WARM_UP_SECONDS = 2
 
+
+def _in_days(days: int) -> str:
+    return (datetime.date.today() + datetime.timedelta(days=days)).isoformat()
+
+
+TRIVIAL = "/healthz"
+HOME = "/"
 FILTERED = "/aanbod/?component=B1_ROUTE&municipality=GM0392&ordering=price"
+API = "/api/v1/offerings/?component=B1_ROUTE"
 VARIED = [
     FILTERED,
+    "/aanbod/",
     "/aanbod/?component=MAP&schedule=EVENING",
     "/aanbod/?max_price=5000&duo_loan=true&ordering=-pass_rate",
     "/aanbod/?q=route&childcare=true",
     "/aanbod/?support_language=ar&keurmerk=true&page=2",
     "/aanbod/?component=Z_ROUTE&component=ALFABETISERING&ordering=next_start",
-    "/aanbod/",
     "/aanbod/?target_group=GEZINSMIGRANT&schedule=WEEKEND&schedule=ONLINE",
+    "/aanbod/?municipality=GM0001&ordering=-next_start",
+    f"/aanbod/?starts_after={_in_days(30)}&starts_before={_in_days(90)}&ordering=next_start",
 ]
+"""Filter combinations a visitor might use; ``wrk`` cycles through them request by request."""
 
+# wrk runs this per thread: ``request`` cycles through the paths, ``done`` prints one parsable line.
 LUA = """
-paths = {%(paths)s}
-counter = 0
+local paths = {%(paths)s}
+local counter = 0
 request = function()
   counter = counter + 1
-  return wrk.format(nil, paths[(counter %% #paths) + 1])
+  return wrk.format("GET", paths[((counter - 1) %% #paths) + 1])
 end
 done = function(summary, latency, requests)
   local errors = summary.errors.connect + summary.errors.read + summary.errors.write
     + summary.errors.timeout + summary.errors.status
-  io.write(string.format("RESULT %%d %%.3f %%.3f %%.3f %%d\\n", summary.requests,
+  io.write(string.format("RESULT %%d %%.3f %%.3f %%.3f %%.3f %%d\\n", summary.requests,
     summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000,
-    latency:percentile(95) / 1000, errors))
+    latency:percentile(95) / 1000, latency:percentile(99) / 1000, errors))
 end
 """
 
 
-def run(*args: str, env: dict | None = None) -> str:
-    return subprocess.run(
-        args, cwd=ROOT, env=env, check=True, capture_output=True, text=True
-    ).stdout
+@dataclass
+class Case:
+    label: str
+    port: int
+    paths: list[str]
 
 
-def prepare(env: dict, rebuild: bool) -> None:
-    database = env["DATABASE_URL"].rsplit("/", 1)[1]
-    admin_url = env["DATABASE_URL"].rsplit("/", 1)[0] + "/postgres"
-    exists = run("psql", admin_url, "-tAc", f"SELECT 1 FROM pg_database WHERE datname='{database}'")  # noqa: S608 our own setting
-    if not exists.strip():
-        print(f"Creating database {database}")
-        run("psql", admin_url, "-c", f'CREATE DATABASE "{database}"')
-    print("Migrating…")
+@dataclass
+class Result:
+    label: str
+    url: str
+    requests: int
+    rps: float
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+    errors: int
+
+
+def run(*args: str, env: dict[str, str]) -> str:
+    completed = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True)
+    if completed.returncode:
+        sys.exit(f"{' '.join(args[:4])}… failed:\n{completed.stdout}\n{completed.stderr}")
+    return completed.stdout
+
+
+def django_shell(code: str, env: dict[str, str]) -> str:
+    return (
+        run(PYTHON, "manage.py", "shell", "-v", "0", "-c", code, env=env).strip().splitlines()[-1]
+    )
+
+
+def database_ensure(database_url: str) -> None:
+    """Create the database if it is missing (connecting to the server's ``postgres`` database)."""
+    import psycopg
+    from psycopg import sql
+
+    parsed = urllib.parse.urlsplit(database_url)
+    name = parsed.path.lstrip("/")
+    admin_url = urllib.parse.urlunsplit(parsed._replace(path="/postgres"))
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        exists = connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
+        ).fetchone()
+        if not exists:
+            print(f"Creating database {name}")
+            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def prepare(env: dict[str, str], rebuild: bool) -> None:
+    database_ensure(env["DATABASE_URL"])
+    print("Migrating…", flush=True)
     run(PYTHON, "manage.py", "migrate", "--no-input", "-v", "0", env=env)
-    has_scale = (
-        run(
-            PYTHON,
-            "manage.py",
-            "shell",
-            "-c",
-            "from providers.models import Provider;"
-            "print(Provider.objects.filter(name__startswith='Schaal').count())",
-            env=env,
-        )
-        .strip()
-        .splitlines()[-1]
+    synthetic = django_shell(
+        "from providers.models import Provider;"
+        "print(Provider.objects.filter(name__startswith='Schaal').count())",
+        env,
     )
-    if has_scale == "0" or rebuild:
-        print("Building national-scale data (seed_scale)…")
-        args = ["--reset"] if rebuild else []
-        subprocess.run([PYTHON, "manage.py", "seed_scale", *args], cwd=ROOT, env=env, check=True)
+    if synthetic == "0" or rebuild:
+        print("Building the national-scale data (manage.py seed_scale)…", flush=True)
+        started = time.monotonic()
+        subprocess.run(
+            [PYTHON, "manage.py", "seed_scale", *(["--reset"] if rebuild else [])],
+            cwd=ROOT,
+            env=env,
+            check=True,
+        )
+        print(f"seed_scale took {time.monotonic() - started:.1f} s (wall clock)")
+    print("Collecting static files…", flush=True)
     run(PYTHON, "manage.py", "collectstatic", "--no-input", "-v", "0", env=env)
-    counts = (
-        run(
-            PYTHON,
-            "manage.py",
-            "shell",
-            "-c",
-            "from providers.models import Offering, StartMoment, Provider, Location;"
-            "print(Provider.objects.count(), Location.objects.count(),"
-            " Offering.objects.filter(live=True).count(), StartMoment.objects.count())",
-            env=env,
-        )
-        .strip()
-        .splitlines()[-1]
+    counts = django_shell(
+        "from contracts.models import Municipality;"
+        "from providers.models import Offering, StartMoment, Provider, Location;"
+        "print(Municipality.objects.count(), Provider.objects.count(), Location.objects.count(),"
+        " Offering.objects.filter(live=True).count(), StartMoment.objects.count())",
+        env,
     )
-    print(f"Data: providers, locations, live offerings, start moments = {counts}")
+    municipalities, providers, locations, offerings, moments = counts.split()
+    print(
+        f"Data: {municipalities} municipalities, {providers} providers, {locations} locations, "
+        f"{offerings} published offerings, {moments} start moments"
+    )
 
 
-def start_gunicorn(env: dict, port: int, page_cache: bool) -> subprocess.Popen:
-    server_env = {**env, "PAGE_CACHE_ENABLED": "true" if page_cache else "false"}
+def port_is_free(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex((HOST, port)) != 0
+
+
+def fetch(port: int, path: str) -> tuple[int, dict[str, str], bytes]:
+    try:
+        with urllib.request.urlopen(f"http://{HOST}:{port}{path}", timeout=30) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+def gunicorn_start(env: dict[str, str], port: int, page_cache: bool) -> subprocess.Popen:
+    if not port_is_free(port):
+        raise RuntimeError(f"Port {port} is in use: stop whatever listens there first.")
     process = subprocess.Popen(
         [
             PYTHON,
@@ -111,63 +189,62 @@ def start_gunicorn(env: dict, port: int, page_cache: bool) -> subprocess.Popen:
             "gunicorn",
             "portal.wsgi",
             "--workers",
-            "2",
+            str(WORKERS),
             "--worker-class",
             "sync",
             "--bind",
-            f"127.0.0.1:{port}",
+            f"{HOST}:{port}",
             "--log-level",
             "warning",
         ],
         cwd=ROOT,
-        env=server_env,
-        start_new_session=True,
+        env={**env, "PAGE_CACHE_ENABLED": "true" if page_cache else "false"},
+        start_new_session=True,  # its own process group: stopping it stops its workers too
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"gunicorn on port {port} exited with {process.returncode}")
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)
-            return process
+            if fetch(port, TRIVIAL)[0] == 200:
+                return process
         except OSError:
-            time.sleep(0.3)
-    stop(process)
-    raise RuntimeError(f"gunicorn on port {port} did not start")
+            pass
+        time.sleep(0.3)
+    raise RuntimeError(f"gunicorn on port {port} did not answer within 60 s")
 
 
-def stop(process: subprocess.Popen) -> None:
+def gunicorn_stop(process: subprocess.Popen) -> None:
+    if process.poll() is not None:
+        return
     try:
         os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=15)
-    except (ProcessLookupError, subprocess.TimeoutExpired):
+        process.wait(timeout=20)
+    except ProcessLookupError:
+        pass
+    except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
 
 
-def warm_up(port: int, paths: list[str]) -> None:
-    for path in paths:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=30) as response:
-            if response.status != 200:
-                raise RuntimeError(f"{path} answered {response.status}")
-
-
-def measure(port: int, paths: list[str], seconds: int, connections: int) -> dict:
-    warm_up(port, paths)
+def wrk(port: int, paths: list[str], seconds: int, connections: int) -> Result:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(LUA % {"paths": ", ".join(f'"{p}"' for p in paths)})
+        script.write(LUA % {"paths": ", ".join(json.dumps(path) for path in paths)})
     try:
         output = subprocess.run(
             [
                 "wrk",
-                "-t",
+                "--threads",
                 "2",
-                "-c",
+                "--connections",
                 str(connections),
-                "-d",
+                "--duration",
                 f"{seconds}s",
                 "--timeout",
                 "10s",
-                "-s",
+                "--script",
                 script.name,
-                f"http://127.0.0.1:{port}",
+                f"http://{HOST}:{port}",
             ],
             check=True,
             capture_output=True,
@@ -177,28 +254,130 @@ def measure(port: int, paths: list[str], seconds: int, connections: int) -> dict
     finally:
         os.unlink(script.name)
     line = next(line for line in output.splitlines() if line.startswith("RESULT"))
-    _, requests, rps, p50, p95, errors = line.split()
-    return {
-        "requests": int(requests),
-        "rps": float(rps),
-        "p50": float(p50),
-        "p95": float(p95),
-        "errors": int(errors),
-    }
+    _, requests, rps, p50, p95, p99, errors = line.split()
+    return Result(
+        "", "", int(requests), float(rps), float(p50), float(p95), float(p99), int(errors)
+    )
+
+
+def check_answers(case: Case) -> None:
+    """Every path answers 200, and the cached server really serves hits (the uncached none)."""
+    for path in case.paths:
+        for _ in range(2):  # the second request of a cacheable page is a hit on the cached server
+            status, headers, _body = fetch(case.port, path)
+        if status != 200:
+            raise RuntimeError(f"{path} answered {status} on port {case.port}")
+        cache_state = headers.get("X-Page-Cache")
+        if path.startswith("/aanbod/"):
+            expected = "hit" if case.port == CACHED_PORT else None
+            if cache_state != expected:
+                raise RuntimeError(f"{path} on port {case.port}: X-Page-Cache is {cache_state!r}")
+
+
+def matches(path: str) -> str:
+    """How many offerings the catalogue path lists, read from the API with the same filters."""
+    query = urllib.parse.urlsplit(path).query
+    query = "&".join(part for part in query.split("&") if part and not part.startswith("page="))
+    status, _headers, body = fetch(UNCACHED_PORT, f"/api/v1/offerings/?{query}")
+    return str(json.loads(body)["count"]) if status == 200 else f"HTTP {status}"
+
+
+def measure(case: Case, seconds: int, connections: int, warm_up: bool) -> Result:
+    check_answers(case)
+    if warm_up:
+        wrk(case.port, case.paths, WARM_UP_SECONDS, connections)  # every worker, not just one
+    result = wrk(case.port, case.paths, seconds, connections)
+    result.label = case.label
+    result.url = case.paths[0] if len(case.paths) == 1 else f"{len(case.paths)} paths rotating"
+    return result
+
+
+def median_result(rounds: list[Result]) -> Result:
+    """Each figure's median over the rounds (rounds interleave the cases, so a burst of load from
+    elsewhere on the machine does not fall on one case only)."""
+    first = rounds[0]
+    return Result(
+        label=first.label,
+        url=first.url,
+        requests=sum(result.requests for result in rounds),
+        rps=statistics.median(result.rps for result in rounds),
+        p50_ms=statistics.median(result.p50_ms for result in rounds),
+        p95_ms=statistics.median(result.p95_ms for result in rounds),
+        p99_ms=statistics.median(result.p99_ms for result in rounds),
+        errors=sum(result.errors for result in rounds),
+    )
+
+
+def report(results: list[Result], options: argparse.Namespace) -> None:
+    by_label = {result.label: result for result in results}
+    trivial = by_label["trivial view"]
+    print()
+    print(
+        f"wrk: concurrency {options.connections}, {options.seconds} s per case after a "
+        f"{WARM_UP_SECONDS} s warm-up, median of {options.rounds} round(s); gunicorn {WORKERS} "
+        f"sync workers, DEBUG off, PostgreSQL + Redis; {os.cpu_count()} CPUs, Python "
+        f"{platform.python_version()}; load average before/after: {options.load_before:.1f}/"
+        f"{os.getloadavg()[0]:.1f}"
+    )
+    header = (
+        f"{'case':<34} {'URL':<62} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} "
+        f"{'÷ trivial':>9} {'errors':>6}"
+    )
+    print(header)
+    print("-" * len(header))
+    for result in results:
+        print(
+            f"{result.label:<34} {result.url:<62} {result.rps:>7.1f} {result.p50_ms:>7.1f} "
+            f"{result.p95_ms:>7.1f} {result.p99_ms:>7.1f} {result.rps / trivial.rps:>9.1%} "
+            f"{result.errors:>6}"
+        )
+    uncached = by_label["catalogue filtered, uncached"]
+    cached = by_label["catalogue filtered, cached"]
+    home = by_label["bare HomePage"]
+    slowest_p95 = max(results, key=lambda result: result.p95_ms)
+    print()
+    print("Targets (tests/benchmarks/README.md):")
+    for met, text in [
+        (
+            uncached.rps >= home.rps,
+            f"uncached filtered catalogue {uncached.rps:.0f} req/s >= bare HomePage "
+            f"{home.rps:.0f} req/s ({uncached.rps / home.rps:.2f}x)",
+        ),
+        (
+            cached.rps >= 0.25 * trivial.rps,
+            f"cached catalogue {cached.rps / trivial.rps:.0%} of the trivial view (>= 25 %)",
+        ),
+        (
+            slowest_p95.p95_ms < 150,
+            f"every p95 under 150 ms (slowest: {slowest_p95.label}, {slowest_p95.p95_ms:.1f} ms)",
+        ),
+    ]:
+        print(f"  [{'met' if met else 'MISSED'}] {text}")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--seconds", type=int, default=10, help="duration of each measurement")
-    parser.add_argument("--connections", type=int, default=8, help="concurrency")
-    parser.add_argument("--rebuild", action="store_true", help="rebuild the scale data")
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=int, default=10, help="duration of each case (10)")
+    parser.add_argument("--connections", type=int, default=8, help="concurrency (8)")
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="measure every case this often, report medians (1)"
+    )
+    parser.add_argument("--rebuild", action="store_true", help="build the scale data again")
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
     options = parser.parse_args()
+    if not (
+        1 <= options.seconds <= 120 and 1 <= options.connections <= 64 and 1 <= options.rounds <= 10
+    ):
+        parser.error("keep it bounded: --seconds 1..120, --connections 1..64, --rounds 1..10")
     if shutil.which("wrk") is None:
-        sys.exit("wrk is not installed: apt-get install wrk")
+        sys.exit("wrk is not installed. On Debian or Ubuntu: apt-get install wrk")
+    database_url = os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)
+    if not database_url.startswith(("postgres://", "postgresql://")):
+        sys.exit(f"DATABASE_URL must point at PostgreSQL, not {database_url!r}")
     env = {
         **os.environ,
-        "DATABASE_URL": os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL),
-        "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14"),
+        "DATABASE_URL": database_url,
+        "REDIS_URL": os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS_URL),
         "SECRET_KEY": secrets.token_urlsafe(50),
         "DEBUG": "false",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
@@ -207,41 +386,42 @@ def main() -> None:
         "LOG_LEVEL": "WARNING",
     }
     prepare(env, options.rebuild)
-    cached = start_gunicorn(env, 8101, page_cache=True)
-    uncached = start_gunicorn(env, 8102, page_cache=False)
     cases = [
-        ("trivial view /healthz", 8102, ["/healthz"]),
-        ("bare HomePage /", 8102, ["/"]),
-        ("catalogue, filtered, uncached", 8102, [FILTERED]),
-        (f"catalogue, {len(VARIED)} filter sets rotating, uncached", 8102, VARIED),
-        ("catalogue, filtered, cached (anonymous)", 8101, [FILTERED]),
-        (f"catalogue, {len(VARIED)} filter sets rotating, cached", 8101, VARIED),
-        (
-            "API list /api/v1/offerings/?component=B1_ROUTE",
-            8102,
-            ["/api/v1/offerings/?component=B1_ROUTE"],
-        ),
+        Case("trivial view", UNCACHED_PORT, [TRIVIAL]),
+        Case("bare HomePage", UNCACHED_PORT, [HOME]),
+        Case("catalogue filtered, uncached", UNCACHED_PORT, [FILTERED]),
+        Case("catalogue varied, uncached", UNCACHED_PORT, VARIED),
+        Case("catalogue filtered, cached", CACHED_PORT, [FILTERED]),
+        Case("catalogue varied, cached", CACHED_PORT, VARIED),
+        Case("API list", UNCACHED_PORT, [API]),
     ]
-    results = []
+    servers: list[subprocess.Popen] = []
+    rounds: dict[str, list[Result]] = {case.label: [] for case in cases}
+    # gunicorn runs in its own session; make SIGTERM and SIGHUP unwind through ``finally`` as
+    # Ctrl-C does, so the servers are stopped whichever way this script ends.
+    for signal_number in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signal_number, lambda number, _frame: sys.exit(128 + number))
+    options.load_before = os.getloadavg()[0]
     try:
-        for label, port, paths in cases:
-            print(f"Measuring {label}…", flush=True)
-            results.append((label, measure(port, paths, options.seconds, options.connections)))
+        servers.append(gunicorn_start(env, CACHED_PORT, page_cache=True))
+        servers.append(gunicorn_start(env, UNCACHED_PORT, page_cache=False))
+        print("Offerings each catalogue path lists:")
+        for path in VARIED:
+            print(f"  {matches(path):>5}  {path}")
+        for number in range(1, options.rounds + 1):
+            for case in cases:
+                print(f"Round {number}/{options.rounds}: {case.label}…", flush=True)
+                rounds[case.label].append(
+                    measure(case, options.seconds, options.connections, warm_up=number == 1)
+                )
     finally:
-        stop(cached)
-        stop(uncached)
-    baseline = results[0][1]["rps"]
-    print()
-    print(
-        f"concurrency {options.connections}, {options.seconds} s each, gunicorn 2 sync workers, "
-        f"PostgreSQL + Redis, {os.cpu_count()} cores"
-    )
-    print(f"{'case':<58} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'vs trivial':>10} {'errors':>6}")
-    for label, result in results:
-        print(
-            f"{label:<58} {result['rps']:>8.1f} {result['p50']:>8.1f} {result['p95']:>8.1f} "
-            f"{result['rps'] / baseline:>9.0%} {result['errors']:>6}"
-        )
+        for server in servers:
+            gunicorn_stop(server)
+    results = [median_result(rounds[case.label]) for case in cases]
+    report(results, options)
+    if options.json:
+        options.json.write_text(json.dumps([asdict(result) for result in results], indent=2))
+        print(f"\nFigures written to {options.json}")
 
 
 if __name__ == "__main__":

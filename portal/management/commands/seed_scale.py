@@ -1,181 +1,463 @@
-"""Synthetic national-scale catalogue data for benchmarks (bulk inserts, fixed random seed)."""
+"""Synthetic national-scale catalogue data for benchmarks: bulk inserts with a fixed random seed."""
 
 from __future__ import annotations
 
 import datetime
+import math
 import random
 import time
+from decimal import Decimal
 
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandParser
 from django.db import connection, transaction
+from django.db.models import Model
 from django.utils import timezone
+from django.utils.text import slugify
 
-from contracts.models import Municipality, Region
-from providers.choices import CefrLevel, Component, EducationLevel, Schedule
-from providers.models import Language, Location, Offering, Provider, StartMoment
+from contracts.models import IntakeVolume, Municipality, Region
+from portal import pagecache
+from providers import keurmerk
+from providers.choices import (
+    Component,
+    EducationLevel,
+    KeurmerkStatus,
+    ProviderKind,
+    Schedule,
+)
+from providers.models import (
+    Language,
+    Location,
+    Offering,
+    Provider,
+    ProviderMembership,
+    StartMoment,
+)
 
 PREFIX = "Schaal"
-"""Every synthetic provider's name starts with this, so the data can be found and removed."""
+"""Every synthetic provider, municipality and region name starts with this word, so the data can
+be recognised (a second run is a no-op) and removed again (``--reset``)."""
 
-BATCH = 2000
-LETTERS = "ABCDEFGHJK"
-LEVELS = [level.value for level in CefrLevel]
-COMPONENT_WEIGHTS = {
-    Component.B1_ROUTE: 30,
-    Component.Z_ROUTE: 10,
-    Component.ONDERWIJSROUTE: 8,
-    Component.MAP: 15,
-    Component.PVT: 12,
-    Component.BRUGKLAS: 5,
-    Component.KNM: 12,
-    Component.ALFABETISERING: 8,
+BATCH_SIZE = 2000
+REGION_COUNT = 35
+"""The Netherlands has 35 labour-market regions; synthetic municipalities are spread over them."""
+
+PLACE_STARTS = [
+    "Ooster", "Wester", "Noorder", "Zuider", "Groot", "Klein", "Nieuw", "Oud", "Hoog", "Laag",
+    "Wolder", "Hazel", "Linden", "Beuken", "Eiken", "Berken", "Maas", "Rijn", "IJssel", "Vecht",
+    "Lek", "Dinkel",
+]  # fmt: skip
+PLACE_ENDS = [
+    "broek", "veen", "dam", "dijk", "wijk", "hoven", "horst", "meer", "berg", "zand", "woude",
+    "kerk", "burg", "sloot", "haven", "loo", "beek", "rode", "ende", "hout",
+]  # fmt: skip
+PROVIDER_WORDS = {
+    ProviderKind.LANGUAGE: ["Taalschool", "Taalinstituut", "Taalhuis", "NT2 Centrum"],
+    ProviderKind.PARTICIPATION: ["Participatiewerk", "Werkplaats Meedoen"],
+    ProviderKind.EDUCATION: ["ROC", "Leerpunt"],
+    ProviderKind.SUPPORT: ["Stichting Nieuwkomers", "Vluchtelingenhulp"],
 }
+PROVIDER_KIND_WEIGHTS = {
+    ProviderKind.LANGUAGE: 60,
+    ProviderKind.PARTICIPATION: 20,
+    ProviderKind.EDUCATION: 10,
+    ProviderKind.SUPPORT: 10,
+}
+
+# component: (weight, titles, total hours range, (level at start choices, level aimed for choices),
+#             hourly rate range in cents, has an exam)
+COMPONENTS = {
+    Component.B1_ROUTE: (
+        30,
+        ["B1-route intensief", "B1-route in deeltijd", "B1-route met werkstage",
+         "Nederlands naar B1", "B1-route avondprogramma"],
+        (300, 800), (["A0", "A1", "A2"], ["B1"]), (900, 1800), True,
+    ),
+    Component.Z_ROUTE: (
+        10,
+        ["Z-route zelfredzaamheid", "Z-route met taalcoach", "Z-route in de wijk"],
+        (600, 1600), (["A0"], ["A1", "A2"]), (600, 1200), True,
+    ),
+    Component.ONDERWIJSROUTE: (
+        8,
+        ["Onderwijsroute schakeljaar", "Onderwijsroute voorbereiding vervolgopleiding"],
+        (600, 1200), (["A2", "B1"], ["B1", "B2"]), (1000, 2000), True,
+    ),
+    Component.MAP: (
+        15,
+        ["Module Arbeidsmarkt en Participatie", "MAP in kleine groep", "MAP met werkbezoeken"],
+        (64, 100), ([""], [""]), (1200, 2500), False,
+    ),
+    Component.PVT: (
+        12,
+        ["Participatieverklaringstraject", "PVT-workshops"],
+        (8, 24), ([""], [""]), (1500, 3000), False,
+    ),
+    Component.BRUGKLAS: (
+        5,
+        ["Brugklas inburgering", "Brugklas taal en rekenen"],
+        (400, 800), (["A1", "A2"], ["B1", "B2"]), (800, 1500), False,
+    ),
+    Component.KNM: (
+        12,
+        ["Kennis van de Nederlandse Maatschappij", "KNM-cursus", "KNM in eigen taal"],
+        (40, 100), ([""], [""]), (1200, 2500), True,
+    ),
+    Component.ALFABETISERING: (
+        8,
+        ["Alfabetisering", "Latijns schrift leren", "Leren lezen en schrijven"],
+        (300, 1000), (["A0"], ["A0", "A1"]), (700, 1400), True,
+    ),
+}  # fmt: skip
+SCHEDULE_WEIGHTS = {
+    Schedule.DAYTIME: 40,
+    Schedule.EVENING: 20,
+    Schedule.WEEKEND: 8,
+    Schedule.ONLINE: 12,
+    Schedule.HYBRID: 20,
+}
+SUMMARIES = [
+    "Kleine groepen, vaste docent, oefenen in de praktijk.",
+    "Lessen in de klas en thuis oefenen met een app.",
+    "Veel spreken en luisteren, met een taalmaatje uit de buurt.",
+    "Voor wie snel wil leren: vier dagdelen per week.",
+    "Rustig tempo, met extra hulp bij lezen en schrijven.",
+]
+TARGET_GROUP_WEIGHTS = {(True, True): 60, (True, False): 25, (False, True): 15}
+"""(for statushouders, for gezinsmigranten): never neither."""
+KEURMERK_WEIGHTS = {
+    KeurmerkStatus.CERTIFIED: 60,
+    KeurmerkStatus.ASPIRANT: 15,
+    KeurmerkStatus.NONE: 25,
+}
+PRICE_INCLUDES_OTHER = ["", "", "", "boeken", "reiskosten", "kinderopvang", "laptop in bruikleen"]
+
+
+def _weighted(rng: random.Random, weights: dict):
+    return rng.choices(list(weights), weights=list(weights.values()))[0]
+
+
+def _coordinate(value: float) -> Decimal:
+    return Decimal(f"{value:.6f}")
 
 
 class Command(BaseCommand):
     help = (
-        "Build synthetic national-scale catalogue data on top of the demo data: municipalities, "
-        "providers, locations, offerings (published) and start moments over the next 12 months. "
-        "Learners, referrals, placements and enrolments are not generated yet (their models come "
-        "with later issues). Refuses to run twice unless --reset."
+        "Build synthetic national-scale catalogue data on top of the demo data (it runs "
+        "seed_demo --no-users first, which also makes the public pages): municipalities in 35 "
+        "regions, providers, locations, published offerings with locations and support languages, "
+        "and start moments over the next 12 months, some of them full. Bulk inserts with a fixed "
+        "random seed: no Wagtail revisions, search-index entries or signals (the page cache is "
+        "invalidated once at the end). Learners, referrals, placements and enrolments are not "
+        "generated: their models do not exist yet. Synthetic names start with "
+        f"'{PREFIX}'; if such data exists a second run changes nothing, unless --reset."
     )
 
-    def add_arguments(self, parser):
-        parser.add_argument("--municipalities", type=int, default=340)
-        parser.add_argument("--providers", type=int, default=400)
-        parser.add_argument("--locations", type=int, default=1500)
-        parser.add_argument("--offerings", type=int, default=8000)
-        parser.add_argument("--start-moments", type=int, default=40000)
-        parser.add_argument("--seed", type=int, default=2021)
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "--reset", action="store_true", help="Remove earlier synthetic data first."
+            "--municipalities",
+            type=int,
+            default=340,
+            help="Municipalities in total, the demo's 7 real ones included (default 340). New "
+            "ones get free CBS codes from GM0001 upwards.",
+        )
+        parser.add_argument("--providers", type=int, default=400, help="default 400")
+        parser.add_argument(
+            "--locations",
+            type=int,
+            default=1500,
+            help="default 1,500; at least one per provider",
+        )
+        parser.add_argument("--offerings", type=int, default=8000, help="default 8,000")
+        parser.add_argument("--start-moments", type=int, default=40000, help="default 40,000")
+        parser.add_argument(
+            "--seed",
+            type=int,
+            default=2021,
+            help="random seed (default 2021): same seed, same data",
+        )
+        parser.add_argument(
+            "--reset", action="store_true", help="Remove earlier synthetic data and build it again."
         )
 
-    def handle(self, *args, **options):
-        rng = random.Random(options["seed"])
+    def handle(self, *args, **options) -> None:
+        self.verbosity = options["verbosity"]
         started = time.monotonic()
-        call_command("seed_demo", "--no-users", verbosity=0)
         existing = Provider.objects.filter(name__startswith=PREFIX)
-        if existing.exists():
-            if not options["reset"]:
-                raise CommandError(
-                    f"Synthetic data exists already ({existing.count()} providers). "
-                    "Use --reset to build it again."
-                )
-            self._reset()
-        with transaction.atomic():
-            municipalities = self._municipalities(rng, options["municipalities"])
-            providers = self._providers(rng, options["providers"])
-            locations = self._locations(rng, options["locations"], providers, municipalities)
-            offerings = self._offerings(rng, options["offerings"], providers, locations)
-            self._start_moments(rng, options["start_moments"], offerings, locations)
-        if connection.vendor == "postgresql":
-            self.stdout.write("Updating the planner's statistics (ANALYZE)…")
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
-        self.stdout.write(
-            self.style.SUCCESS(f"Scale data ready in {time.monotonic() - started:.0f} s.")
-        )
-
-    def _progress(self, label: str, done: int, total: int) -> None:
-        self.stdout.write(f"  {label}: {done}/{total}", ending="\r" if done < total else "\n")
-        self.stdout.flush()
-
-    def _bulk(self, label: str, model, objects: list) -> list:
-        created = []
-        for start in range(0, len(objects), BATCH):
-            created.extend(model.objects.bulk_create(objects[start : start + BATCH]))
-            self._progress(label, len(created), len(objects))
-        return created
-
-    def _reset(self) -> None:
-        self.stdout.write("Removing earlier synthetic data…")
-        with transaction.atomic():
-            offerings = Offering.objects.filter(provider__name__startswith=PREFIX)
-            StartMoment.objects.filter(offering__in=offerings).delete()
-            Offering.locations.through.objects.filter(offering__in=offerings).delete()
-            Offering.support_languages.through.objects.filter(offering__in=offerings).delete()
-            offerings._raw_delete(offerings.db)
-            Location.objects.filter(provider__name__startswith=PREFIX).delete()
-            Provider.objects.filter(name__startswith=PREFIX).delete()
-            Municipality.objects.filter(name__startswith=PREFIX).delete()
-
-    def _municipalities(self, rng: random.Random, count: int) -> list[Municipality]:
-        taken = set(Municipality.objects.values_list("cbs_code", flat=True))
-        region = Region.objects.first()
-        new = []
-        number = 1
-        while len(new) + len(taken) < count:
-            code = f"GM{number:04d}"
-            number += 1
-            if code not in taken:
-                new.append(
-                    Municipality(cbs_code=code, name=f"{PREFIX}gemeente {code}", region=region)
-                )
-        self._bulk("municipalities", Municipality, new)
-        return list(Municipality.objects.all())
-
-    def _providers(self, rng: random.Random, count: int) -> list[Provider]:
-        today = timezone.localdate()
-        kinds = ["LANGUAGE"] * 6 + ["PARTICIPATION"] * 2 + ["EDUCATION", "SUPPORT"]
-        providers = []
-        for number in range(count):
-            status = rng.choice(["CERTIFIED"] * 6 + ["ASPIRANT", "NONE", "NONE"])
-            providers.append(
-                Provider(
-                    name=f"{PREFIX} Taalinstituut {number:04d}",
-                    slug=f"schaal-taalinstituut-{number:04d}",
-                    kind=rng.choice(kinds),
-                    keurmerk_status=status,
-                    keurmerk_valid_until=(
-                        None
-                        if status == "NONE"
-                        else today + datetime.timedelta(days=rng.randint(-120, 900))
-                    ),
-                    keurmerk_stars=rng.choice([None, 1, 2, 3, 4])
-                    if status == "CERTIFIED"
-                    else None,
+        if existing.exists() and not options["reset"]:
+            self.stdout.write(
+                self.style.WARNING(
+                    f"Synthetic scale data exists already ({existing.count()} providers named "
+                    f"'{PREFIX} …'): nothing changed. Use --reset to remove it and build it again."
                 )
             )
-        return self._bulk("providers", Provider, providers)
+            return
+        if options["locations"] < options["providers"]:
+            options["locations"] = options["providers"]
+        call_command("seed_demo", "--no-users", verbosity=0)
+        rng = random.Random(options["seed"])
+        today = timezone.localdate()
+        with transaction.atomic():
+            if options["reset"]:
+                self._reset()
+            municipalities = self._municipalities(rng, total=options["municipalities"])
+            providers = self._providers(rng, count=options["providers"], today=today)
+            locations = self._locations(
+                rng, count=options["locations"], providers=providers, municipalities=municipalities
+            )
+            offerings, offering_locations = self._offerings(
+                rng,
+                count=options["offerings"],
+                providers=providers,
+                locations=locations,
+                today=today,
+            )
+            self._start_moments(
+                rng,
+                count=options["start_moments"],
+                offerings=offerings,
+                offering_locations=offering_locations,
+                today=today,
+            )
+            transaction.on_commit(pagecache.catalogue_changed)
+        if connection.vendor == "postgresql":
+            # Without autovacuum having run, the visibility map is empty: PostgreSQL then avoids
+            # index-only scans (the next open start of every offering is read that way) and the
+            # catalogue queries look so costly that it JIT-compiles them, at 30+ ms a query.
+            # VACUUM cannot run inside a transaction (as in a test); ANALYZE alone can.
+            command = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
+            self._say(f"Updating the planner's statistics and visibility map ({command})")
+            with connection.cursor() as cursor:
+                for model in (
+                    Region,
+                    Municipality,
+                    Provider,
+                    Location,
+                    Offering,
+                    Offering.locations.through,
+                    Offering.support_languages.through,
+                    StartMoment,
+                ):
+                    cursor.execute(f"{command} {connection.ops.quote_name(model._meta.db_table)}")
+        if self.verbosity:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Scale data ready in {time.monotonic() - started:.1f} s: "
+                    f"{Municipality.objects.count()} municipalities, "
+                    f"{Provider.objects.count()} providers, {Location.objects.count()} locations, "
+                    f"{Offering.objects.filter(live=True).count()} published offerings, "
+                    f"{StartMoment.objects.count()} start moments (demo data included)."
+                )
+            )
 
-    def _locations(self, rng, count, providers, municipalities) -> dict[int, list[Location]]:
+    # Output
+
+    def _say(self, message: str) -> None:
+        if self.verbosity:
+            self.stdout.write(message)
+
+    def _bulk_create[M: Model](self, label: str, model: type[M], objects: list[M]) -> list[M]:
+        """Insert in batches, one progress line per table (with a running count on a terminal)."""
+        started = time.monotonic()
+        created: list[M] = []
+        interactive = self.verbosity and self.stdout.isatty()
+        for start in range(0, len(objects), BATCH_SIZE):
+            created.extend(model.objects.bulk_create(objects[start : start + BATCH_SIZE]))
+            if interactive:
+                self.stdout.write(f"  {label}: {len(created):,}/{len(objects):,}", ending="\r")
+                self.stdout.flush()
+        self._say(f"  {label}: {len(created):,} rows in {time.monotonic() - started:.1f} s")
+        return created
+
+    # Removal
+
+    def _reset(self) -> None:
+        """Remove the synthetic rows with plain DELETEs, children first.
+
+        ``_raw_delete`` skips the per-row signals (40,000 page-cache invalidations) and Wagtail's
+        per-object clean-up: bulk-made offerings have no revisions or search-index entries.
+        """
+        self._say("Removing earlier synthetic data")
+        providers = Provider.objects.filter(name__startswith=PREFIX)
+        offerings = Offering.objects.filter(provider__in=providers)
+        municipalities = Municipality.objects.filter(name__startswith=PREFIX)
+        regions = Region.objects.filter(name__startswith=PREFIX)
+        for queryset in (
+            StartMoment.objects.filter(offering__in=offerings),
+            Offering.locations.through.objects.filter(offering__in=offerings),
+            Offering.support_languages.through.objects.filter(offering__in=offerings),
+            offerings,
+            Location.objects.filter(provider__in=providers),
+            ProviderMembership.objects.filter(provider__in=providers),
+            providers,
+        ):
+            queryset._raw_delete(queryset.db)
+        regions.update(central_municipality=None)
+        IntakeVolume.objects.filter(municipality__in=municipalities).delete()
+        municipalities._raw_delete(municipalities.db)
+        regions._raw_delete(regions.db)
+
+    # Building
+
+    def _municipalities(self, rng: random.Random, *, total: int) -> list[Municipality]:
+        existing = list(Municipality.objects.all())
+        taken = {municipality.cbs_code for municipality in existing}
+        count = max(total - len(existing), 0)
+        places = [start + end for start in PLACE_STARTS for end in PLACE_ENDS]
+        rng.shuffle(places)
+        names = [
+            places[number % len(places)] + ("" if number < len(places) else f" {number}")
+            for number in range(count)
+        ]
+        regions = self._bulk_create(
+            "regions",
+            Region,
+            [
+                Region(name=f"{PREFIX} regio {number:02d}", slug=f"schaal-regio-{number:02d}")
+                for number in range(1, min(REGION_COUNT, count) + 1)
+            ],
+        )
+        codes = (f"GM{number:04d}" for number in range(1, 10_000))
+        new = []
+        for number, name in enumerate(names):
+            code = next(code for code in codes if code not in taken)
+            new.append(
+                Municipality(
+                    cbs_code=code,
+                    name=f"{PREFIX} {name}",
+                    region=regions[number % len(regions)],
+                )
+            )
+        created = self._bulk_create("municipalities", Municipality, new)
+        for region in regions:
+            region.central_municipality = next(m for m in created if m.region_id == region.pk)
+        Region.objects.bulk_update(regions, ["central_municipality"])
+        return existing + created
+
+    def _providers(self, rng: random.Random, *, count: int, today: datetime.date) -> list[Provider]:
+        providers = []
+        for number in range(1, count + 1):
+            kind = _weighted(rng, PROVIDER_KIND_WEIGHTS)
+            name = (
+                f"{PREFIX} {rng.choice(PROVIDER_WORDS[kind])} "
+                f"{rng.choice(PLACE_STARTS)}{rng.choice(PLACE_ENDS)} {number:03d}"
+            )
+            status = _weighted(rng, KEURMERK_WEIGHTS)
+            valid_until = None
+            if status != KeurmerkStatus.NONE:
+                # About one mark in ten has expired: the catalogue must show that too.
+                valid_until = today + datetime.timedelta(days=rng.randint(-200, 1100))
+            slug = slugify(name)
+            providers.append(
+                Provider(
+                    name=name,
+                    slug=slug,
+                    kvk_number=f"{80_000_000 + number:08d}",
+                    kind=kind,
+                    description="Synthetische aanbieder voor metingen op landelijke schaal.",
+                    website=f"https://{slug}.example",
+                    email=f"info@{slug}.example",
+                    keurmerk_status=status,
+                    keurmerk_valid_until=valid_until,
+                    keurmerk_stars=(
+                        rng.choice([None, 1, 2, 3, 3, 4, 4])
+                        if status == KeurmerkStatus.CERTIFIED
+                        else None
+                    ),
+                    is_active=rng.random() >= 0.03,
+                )
+            )
+        return self._bulk_create("providers", Provider, providers)
+
+    def _locations(
+        self,
+        rng: random.Random,
+        *,
+        count: int,
+        providers: list[Provider],
+        municipalities: list[Municipality],
+    ) -> dict[int, list[Location]]:
+        """Every provider gets one location, the rest go mostly to bigger providers; a provider
+        teaches mainly in its home region, like real schools."""
+        by_region: dict[int | None, list[Municipality]] = {}
+        for municipality in municipalities:
+            by_region.setdefault(municipality.region_id, []).append(municipality)
+        centres = {
+            municipality.pk: (rng.uniform(51.0, 53.3), rng.uniform(3.8, 7.0))
+            for municipality in municipalities
+        }
+        home_regions = {provider.pk: rng.choice(list(by_region)) for provider in providers}
+        sizes = [rng.choice([1, 1, 1, 2, 2, 3, 5, 8]) for _ in providers]
+        owners = list(providers) + rng.choices(providers, weights=sizes, k=count - len(providers))
         locations = []
-        for number in range(count):
-            provider = providers[number % len(providers)]
-            municipality = rng.choice(municipalities)
+        for number, provider in enumerate(owners, start=1):
+            if rng.random() < 0.8:
+                municipality = rng.choice(by_region[home_regions[provider.pk]])
+            else:
+                municipality = rng.choice(municipalities)
+            latitude, longitude = centres[municipality.pk]
+            city = municipality.name.removeprefix(f"{PREFIX} ")
             locations.append(
                 Location(
                     provider=provider,
-                    name=f"Leslocatie {number:05d}",
-                    street_address=f"Schoolstraat {number % 300 + 1}",
-                    postcode=f"{rng.randint(1000, 9999)} {''.join(rng.choices(LETTERS, k=2))}",
-                    city=municipality.name.removeprefix(f"{PREFIX}gemeente "),
+                    name=f"Leslocatie {city} {number:04d}",
+                    street_address=f"{rng.choice(['School', 'Kerk', 'Molen', 'Stations'])}straat "
+                    f"{rng.randint(1, 250)}",
+                    postcode=f"{rng.randint(1000, 9999)} {rng.choice('ABCDEFGHJKLMNPRSTVWXZ')}"
+                    f"{rng.choice('ABCDEFGHJKLMNPRSTVWXZ')}",
+                    city=city,
                     municipality=municipality,
+                    latitude=_coordinate(latitude + rng.uniform(-0.03, 0.03)),
+                    longitude=_coordinate(longitude + rng.uniform(-0.05, 0.05)),
+                    accessibility_notes=rng.choice(
+                        ["", "Gelijkvloers; bushalte binnen 200 meter.", "Lift aanwezig."]
+                    ),
                 )
             )
         by_provider: dict[int, list[Location]] = {}
-        for location in self._bulk("locations", Location, locations):
+        for location in self._bulk_create("locations", Location, locations):
             by_provider.setdefault(location.provider_id, []).append(location)
         return by_provider
 
-    def _offerings(self, rng, count, providers, locations) -> list[Offering]:
-        components = list(COMPONENT_WEIGHTS)
-        weights = list(COMPONENT_WEIGHTS.values())
-        schedules = [schedule.value for schedule in Schedule]
-        today = timezone.localdate()
-        offerings = []
-        for number in range(count):
-            provider = providers[number % len(providers)]
-            component = rng.choices(components, weights)[0]
-            low = rng.randrange(0, 3)
-            has_pass_rate = rng.random() < 0.6
-            hours = rng.choice([12, 40, 120, 300, 450, 600, 800, 1600])
+    def _offerings(
+        self,
+        rng: random.Random,
+        *,
+        count: int,
+        providers: list[Provider],
+        locations: dict[int, list[Location]],
+        today: datetime.date,
+    ) -> tuple[list[Offering], dict[int, list[Location]]]:
+        now = timezone.now()
+        sizes = [rng.choice([1, 1, 2, 2, 3, 5, 8, 13]) for _ in providers]
+        component_weights = {component: spec[0] for component, spec in COMPONENTS.items()}
+        offerings, chosen_locations = [], []
+        for number in range(1, count + 1):
+            provider = rng.choices(providers, weights=sizes)[0]
+            component = _weighted(rng, component_weights)
+            _, titles, (fewest, most), (starts, aims), (cheapest, dearest), exam = COMPONENTS[
+                component
+            ]
+            schedule = _weighted(rng, SCHEDULE_WEIGHTS)
+            own = locations.get(provider.pk, [])
+            where = (
+                []
+                if schedule == Schedule.ONLINE or not own
+                else rng.sample(own, k=min(len(own), rng.choice([1, 1, 2, 3])))
+            )
+            chosen_locations.append(where)
+            hours_total = rng.randrange(fewest, most + 1, 2 if most < 100 else 10)
+            hours_per_week = rng.choice([2, 3, 4] if hours_total <= 100 else [6, 8, 10, 12, 16])
+            price_cents = None
+            if rng.random() >= 0.25:
+                price_cents = round(hours_total * rng.randint(cheapest, dearest), -4)
+            has_pass_rate = exam and rng.random() < 0.6
+            statushouders, gezinsmigranten = _weighted(rng, TARGET_GROUP_WEIGHTS)
+            place = where[0].city if where else "online"
             offerings.append(
                 Offering(
                     provider=provider,
-                    title=f"{Component(component).label} {number:05d}",
+                    title=f"{rng.choice(titles)} {place}",
                     reference=f"S-{number:05d}",
                     component=component,
                     education_level=(
@@ -183,68 +465,92 @@ class Command(BaseCommand):
                         if component == Component.ONDERWIJSROUTE
                         else ""
                     ),
-                    summary="Synthetische cursus voor metingen.",
-                    for_statushouders=rng.random() < 0.8,
-                    for_gezinsmigranten=True,
-                    cefr_from=LEVELS[low],
-                    cefr_to=LEVELS[low + rng.randrange(1, 3)],
-                    hours_total=hours,
-                    hours_per_week=rng.choice([3, 6, 8, 12, 20]),
-                    duration_weeks=rng.choice([4, 10, 20, 40, 80]),
-                    schedule=rng.choice(schedules),
-                    childcare=rng.random() < 0.3,
-                    price_cents=None
-                    if rng.random() < 0.25
-                    else rng.randrange(20_000, 1_200_000, 500),
-                    duo_loan_eligible=provider.keurmerk_status != "NONE" and rng.random() < 0.7,
-                    pass_rate_percent=rng.randint(35, 95) if has_pass_rate else None,
-                    pass_rate_year=today.year - 1 if has_pass_rate else None,
+                    summary=rng.choice(SUMMARIES),
+                    description=f"<p>{rng.choice(SUMMARIES)}</p>",
+                    for_statushouders=statushouders,
+                    for_gezinsmigranten=gezinsmigranten,
+                    cefr_from=rng.choice(starts),
+                    cefr_to=rng.choice(aims),
+                    hours_total=hours_total,
+                    hours_per_week=hours_per_week,
+                    duration_weeks=math.ceil(hours_total / hours_per_week),
+                    schedule=schedule,
+                    childcare=rng.random() < 0.25,
+                    price_cents=price_cents,
+                    price_includes_exams=price_cents is not None and rng.random() < 0.6,
+                    price_includes_materials=price_cents is not None and rng.random() < 0.7,
+                    price_includes_other=(
+                        rng.choice(PRICE_INCLUDES_OTHER) if price_cents is not None else ""
+                    ),
+                    # The rule of providers.offerings: a DUO loan only with a valid Keurmerk.
+                    duo_loan_eligible=(
+                        price_cents is not None
+                        and keurmerk.is_valid(
+                            status=provider.keurmerk_status,
+                            valid_until=provider.keurmerk_valid_until,
+                            on=today,
+                        )
+                        and rng.random() < 0.7
+                    ),
+                    pass_rate_percent=rng.randint(35, 98) if has_pass_rate else None,
+                    pass_rate_year=today.year - rng.choice([1, 1, 2]) if has_pass_rate else None,
                     pass_rate_sample_size=rng.randint(8, 400) if has_pass_rate else None,
                     live=True,
-                    first_published_at=timezone.now(),
-                    last_published_at=timezone.now(),
+                    first_published_at=now,
+                    last_published_at=now,
                 )
             )
-        created = self._bulk("offerings", Offering, offerings)
-        languages = list(Language.objects.all())
+        created = self._bulk_create("offerings", Offering, offerings)
+        languages = list(Language.objects.order_by("code"))
         location_links, language_links = [], []
-        for offering in created:
-            own = locations.get(offering.provider_id, [])
-            if offering.schedule != Schedule.ONLINE and own:
-                for location in rng.sample(own, k=min(len(own), rng.randint(1, 3))):
-                    location_links.append(
-                        Offering.locations.through(offering_id=offering.pk, location_id=location.pk)
-                    )
-            for language in rng.sample(languages, k=min(len(languages), rng.randint(0, 3))):
-                language_links.append(
-                    Offering.support_languages.through(
-                        offering_id=offering.pk, language_id=language.pk
-                    )
-                )
-        self._bulk("offering locations", Offering.locations.through, location_links)
-        self._bulk("offering languages", Offering.support_languages.through, language_links)
-        return created
+        by_offering: dict[int, list[Location]] = {}
+        for offering, where in zip(created, chosen_locations, strict=True):
+            by_offering[offering.pk] = where
+            location_links.extend(
+                Offering.locations.through(offering_id=offering.pk, location_id=location.pk)
+                for location in where
+            )
+            helps_in = rng.sample(languages, k=min(len(languages), rng.choice([0, 1, 1, 2, 3])))
+            language_links.extend(
+                Offering.support_languages.through(offering_id=offering.pk, language_id=language.pk)
+                for language in helps_in
+            )
+        self._bulk_create("offering locations", Offering.locations.through, location_links)
+        self._bulk_create("offering languages", Offering.support_languages.through, language_links)
+        return created, by_offering
 
-    def _start_moments(self, rng, count, offerings, locations) -> None:
-        today = timezone.localdate()
+    def _start_moments(
+        self,
+        rng: random.Random,
+        *,
+        count: int,
+        offerings: list[Offering],
+        offering_locations: dict[int, list[Location]],
+        today: datetime.date,
+    ) -> None:
+        """Spread at random, so some offerings have many start moments and a few none; about one
+        in five is full."""
         moments = []
-        for number in range(count):
-            offering = offerings[number % len(offerings)]
-            starts_on = today + datetime.timedelta(days=rng.randint(-30, 365))
-            seats = rng.choice([8, 10, 12, 15, 20])
-            own = locations.get(offering.provider_id, [])
+        for number in range(1, count + 1):
+            offering = rng.choice(offerings)
+            where = offering_locations[offering.pk]
+            starts_on = today + datetime.timedelta(days=rng.randint(1, 365))
+            seats = rng.choice([8, 10, 12, 14, 16, 20])
+            deadline_days = rng.choice([None, 0, 3, 7, 14])
             moments.append(
                 StartMoment(
                     offering=offering,
+                    location=rng.choice(where) if where else None,
                     reference=f"S-{number:06d}",
-                    location=(
-                        rng.choice(own) if own and offering.schedule != Schedule.ONLINE else None
-                    ),
                     starts_on=starts_on,
                     ends_on=starts_on + datetime.timedelta(weeks=offering.duration_weeks or 10),
-                    enrolment_deadline=starts_on - datetime.timedelta(days=rng.choice([0, 3, 7])),
+                    enrolment_deadline=(
+                        None
+                        if deadline_days is None
+                        else starts_on - datetime.timedelta(days=deadline_days)
+                    ),
                     seats=seats,
-                    seats_taken=rng.choice([0, seats // 2, seats - 1, seats]),
+                    seats_taken=seats if rng.random() < 0.2 else rng.randint(0, seats - 1),
                 )
             )
-        self._bulk("start moments", StartMoment, moments)
+        self._bulk_create("start moments", StartMoment, moments)
