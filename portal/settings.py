@@ -115,6 +115,8 @@ SILENCED_SYSTEM_CHECKS = ["models.W040"]
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Wagtail's search index uses PostgreSQL's full-text fields there.
     INSTALLED_APPS.append("django.contrib.postgres")
+    # The catalogue's queries take milliseconds; JIT compiling them cost ~35 ms each (measured).
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
