@@ -228,7 +228,9 @@ def test_provider_profile_lists_its_locations_and_published_offerings(client, si
 def test_expired_quality_mark_is_shown_honestly(client, site_pages):
     provider = ProviderFactory(keurmerk_valid_until=TODAY - datetime.timedelta(days=1))
     OfferingFactory(provider=provider)
-    assert "Quality mark expired on" in text(client.get("/en/aanbod/"))
+    provider_line = "Quality mark expired (valid until"
+    assert provider_line in text(client.get("/en/aanbod/"))
+    assert "Keurmerk verlopen (was geldig tot en met" in text(client.get("/aanbod/"))
 
 
 @pytest.mark.parametrize("moments", [1, 12])
