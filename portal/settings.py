@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -77,6 +78,7 @@ MIDDLEWARE = [
     "portal.security.AdminContentSecurityPolicyMiddleware",
     "portal.pagecache.AnonymousPageCacheMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "portal.accounts.middleware.StaffTwoFactorMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
@@ -156,6 +158,33 @@ ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Routewijzer] "
+ACCOUNT_ADAPTER = "portal.accounts.adapter.AccountAdapter"
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+# allauth's defaults, spelled out because they are part of the security design (tested).
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/5m/key",
+    "signup": "20/m/ip",
+    "reset_password": "20/m/ip,5/m/key",
+    "reset_password_from_key": "20/m/ip",
+    "confirm_email": "1/3m/key",
+    "change_password": "5/m/user",
+    "manage_email": "10/m/user",
+}
+# Staff use an authenticator app (TOTP) with recovery codes as the fallback.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Routewijzer"
+# Wagtail's own login and password pages give way to allauth's (rate limits, MFA).
+WAGTAILADMIN_LOGIN_URL = "account_login"
+WAGTAIL_PASSWORD_RESET_ENABLED = False
+WAGTAILADMIN_NOTIFICATION_FROM_EMAIL = env(
+    "DEFAULT_FROM_EMAIL", "Routewijzer <noreply@routewijzer.localhost>"
+)
+WAGTAILADMIN_NOTIFICATION_INCLUDE_SUPERUSERS = False
+INVITATION_MAX_AGE_DAYS = env("INVITATION_MAX_AGE_DAYS", 14)
 
 LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]

@@ -8,6 +8,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from portal import views
+from portal.accounts import views as account_views
 from providers.api.views import OfferingViewSet, ProviderViewSet, StartMomentViewSet
 
 router = DefaultRouter()
@@ -31,6 +32,14 @@ if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 urlpatterns += i18n_patterns(
+    path("accounts/profile/", account_views.account_overview, name="account_overview"),
+    path("accounts/profile/data/", account_views.account_data_export, name="account_data_export"),
+    path("accounts/profile/delete/", account_views.account_delete, name="account_delete"),
+    path(
+        "accounts/invitation/<str:token>/",
+        account_views.invitation_accept,
+        name="invitation_accept",
+    ),
     path("accounts/", include("allauth.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,

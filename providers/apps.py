@@ -1,5 +1,12 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+
+def _ensure_offering_workflow(sender, **kwargs) -> None:
+    from providers.workflows import offering_workflow_ensure
+
+    offering_workflow_ensure()
 
 
 class ProvidersConfig(AppConfig):
@@ -8,3 +15,7 @@ class ProvidersConfig(AppConfig):
 
     def ready(self) -> None:
         from providers import signals  # noqa: F401
+
+        post_migrate.connect(
+            _ensure_offering_workflow, sender=self, dispatch_uid="offering-workflow"
+        )

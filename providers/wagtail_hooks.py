@@ -1,21 +1,69 @@
+import django_filters
+from django import forms
+from django.contrib import messages
+from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail import hooks
+from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
+from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
+from portal import permissions
+from portal.permissions import Action
+from portal.wagtail_permissions import ModulePermissionPolicy, ScopedSnippetViewSet
+from providers.admin_forms import (
+    LocationAdminForm,
+    OfferingAdminForm,
+    ProviderAdminForm,
+    StartMomentAdminForm,
+)
 from providers.models import Language, Location, Offering, Provider, StartMoment
+from providers.start_moments import start_moments_delete_refusals
 
 
-class OfferingViewSet(SnippetViewSet):
+def _own_providers(request):
+    if request is None:
+        return Provider.objects.none()
+    return permissions.scope(request.user, Action.VIEW, Provider.objects.all())
+
+
+class OfferingAdminFilterSet(WagtailFilterSet):
+    provider = django_filters.ModelChoiceFilter(
+        label=_("provider"), queryset=_own_providers, widget=forms.Select
+    )
+
+    class Meta:
+        model = Offering
+        fields = ["component", "schedule", "live", "provider"]
+
+
+class LocationAdminFilterSet(WagtailFilterSet):
+    provider = django_filters.ModelChoiceFilter(
+        label=_("provider"), queryset=_own_providers, widget=forms.Select
+    )
+
+    class Meta:
+        model = Location
+        fields = ["municipality", "provider"]
+
+
+for _model in (Offering, Provider, Location, StartMoment, Language):
+    register_permission_policy(_model, ModulePermissionPolicy(_model))
+
+
+class OfferingViewSet(ScopedSnippetViewSet):
     model = Offering
     icon = "doc-full"
     menu_label = _("Offerings")
     list_display = ["title", "provider", "component", "schedule", "live"]
-    list_filter = ["component", "schedule", "live", "provider"]
+    filterset_class = OfferingAdminFilterSet
     search_fields = ["title"]
-    panels = [
+    edit_handler_panels = [
         FieldPanel("provider"),
         FieldPanel("title"),
+        FieldPanel("reference"),
         FieldRowPanel([FieldPanel("component"), FieldPanel("education_level")]),
         FieldPanel("summary"),
         FieldPanel("description"),
@@ -66,35 +114,80 @@ class OfferingViewSet(SnippetViewSet):
             heading=_("Results"),
         ),
     ]
+    edit_handler = ObjectList(edit_handler_panels, base_form_class=OfferingAdminForm)
 
 
-class ProviderViewSet(SnippetViewSet):
+class ProviderViewSet(ScopedSnippetViewSet):
     model = Provider
     icon = "group"
     menu_label = _("Providers")
     list_display = ["name", "kind", "keurmerk_status", "keurmerk_valid_until", "is_active"]
     list_filter = ["kind", "keurmerk_status", "is_active"]
     search_fields = ["name"]
+    edit_handler = ObjectList(
+        [
+            FieldPanel("name"),
+            FieldPanel("slug"),
+            FieldRowPanel([FieldPanel("kind"), FieldPanel("kvk_number")]),
+            FieldPanel("description"),
+            FieldRowPanel([FieldPanel("website"), FieldPanel("email"), FieldPanel("phone")]),
+            MultiFieldPanel(
+                [
+                    FieldPanel("keurmerk_status"),
+                    FieldRowPanel(
+                        [FieldPanel("keurmerk_valid_until"), FieldPanel("keurmerk_stars")]
+                    ),
+                ],
+                heading=_("Keurmerk Inburgeren"),
+            ),
+            FieldPanel("is_active"),
+        ],
+        base_form_class=ProviderAdminForm,
+    )
 
 
-class LocationViewSet(SnippetViewSet):
+class LocationViewSet(ScopedSnippetViewSet):
     model = Location
     icon = "site"
     menu_label = _("Locations")
     list_display = ["name", "provider", "city", "municipality"]
-    list_filter = ["municipality", "provider"]
+    filterset_class = LocationAdminFilterSet
+    search_fields = ["name", "city"]
+    edit_handler = ObjectList(
+        [
+            FieldPanel("provider"),
+            FieldPanel("name"),
+            FieldPanel("street_address"),
+            FieldRowPanel([FieldPanel("postcode"), FieldPanel("city")]),
+            FieldPanel("municipality"),
+            FieldRowPanel([FieldPanel("latitude"), FieldPanel("longitude")]),
+            FieldPanel("accessibility_notes"),
+        ],
+        base_form_class=LocationAdminForm,
+    )
 
 
-class StartMomentViewSet(SnippetViewSet):
+class StartMomentViewSet(ScopedSnippetViewSet):
     model = StartMoment
     icon = "date"
     menu_label = _("Start dates")
     list_display = ["offering", "starts_on", "location", "seats", "seats_taken"]
     list_filter = ["starts_on"]
     ordering = ["starts_on"]
+    edit_handler = ObjectList(
+        [
+            FieldPanel("offering"),
+            FieldPanel("location"),
+            FieldPanel("reference"),
+            FieldRowPanel([FieldPanel("starts_on"), FieldPanel("ends_on")]),
+            FieldPanel("enrolment_deadline"),
+            FieldPanel("seats"),
+        ],
+        base_form_class=StartMomentAdminForm,
+    )
 
 
-class LanguageViewSet(SnippetViewSet):
+class LanguageViewSet(ScopedSnippetViewSet):
     model = Language
     icon = "globe"
     menu_label = _("Languages")
@@ -109,3 +202,15 @@ class CatalogueGroup(SnippetViewSetGroup):
 
 
 register_snippet(CatalogueGroup)
+
+
+@hooks.register("before_delete_snippet")
+def refuse_deleting_start_moments_in_use(request, instances):
+    if not instances or not isinstance(instances[0], StartMoment):
+        return None
+    refusals = start_moments_delete_refusals(start_moments=instances)
+    if not refusals:
+        return None
+    for reason in refusals:
+        messages.error(request, reason)
+    return redirect("wagtailsnippets_providers_startmoment:list")

@@ -32,3 +32,29 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.email
+
+
+class Invitation(models.Model):
+    """An invitation to join a provider's team; accepted through a signed link in an e-mail."""
+
+    email = models.EmailField(_("e-mail address"))
+    provider = models.ForeignKey(
+        "providers.Provider",
+        verbose_name=_("provider"),
+        on_delete=models.CASCADE,
+        related_name="invitations",
+    )
+    membership_role = models.CharField(_("role"), max_length=10)
+    invited_by = models.ForeignKey(
+        User, verbose_name=_("invited by"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("invited at"), auto_now_add=True)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.provider}"

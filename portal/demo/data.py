@@ -757,6 +757,8 @@ OFFERINGS = {
 
 # (e-mail, first name, last name, role, extra)
 DEMO_PASSWORD = "demo-Routewijzer-2026"  # noqa: S105 - printed demo login, refused outside DEBUG
+# The demo staff's authenticator-app secret (base32), printed by seed_demo; development only.
+DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPROUTEWIJZERDEMOA"  # noqa: S105
 DEMO_USERS = [
     ("beheer@routewijzer.example", "Beheerder", "Demo", "SUPERUSER", {}),
     ("redacteur@routewijzer.example", "Robin", "Redacteur", "SITE_EDITOR", {}),
@@ -774,6 +776,13 @@ DEMO_USERS = [
         "School",
         "PROVIDER_STAFF",
         {"provider": "taalhuis-spaarnestad"},
+    ),
+    (
+        "redactie@routewijzer.example",
+        "Noor",
+        "Nieuwsgierig",
+        "PROVIDER_STAFF",
+        {"provider": "talenschool-de-duinrand", "membership": "EDITOR"},
     ),
     ("leerling@routewijzer.example", "Lina", "Leerling", "LEARNER", {}),
 ]

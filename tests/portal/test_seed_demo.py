@@ -4,8 +4,10 @@ from django.core.management import call_command
 
 from cms.models import CataloguePage
 from contracts.models import IntakeVolume, Municipality
+from portal.demo.data import DEMO_USERS
 from providers.choices import Component
 from providers.models import Offering, Provider, StartMoment
+from tests.portal.helpers import totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +44,7 @@ def test_seed_demo_builds_the_region_and_a_catalogue_covering_every_component():
     full = [m for m in StartMoment.objects.all() if m.free_seats == 0]
     nearly_full = [m for m in StartMoment.objects.all() if 0 < m.free_seats <= 2]
     assert full and nearly_full
-    assert get_user_model().objects.count() == 6
+    assert get_user_model().objects.count() == len(DEMO_USERS)
 
 
 def test_running_seed_demo_twice_changes_nothing():
@@ -73,5 +75,16 @@ def test_demo_logins_work_with_the_printed_password(client):
     assert response.status_code == 302
     assert client.session.get("_auth_user_id")
     client.logout()
-    assert client.login(username="beheer@routewijzer.example", password=DEMO_PASSWORD)
+
+
+def test_demo_staff_pass_two_factor_with_the_printed_secret(client):
+    from portal.demo.data import DEMO_PASSWORD, DEMO_TOTP_SECRET
+
+    call_command("seed_demo", verbosity=0)
+    response = client.post(
+        "/accounts/login/", {"login": "beheer@routewijzer.example", "password": DEMO_PASSWORD}
+    )
+    assert response["Location"] == "/accounts/2fa/authenticate/"
+    response = client.post("/accounts/2fa/authenticate/", {"code": totp_code(DEMO_TOTP_SECRET)})
+    assert response.status_code == 302
     assert client.get("/admin/").status_code == 200

@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from wagtail.test.utils.form_data import querydict_from_html
 
 from providers.models import Offering
+from tests.portal.helpers import login_staff
 from tests.providers.factories import OfferingFactory
 
 pytestmark = pytest.mark.django_db
@@ -15,8 +16,7 @@ def admin_client(client):
     admin = get_user_model().objects.create_superuser(
         username="admin", email="admin@example.org", password="x"
     )
-    client.force_login(admin)
-    return client
+    return login_staff(client, admin)
 
 
 def _edit(admin_client, offering: Offering, **changes):

@@ -6,7 +6,6 @@ import datetime
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -15,6 +14,7 @@ from wagtail.models import Locale, Page, Site
 
 from cms.models import CataloguePage, ContentPage, HomePage
 from contracts.models import IntakeVolume, Municipality, Region
+from portal import permissions
 from portal.demo import data
 from providers.models import (
     Language,
@@ -305,7 +305,6 @@ class Command(BaseCommand):
     def _users(self) -> None:
         user_model = get_user_model()
         municipalities = {m.cbs_code: m for m in Municipality.objects.all()}
-        groups = {group.name: group for group in Group.objects.all()}
         rows = []
         for email, first, last, role, extra in data.DEMO_USERS:
             user = user_model.objects.filter(email=email).first()
@@ -323,20 +322,31 @@ class Command(BaseCommand):
                 user.set_password(data.DEMO_PASSWORD)
                 user.save()
                 self._verified_email(user)
-                if role == "SITE_EDITOR" and "Editors" in groups:
-                    user.groups.add(groups["Editors"])
-                if role == "CONTRACT_MANAGER" and "Moderators" in groups:
-                    user.groups.add(groups["Moderators"])
                 if "provider" in extra:
                     ProviderMembership.objects.create(
                         user=user,
                         provider=Provider.objects.get(slug=extra["provider"]),
-                        role=ProviderMembership.Role.ADMIN,
+                        role=extra.get("membership", ProviderMembership.Role.ADMIN),
                     )
+            if permissions.is_staff_member(user):
+                self._demo_authenticator(user)
             rows.append((role, email))
         self.stdout.write("\nDemo logins (development only), password: " + data.DEMO_PASSWORD)
         for role, email in rows:
             self.stdout.write(f"  {role:<17} {email}")
+        self.stdout.write(
+            "Staff logins also ask for a code from an authenticator app. Add the demo secret "
+            f"{data.DEMO_TOTP_SECRET} to an app, or run `python manage.py demo_totp` for the "
+            "current code."
+        )
+
+    @staticmethod
+    def _demo_authenticator(user) -> None:
+        from allauth.mfa.models import Authenticator
+        from allauth.mfa.totp.internal.auth import TOTP
+
+        if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+            TOTP.activate(user, data.DEMO_TOTP_SECRET)
 
     @staticmethod
     def _verified_email(user) -> None:

@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.utils.translation import gettext_lazy as _
+
+from providers.models import Provider, ProviderMembership
+
+
+class AccountDeleteForm(forms.Form):
+    password = forms.CharField(
+        label=_("Your password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text=_("To be sure it is you."),
+    )
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("This is not your password."))
+        return password
+
+
+class InvitationAcceptForm(forms.Form):
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    password1 = forms.CharField(
+        label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+    password2 = forms.CharField(
+        label=_("Password (again)"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, email: str, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.email = email
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("password1") and data.get("password2"):
+            if data["password1"] != data["password2"]:
+                self.add_error("password2", _("The two passwords are not the same."))
+            else:
+                try:
+                    password_validation.validate_password(data["password1"])
+                except forms.ValidationError as error:
+                    self.add_error("password1", error)
+        return data
+
+
+class InvitationForm(forms.Form):
+    provider = forms.ModelChoiceField(label=_("Provider"), queryset=Provider.objects.none())
+    email = forms.EmailField(label=_("E-mail address of your colleague"))
+    membership_role = forms.ChoiceField(
+        label=_("Role"),
+        choices=ProviderMembership.Role.choices,
+        initial=ProviderMembership.Role.EDITOR,
+        help_text=_("Editors keep courses and start dates; administrators also invite colleagues."),
+    )
+
+    def __init__(self, *args, providers, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["provider"].queryset = providers
+        if providers.count() == 1:
+            self.fields["provider"].initial = providers.get().pk

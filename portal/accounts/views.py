@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from portal import permissions
+from portal.accounts import data, invitations, mfa
+from portal.accounts.forms import AccountDeleteForm, InvitationAcceptForm
+
+
+@login_required
+def account_overview(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "accounts/overview.html",
+        {
+            "is_staff_member": permissions.is_staff_member(request.user),
+            "mfa_enabled": mfa.mfa_enabled(request.user),
+        },
+    )
+
+
+@login_required
+def account_data_export(request: HttpRequest) -> HttpResponse:
+    payload = data.user_data_export(user=request.user)
+    response = HttpResponse(
+        json.dumps(payload, indent=2, ensure_ascii=False), content_type="application/json"
+    )
+    filename = f"routewijzer-my-data-{timezone.localdate():%Y-%m-%d}.json"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_delete(request: HttpRequest) -> HttpResponse:
+    if request.user.is_superuser:
+        messages.error(request, _("A superuser account cannot delete itself here."))
+        return redirect("account_overview")
+    form = AccountDeleteForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        user = request.user
+        logout(request)
+        data.user_delete(user=user)
+        messages.success(request, _("Your account and your data have been deleted."))
+        return redirect("/")
+    return render(request, "accounts/delete.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        invitation = invitations.invitation_from_token(token=token)
+    except invitations.InvitationInvalid:
+        return render(request, "accounts/invitation_invalid.html", status=404)
+    if request.user.is_authenticated:
+        logout(request)
+    form = InvitationAcceptForm(request.POST or None, email=invitation.email)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = invitations.invitation_accept(
+                invitation=invitation,
+                first_name=form.cleaned_data["first_name"],
+                last_name=form.cleaned_data["last_name"],
+                password=form.cleaned_data["password1"],
+            )
+        except invitations.InvitationInvalid:
+            return render(request, "accounts/invitation_invalid.html", status=404)
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        from allauth.account.internal.flows.login import record_authentication
+
+        record_authentication(request, user, "password", email=user.email)
+        messages.success(
+            request,
+            _("Welcome to %(provider)s's team. First set up two-factor authentication.")
+            % {"provider": invitation.provider.name},
+        )
+        return redirect("mfa_activate_totp")
+    return render(
+        request, "accounts/invitation_accept.html", {"form": form, "invitation": invitation}
+    )

@@ -1,0 +1,214 @@
+"""Who may see or do what on which object: the one place that decides.
+
+Views, the Wagtail admin (through ``portal.wagtail_permissions``) and the API all ask this module.
+Two questions are answered here:
+
+* ``can(user, action, obj)``: may this user do this to this object?
+* ``scope(user, action, queryset)``: which of these objects may the user do it to? Listings filter
+  with it, and object URLs look the object up through it, so a guessed id of somebody else's object
+  is a 404 that tells nothing.
+
+The model-level table ``ROLE_PERMISSIONS`` says what each role may do at all; the object rules below
+narrow that to the objects the person works for (their provider, their municipality, themselves).
+The Django groups that Wagtail needs (admin access, page permissions, the approval task) are
+derived from the same table by ``portal.accounts.roles.role_groups_sync``.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import TYPE_CHECKING
+
+from django.db.models import Model, Q, QuerySet
+
+from portal.accounts.models import Role
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from portal.accounts.models import User
+
+    AnyUser = User | AnonymousUser
+
+
+class Action(enum.StrEnum):
+    VIEW = "view"
+    ADD = "add"
+    CHANGE = "change"
+    DELETE = "delete"
+    PUBLISH = "publish"
+    LOCK = "lock"
+    UNLOCK = "unlock"
+    IMPORT = "import"
+    INVITE = "invite"
+    SET_KEURMERK = "set_keurmerk"
+
+
+_ALL = frozenset(Action)
+_EDIT = frozenset({Action.VIEW, Action.ADD, Action.CHANGE, Action.DELETE})
+_READ = frozenset({Action.VIEW})
+
+# What each role may do to each kind of object at all ("app_label.model" → actions). Object rules
+# (own provider, own municipality) narrow this further.
+ROLE_PERMISSIONS: dict[str, dict[str, frozenset[Action]]] = {
+    Role.CONTRACT_MANAGER: {
+        "providers.provider": _EDIT | {Action.IMPORT, Action.INVITE, Action.SET_KEURMERK},
+        "providers.location": _EDIT,
+        "providers.offering": _EDIT | {Action.PUBLISH, Action.LOCK, Action.UNLOCK},
+        "providers.startmoment": _EDIT,
+        "providers.language": _EDIT,
+        "providers.providermembership": _EDIT,
+        "contracts.municipality": _READ,
+        "contracts.region": _READ,
+    },
+    Role.PROVIDER_STAFF: {
+        "providers.provider": frozenset({Action.VIEW, Action.CHANGE, Action.IMPORT, Action.INVITE}),
+        "providers.location": _EDIT,
+        "providers.offering": _EDIT | {Action.LOCK, Action.UNLOCK},
+        "providers.startmoment": _EDIT,
+        "providers.language": _READ,
+        "providers.providermembership": _EDIT,
+    },
+    Role.CASE_MANAGER: {
+        "contracts.municipality": _READ,
+    },
+    Role.SITE_EDITOR: {
+        "providers.language": _EDIT,
+    },
+    Role.LEARNER: {},
+}
+
+STAFF_ROLES = frozenset(
+    {Role.PROVIDER_STAFF, Role.CASE_MANAGER, Role.CONTRACT_MANAGER, Role.SITE_EDITOR}
+)
+
+
+def model_key(model: type[Model] | Model) -> str:
+    return model._meta.label_lower
+
+
+def is_staff_member(user: AnyUser) -> bool:
+    """Staff work behind the admin or the staff area and must use two-factor authentication."""
+    return bool(
+        user.is_authenticated and user.is_active and (user.is_superuser or user.role in STAFF_ROLES)
+    )
+
+
+def role_actions(user: AnyUser, model: type[Model] | Model) -> frozenset[Action]:
+    if not (user.is_authenticated and user.is_active):
+        return frozenset()
+    if user.is_superuser:
+        return _ALL
+    return ROLE_PERMISSIONS.get(user.role, {}).get(model_key(model), frozenset())
+
+
+def can_on_model(user: AnyUser, action: Action | str, model: type[Model]) -> bool:
+    """May the user do ``action`` to some objects of this kind (menus, add buttons)?"""
+    return Action(action) in role_actions(user, model)
+
+
+def provider_ids(user: AnyUser, *, admin_only: bool = False) -> frozenset[int]:
+    """The providers a member of provider staff works for (as an administrator, if asked)."""
+    if not user.is_authenticated or user.role != Role.PROVIDER_STAFF:
+        return frozenset()
+    cache_name = "_provider_admin_ids" if admin_only else "_provider_ids"
+    if not hasattr(user, cache_name):
+        from providers.models import ProviderMembership
+
+        memberships = ProviderMembership.objects.filter(user=user)
+        if admin_only:
+            memberships = memberships.filter(role=ProviderMembership.Role.ADMIN)
+        setattr(user, cache_name, frozenset(memberships.values_list("provider_id", flat=True)))
+    return getattr(user, cache_name)
+
+
+def _sees_everything(user: AnyUser, model: type[Model]) -> bool:
+    return user.is_superuser or (
+        user.role == Role.CONTRACT_MANAGER and bool(role_actions(user, model))
+    )
+
+
+def _provider_staff_filter(user: AnyUser, model: type[Model], action: Action) -> Q | None:
+    """The objects of ``model`` that belong to the user's providers, or None for "no rule".
+
+    Editors keep the catalogue; a provider's administrators also change its profile and team.
+    """
+    key = model_key(model)
+    admin_only = action == Action.INVITE or (
+        action != Action.VIEW and key in {"providers.provider", "providers.providermembership"}
+    )
+    ids = provider_ids(user, admin_only=admin_only)
+    if key == "providers.provider":
+        return Q(pk__in=ids)
+    if key == "providers.offering" and action == Action.DELETE:
+        # A course that was ever public has history (revisions, enrolments): only withdraw it.
+        return Q(provider_id__in=ids, live=False, last_published_at__isnull=True)
+    if key in {"providers.location", "providers.offering", "providers.providermembership"}:
+        return Q(provider_id__in=ids)
+    if key == "providers.startmoment":
+        return Q(offering__provider_id__in=ids)
+    return None
+
+
+def scope[M: Model](user: AnyUser, action: Action | str, queryset: QuerySet[M]) -> QuerySet[M]:
+    """The objects of ``queryset`` on which ``user`` may perform ``action``."""
+    action = Action(action)
+    model = queryset.model
+    if action not in role_actions(user, model):
+        return _public_scope(action, queryset)
+    if _sees_everything(user, model):
+        return queryset
+    if user.role == Role.PROVIDER_STAFF:
+        condition = _provider_staff_filter(user, model, action)
+        if condition is not None:
+            return queryset.filter(condition)
+    if model_key(model) in {"providers.language", "contracts.municipality", "contracts.region"}:
+        return queryset
+    return queryset.none()
+
+
+def _public_scope[M: Model](action: Action, queryset: QuerySet[M]) -> QuerySet[M]:
+    """What anybody, signed in or not, may see: the published catalogue."""
+    if action != Action.VIEW:
+        return queryset.none()
+    key = model_key(queryset.model)
+    if key == "providers.offering":
+        return queryset.filter(live=True, provider__is_active=True)
+    if key == "providers.provider":
+        return queryset.filter(is_active=True)
+    if key == "providers.startmoment":
+        return queryset.filter(offering__live=True, offering__provider__is_active=True)
+    if key in {"providers.location", "providers.language"}:
+        return queryset
+    return queryset.none()
+
+
+def can(user: AnyUser, action: Action | str, obj: Model) -> bool:
+    """May ``user`` perform ``action`` on ``obj``?"""
+    action = Action(action)
+    model = type(obj)
+    if action in role_actions(user, model) and _sees_everything(user, model):
+        return True
+    if obj.pk is None:
+        return _can_on_new(user, action, obj)
+    return scope(user, action, model._default_manager.filter(pk=obj.pk)).exists()
+
+
+def _can_on_new(user: AnyUser, action: Action, obj: Model) -> bool:
+    """An object being created: may the user create it for the provider it names?"""
+    if action not in role_actions(user, type(obj)):
+        return False
+    provider_id = getattr(obj, "provider_id", None)
+    if provider_id is None and hasattr(obj, "offering_id") and obj.offering_id:
+        provider_id = obj.offering.provider_id
+    if provider_id is None:
+        return user.role == Role.PROVIDER_STAFF and bool(provider_ids(user))
+    admin_only = model_key(obj) == "providers.providermembership"
+    return provider_id in provider_ids(user, admin_only=admin_only)
+
+
+def providers_for(user: AnyUser, action: Action | str) -> QuerySet:
+    """The providers on whose catalogue the user may perform ``action`` (e.g. IMPORT, INVITE)."""
+    from providers.models import Provider
+
+    return scope(user, action, Provider.objects.all())

@@ -1,0 +1,44 @@
+"""Signing staff in as they would after passing two-factor authentication."""
+
+from __future__ import annotations
+
+from allauth.account.internal.flows.login import (
+    _AUTHENTICATION_METHODS_USER_SESSION_KEY,
+    AUTHENTICATION_METHODS_SESSION_KEY,
+)
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.test import Client
+
+
+def totp_enable(user) -> str:
+    """Give ``user`` an authenticator app; returns the secret (``totp_code(secret)`` for codes)."""
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    return secret
+
+
+def login_staff(client: Client, user) -> Client:
+    """Log in as after password + TOTP code: the session records the second factor."""
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        totp_enable(user)
+    client.force_login(user)
+    session = client.session
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = [
+        {"method": "password", "at": 0},
+        {"method": "mfa", "type": "totp", "at": 0},
+    ]
+    session[_AUTHENTICATION_METHODS_USER_SESSION_KEY] = str(user.pk)
+    session.save()
+    return client
+
+
+def totp_code(secret: str) -> str:
+    """The code an authenticator app with ``secret`` shows right now."""
+    from allauth.mfa.totp.internal.auth import (
+        format_hotp_value,
+        hotp_value,
+        yield_hotp_counters_from_time,
+    )
+
+    return format_hotp_value(hotp_value(secret, next(yield_hotp_counters_from_time())))
