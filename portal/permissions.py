@@ -6,7 +6,9 @@ Two questions are answered here:
 * ``can(user, action, obj)``: may this user do this to this object?
 * ``scope(user, action, queryset)``: which of these objects may the user do it to? Listings filter
   with it, and object URLs look the object up through it, so a guessed id of somebody else's object
-  is a 404 that tells nothing.
+  is a 404 that tells nothing. ``VIEW`` means seeing an object in a workspace (the admin, the staff
+  area); people without a workspace role see what ``public_scope`` lets everybody see.
+* ``public_scope(queryset)``: the published catalogue, the same for everybody (public pages, API).
 
 The model-level table ``ROLE_PERMISSIONS`` says what each role may do at all; the object rules below
 narrow that to the objects the person works for (their provider, their municipality, themselves).
@@ -44,7 +46,6 @@ class Action(enum.StrEnum):
     SET_KEURMERK = "set_keurmerk"
 
 
-_ALL = frozenset(Action)
 _EDIT = frozenset({Action.VIEW, Action.ADD, Action.CHANGE, Action.DELETE})
 _READ = frozenset({Action.VIEW})
 
@@ -78,6 +79,12 @@ ROLE_PERMISSIONS: dict[str, dict[str, frozenset[Action]]] = {
     Role.LEARNER: {},
 }
 
+# A superuser may do whatever any role may do, on every object.
+_SUPERUSER: dict[str, frozenset[Action]] = {}
+for _table in ROLE_PERMISSIONS.values():
+    for _label, _actions in _table.items():
+        _SUPERUSER[_label] = _SUPERUSER.get(_label, frozenset()) | _actions
+
 STAFF_ROLES = frozenset(
     {Role.PROVIDER_STAFF, Role.CASE_MANAGER, Role.CONTRACT_MANAGER, Role.SITE_EDITOR}
 )
@@ -98,7 +105,7 @@ def role_actions(user: AnyUser, model: type[Model] | Model) -> frozenset[Action]
     if not (user.is_authenticated and user.is_active):
         return frozenset()
     if user.is_superuser:
-        return _ALL
+        return _SUPERUSER.get(model_key(model), frozenset())
     return ROLE_PERMISSIONS.get(user.role, {}).get(model_key(model), frozenset())
 
 
@@ -135,7 +142,8 @@ def _provider_staff_filter(user: AnyUser, model: type[Model], action: Action) ->
     """
     key = model_key(model)
     admin_only = action == Action.INVITE or (
-        action != Action.VIEW and key in {"providers.provider", "providers.providermembership"}
+        (key == "providers.provider" and action in {Action.CHANGE, Action.DELETE})
+        or (key == "providers.providermembership" and action != Action.VIEW)
     )
     ids = provider_ids(user, admin_only=admin_only)
     if key == "providers.provider":
@@ -155,7 +163,7 @@ def scope[M: Model](user: AnyUser, action: Action | str, queryset: QuerySet[M]) 
     action = Action(action)
     model = queryset.model
     if action not in role_actions(user, model):
-        return _public_scope(action, queryset)
+        return public_scope(queryset) if action == Action.VIEW else queryset.none()
     if _sees_everything(user, model):
         return queryset
     if user.role == Role.PROVIDER_STAFF:
@@ -167,10 +175,8 @@ def scope[M: Model](user: AnyUser, action: Action | str, queryset: QuerySet[M]) 
     return queryset.none()
 
 
-def _public_scope[M: Model](action: Action, queryset: QuerySet[M]) -> QuerySet[M]:
-    """What anybody, signed in or not, may see: the published catalogue."""
-    if action != Action.VIEW:
-        return queryset.none()
+def public_scope[M: Model](queryset: QuerySet[M]) -> QuerySet[M]:
+    """What anybody, signed in or not, may see: the published catalogue (pages and API)."""
     key = model_key(queryset.model)
     if key == "providers.offering":
         return queryset.filter(live=True, provider__is_active=True)

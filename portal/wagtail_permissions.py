@@ -122,6 +122,6 @@ class ScopedSnippetViewSet(SnippetViewSet):
     def get_urlpatterns(self) -> list[URLPattern]:
         patterns = super().get_urlpatterns()
         for pattern in patterns:
-            if isinstance(pattern, URLPattern) and "pk" in pattern.pattern.converters:
+            if isinstance(pattern, URLPattern) and "pk" in pattern.pattern.regex.groupindex:
                 pattern.callback = _scoped_object_view(pattern.callback, self.model)
         return patterns

@@ -16,6 +16,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
+from portal.permissions import public_scope
 from providers import keurmerk
 from providers.models import Location, Offering, Provider, StartMoment
 from providers.seats import free_seats_expression, has_free_seats_q
@@ -45,7 +46,7 @@ def offering_public_queryset(*, on: datetime.date | None = None) -> QuerySet[Off
         start_moments_open(on=on).filter(offering=OuterRef("pk")).order_by("starts_on", "pk")
     )
     return (
-        Offering.objects.filter(live=True, provider__is_active=True)
+        public_scope(Offering.objects.all())
         .select_related("provider")
         .prefetch_related(
             Prefetch(
@@ -89,24 +90,27 @@ def offering_public_get(*, offering_id: int) -> Offering:
 
 
 def provider_public_get(*, slug: str) -> Provider:
-    return Provider.objects.prefetch_related(
-        Prefetch(
-            "locations",
-            queryset=Location.objects.select_related("municipality").order_by("city", "name"),
+    return (
+        public_scope(Provider.objects.all())
+        .prefetch_related(
+            Prefetch(
+                "locations",
+                queryset=Location.objects.select_related("municipality").order_by("city", "name"),
+            )
         )
-    ).get(slug=slug, is_active=True)
+        .get(slug=slug)
+    )
 
 
 def provider_public_queryset() -> QuerySet[Provider]:
-    return Provider.objects.filter(is_active=True).order_by("name")
+    return public_scope(Provider.objects.all()).order_by("name")
 
 
 def start_moment_public_queryset() -> QuerySet[StartMoment]:
     today = timezone.localdate()
     return (
-        StartMoment.objects.filter(
-            offering__live=True, offering__provider__is_active=True, starts_on__gte=today
-        )
+        public_scope(StartMoment.objects.all())
+        .filter(starts_on__gte=today)
         .select_related("location__municipality")
         .annotate(free=free_seats_expression())
         .order_by("starts_on", "pk")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from wagtail.models import GroupApprovalTask, Workflow, WorkflowContentType
+from wagtail.models import GroupApprovalTask, Workflow, WorkflowContentType, WorkflowTask
 
 from portal.accounts.models import Role
 from portal.accounts.roles import role_group
@@ -30,8 +30,8 @@ def offering_workflow_ensure() -> Workflow:
     if task is None:
         task = GroupApprovalTask.objects.create(name=TASK_NAME)
         task.groups.set([role_group(Role.CONTRACT_MANAGER)])
-    workflow, created = Workflow.objects.get_or_create(name=WORKFLOW_NAME)
-    if created:
-        workflow.workflow_tasks.create(task=task, sort_order=0)
+    workflow, _ = Workflow.objects.get_or_create(name=WORKFLOW_NAME)
+    if not WorkflowTask.objects.filter(workflow=workflow).exists():
+        WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
     WorkflowContentType.objects.create(workflow=workflow, content_type=content_type)
     return workflow

@@ -1,0 +1,179 @@
+"""The permission matrix: every role against every object type and action, including another
+provider's objects. ``VIEW`` is seeing an object in a workspace; without one, the catalogue."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+
+from portal import permissions
+from portal.accounts.models import Role
+from portal.permissions import Action
+from providers.models import Offering, ProviderMembership
+from tests.portal.factories import UserFactory, provider_staff
+from tests.providers.factories import (
+    LocationFactory,
+    OfferingFactory,
+    ProviderFactory,
+    StartMomentFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+V, C, D, P, INV, M = (
+    Action.VIEW,
+    Action.CHANGE,
+    Action.DELETE,
+    Action.PUBLISH,
+    Action.INVITE,
+    Action.IMPORT,
+)
+ACTIONS = (V, C, D, P, INV, M)
+PUBLIC = {
+    "provider_a": {V},
+    "provider_b": {V},
+    "offering_a": {V},
+    "offering_a_draft": set(),
+    "offering_b": {V},
+    "location_a": {V},
+    "location_b": {V},
+    "moment_a": {V},
+    "moment_b": {V},
+    "membership_a": set(),
+    "membership_b": set(),
+}
+EVERYTHING = {
+    "provider_a": {V, C, D, INV, M},
+    "provider_b": {V, C, D, INV, M},
+    "offering_a": {V, C, D, P},
+    "offering_a_draft": {V, C, D, P},
+    "offering_b": {V, C, D, P},
+    "location_a": {V, C, D},
+    "location_b": {V, C, D},
+    "moment_a": {V, C, D},
+    "moment_b": {V, C, D},
+    "membership_a": {V, C, D},
+    "membership_b": {V, C, D},
+}
+PROVIDER_EDITOR = {
+    "provider_a": {V, M},
+    "provider_b": set(),
+    "offering_a": {V, C},  # a course that was ever public is withdrawn, not deleted
+    "offering_a_draft": {V, C, D},
+    "offering_b": set(),
+    "location_a": {V, C, D},
+    "location_b": set(),
+    "moment_a": {V, C, D},
+    "moment_b": set(),
+    "membership_a": {V},
+    "membership_b": set(),
+}
+PROVIDER_ADMIN = PROVIDER_EDITOR | {
+    "provider_a": {V, C, INV, M},
+    "membership_a": {V, C, D},
+}
+EXPECTED = {
+    "anonymous": PUBLIC,
+    "learner": PUBLIC,
+    "klantmanager": PUBLIC,
+    "site_editor": PUBLIC,
+    "provider_editor": PROVIDER_EDITOR,
+    "provider_admin": PROVIDER_ADMIN,
+    "contract_manager": EVERYTHING,
+    "superuser": EVERYTHING,
+}
+
+
+@pytest.fixture
+def world():
+    provider_a, provider_b = ProviderFactory(), ProviderFactory()
+    location_a = LocationFactory(provider=provider_a)
+    location_b = LocationFactory(provider=provider_b, municipality=location_a.municipality)
+    offering_a = OfferingFactory(provider=provider_a)
+    offering_a.save_revision().publish()
+    offering_b = OfferingFactory(provider=provider_b)
+    offering_b.save_revision().publish()
+    draft = OfferingFactory(provider=provider_a, live=False)
+    users = {
+        "anonymous": AnonymousUser(),
+        "learner": UserFactory(),
+        "klantmanager": UserFactory(role=Role.CASE_MANAGER),
+        "site_editor": UserFactory(role=Role.SITE_EDITOR),
+        "provider_editor": provider_staff(provider_a),
+        "provider_admin": provider_staff(provider_a, admin=True),
+        "contract_manager": UserFactory(role=Role.CONTRACT_MANAGER),
+        "superuser": UserFactory(is_superuser=True),
+    }
+    objects = {
+        "provider_a": provider_a,
+        "provider_b": provider_b,
+        "offering_a": Offering.objects.get(pk=offering_a.pk),
+        "offering_a_draft": draft,
+        "offering_b": offering_b,
+        "location_a": location_a,
+        "location_b": location_b,
+        "moment_a": StartMomentFactory(offering=offering_a, location=location_a),
+        "moment_b": StartMomentFactory(offering=offering_b, location=location_b),
+        "membership_a": ProviderMembership.objects.get(user=users["provider_editor"]),
+        "membership_b": provider_staff(provider_b).provider_memberships.get(),
+    }
+    return users, objects
+
+
+@pytest.mark.parametrize("role", EXPECTED)
+def test_every_role_may_do_exactly_what_the_matrix_says(world, role):
+    users, objects = world
+    user = users[role]
+    allowed = {
+        name: {action for action in ACTIONS if permissions.can(user, action, obj)}
+        for name, obj in objects.items()
+    }
+    assert allowed == EXPECTED[role]
+
+
+@pytest.mark.parametrize("role", EXPECTED)
+def test_scope_lists_the_same_objects_that_can_allows(world, role):
+    users, objects = world
+    user = users[role]
+    for name, obj in objects.items():
+        for action in ACTIONS:
+            listed = permissions.scope(user, action, type(obj)._default_manager.all())
+            assert listed.filter(pk=obj.pk).exists() == (action in EXPECTED[role][name]), (
+                name,
+                action,
+            )
+
+
+def test_a_provider_editor_may_create_objects_only_for_their_own_provider(world):
+    users, objects = world
+    editor = users["provider_editor"]
+    assert permissions.can(editor, Action.ADD, Offering(provider=objects["provider_a"]))
+    assert not permissions.can(editor, Action.ADD, Offering(provider=objects["provider_b"]))
+
+
+def test_only_contract_managers_set_the_quality_mark(world):
+    users, objects = world
+    assert permissions.can(users["contract_manager"], Action.SET_KEURMERK, objects["provider_a"])
+    assert not permissions.can(users["provider_admin"], Action.SET_KEURMERK, objects["provider_a"])
+
+
+def test_an_inactive_account_may_do_nothing_beyond_the_public(world):
+    users, objects = world
+    manager = users["contract_manager"]
+    manager.is_active = False
+    assert not permissions.can(manager, Action.CHANGE, objects["offering_a"])
+    assert permissions.can(manager, Action.VIEW, objects["offering_a"])
+    assert not permissions.can(manager, Action.VIEW, objects["offering_a_draft"])
+
+
+def test_staff_roles_need_two_factor_and_learners_do_not(world):
+    users, _ = world
+    needs = {role for role, user in users.items() if permissions.is_staff_member(user)}
+    assert needs == {
+        "klantmanager",
+        "site_editor",
+        "provider_editor",
+        "provider_admin",
+        "contract_manager",
+        "superuser",
+    }

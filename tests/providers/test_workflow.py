@@ -1,0 +1,119 @@
+"""Offering changes by providers wait for a contract manager's approval before they are public."""
+
+from __future__ import annotations
+
+import pytest
+from django.core import mail
+from wagtail.models import WorkflowState
+from wagtail.test.utils.form_data import querydict_from_html
+
+from portal.accounts.models import Role
+from providers.models import Offering
+from providers.workflows import offering_workflow_ensure
+from tests.portal.factories import UserFactory, provider_staff
+from tests.portal.helpers import login_staff
+from tests.providers.factories import OfferingFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def offering():
+    offering = OfferingFactory(title="Taal voor ouders")
+    offering.save_revision().publish()
+    return Offering.objects.get(pk=offering.pk)
+
+
+@pytest.fixture
+def editor(offering):
+    return provider_staff(offering.provider, email="docent@example.org", username="docent")
+
+
+@pytest.fixture
+def manager():
+    return UserFactory(role=Role.CONTRACT_MANAGER, email="cm@example.org", username="cm")
+
+
+def _submit(client, offering, **changes):
+    url = f"/admin/snippets/providers/offering/edit/{offering.pk}/"
+    data = querydict_from_html(client.get(url).content.decode(), form_id="w-editor-form")
+    data["for_statushouders"] = "on"
+    data.update(changes)
+    data["action-submit"] = "action-submit"
+    return client.post(url, data)
+
+
+def _act(client, offering, action, comment=""):
+    state = WorkflowState.objects.get(object_id=str(offering.pk), status="in_progress")
+    task_state = state.current_task_state
+    url = (
+        f"/admin/snippets/providers/offering/workflow/action/{offering.pk}/{action}/"
+        f"{task_state.pk}/"
+    )
+    return client.post(url, {"comment": comment})
+
+
+def test_the_offering_workflow_exists_after_migrate_and_is_approved_by_contract_managers():
+    workflow = offering_workflow_ensure()
+    task = workflow.tasks.get().specific
+    assert list(task.groups.values_list("name", flat=True)) == ["Contract managers"]
+    assert Offering().get_workflow() == workflow
+
+
+def test_a_submitted_change_stays_private_until_approved(client, offering, editor, manager):
+    login_staff(client, editor)
+    response = _submit(client, offering, title="Taal voor ouders, nu ook 's avonds")
+    assert response.status_code == 302
+    offering.refresh_from_db()
+    assert offering.title == "Taal voor ouders"
+    assert offering.workflow_in_progress
+    assert "s avonds" not in client.get("/api/v1/offerings/").content.decode()
+
+    mail.outbox.clear()
+    login_staff(client, manager)
+    response = _act(client, offering, "approve", comment="Prima")
+    assert response.status_code == 302
+    offering.refresh_from_db()
+    assert offering.title == "Taal voor ouders, nu ook 's avonds"
+    assert not offering.workflow_in_progress
+    assert "docent@example.org" in [address for m in mail.outbox for address in m.to]
+
+
+def test_a_rejected_change_never_reaches_the_catalogue_and_the_provider_hears_why(
+    client, offering, editor, manager
+):
+    login_staff(client, editor)
+    _submit(client, offering, title="Gratis cursus")
+    mail.outbox.clear()
+    login_staff(client, manager)
+    _act(client, offering, "reject", comment="Prijs klopt niet")
+    offering.refresh_from_db()
+    assert offering.title == "Taal voor ouders"
+    assert WorkflowState.objects.get(object_id=str(offering.pk)).status == "needs_changes"
+    rejection = [m for m in mail.outbox if "docent@example.org" in m.to]
+    assert rejection
+    assert "Prijs klopt niet" in rejection[0].body
+
+
+def test_provider_staff_cannot_approve_their_own_change(client, offering, editor):
+    login_staff(client, editor)
+    _submit(client, offering, title="Zelf goedgekeurd")
+    _act(client, offering, "approve")
+    offering.refresh_from_db()
+    assert offering.title == "Taal voor ouders"
+    assert offering.workflow_in_progress
+
+
+def test_every_version_is_kept_and_can_be_compared(client, offering, editor, manager):
+    login_staff(client, editor)
+    _submit(client, offering, title="Versie twee")
+    revisions = list(offering.revisions.order_by("pk").values_list("pk", flat=True))
+    assert len(revisions) == 2
+    login_staff(client, manager)
+    url = (
+        f"/admin/snippets/providers/offering/history/{offering.pk}/revisions/compare/"
+        f"{revisions[0]}...{revisions[1]}/"
+    )
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "Versie twee" in response.content.decode()
