@@ -479,3 +479,48 @@ class ProviderMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.provider}"
+
+
+class OfferingImport(models.Model):
+    """A checked spreadsheet of offerings and start moments, waiting for its uploader to apply it.
+
+    Stored in the database (not the session or a process's memory) so that the preview and the
+    "Apply" request may be served by different web processes. ``rows`` holds the cells as read from
+    the file (one ``{"row": number, "cells": {column code: text}}`` per spreadsheet row), which
+    ``providers.imports`` checks again when the batch is applied; ``summary`` is the preview that
+    was shown, so a catalogue that changed in between can be noticed.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "PENDING", _("Checked, not applied yet")
+        APPLIED = "APPLIED", _("Applied")
+
+    user = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("uploaded by"),
+        on_delete=models.CASCADE,
+        related_name="offering_imports",
+    )
+    provider = models.ForeignKey(
+        Provider,
+        verbose_name=_("provider"),
+        on_delete=models.CASCADE,
+        related_name="offering_imports",
+    )
+    file_name = models.CharField(_("file name"), max_length=255)
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    rows = models.JSONField(_("rows"), default=list)
+    summary = models.JSONField(_("preview"), default=dict)
+    applied_at = models.DateTimeField(_("applied at"), null=True, blank=True)
+    result = models.JSONField(_("result"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("offering import")
+        verbose_name_plural = _("offering imports")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.provider})"

@@ -85,3 +85,26 @@ class StartMomentFactory(factory.django.DjangoModelFactory):
     ends_on = factory.LazyAttribute(lambda o: o.starts_on + datetime.timedelta(weeks=20))
     seats = 12
     seats_taken = 0
+
+
+def provider_staff_create(*, provider: Provider, username: str = "staff"):
+    """A member of ``provider``'s staff (editor) who may import its offerings."""
+    from portal.accounts.models import Role, User
+    from providers.models import ProviderMembership
+
+    user = User.objects.create_user(
+        username=username, email=f"{username}@example.org", password="x", role=Role.PROVIDER_STAFF
+    )
+    ProviderMembership.objects.create(
+        user=user, provider=provider, role=ProviderMembership.Role.EDITOR
+    )
+    return user
+
+
+def contract_manager_create(*, username: str = "contractmanager"):
+    """A contract manager: imports for any provider, and publishes."""
+    from portal.accounts.models import Role, User
+
+    return User.objects.create_user(
+        username=username, email=f"{username}@example.org", password="x", role=Role.CONTRACT_MANAGER
+    )
