@@ -40,6 +40,7 @@ urlpatterns += i18n_patterns(
         account_views.invitation_accept,
         name="invitation_accept",
     ),
+    path("accounts/2fa/totp/activate/", account_views.totp_activate, name="mfa_activate_totp"),
     path("accounts/", include("allauth.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,

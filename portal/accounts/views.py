@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import json
 
+from allauth.account.internal.flows.login import record_authentication
+from allauth.mfa.totp import views as allauth_totp_views
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
@@ -14,6 +16,21 @@ from django.views.decorators.http import require_http_methods
 from portal import permissions
 from portal.accounts import data, invitations, mfa
 from portal.accounts.forms import AccountDeleteForm, InvitationAcceptForm
+
+
+def totp_activate(request: HttpRequest) -> HttpResponse:
+    """allauth's set-up page; entering a valid code from the new app also counts as this
+    session's second factor, so staff go on to the admin without signing in again."""
+    had_app = request.user.is_authenticated and mfa.mfa_enabled(request.user)
+    response = allauth_totp_views.activate_totp(request)
+    if (
+        request.method == "POST"
+        and response.status_code == 302
+        and not had_app
+        and mfa.mfa_enabled(request.user)
+    ):
+        record_authentication(request, request.user, "mfa", type="totp")
+    return response
 
 
 @login_required
@@ -75,9 +92,8 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         except invitations.InvitationInvalid:
             return render(request, "accounts/invitation_invalid.html", status=404)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        from allauth.account.internal.flows.login import record_authentication
-
-        record_authentication(request, user, "password", email=user.email)
+        # Choosing the password just now counts as confirming it for the app set-up next.
+        record_authentication(request, user, "password", email=user.email, reauthenticated=True)
         messages.success(
             request,
             _("Welcome to %(provider)s's team. First set up two-factor authentication.")
