@@ -16,8 +16,10 @@ from collections.abc import Callable, Iterable
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import URLPattern
+from django.utils.functional import cached_property, classproperty
 from wagtail.admin.views.generic.chooser import ChosenMultipleViewMixin
 from wagtail.permission_policies.base import ModelPermissionPolicy
+from wagtail.snippets.bulk_actions.delete import DeleteBulkAction
 from wagtail.snippets.views.chooser import (
     ChooseResultsView,
     ChooseView,
@@ -125,3 +127,27 @@ class ScopedSnippetViewSet(SnippetViewSet):
             if isinstance(pattern, URLPattern) and "pk" in pattern.pattern.regex.groupindex:
                 pattern.callback = _scoped_object_view(pattern.callback, self.model)
         return patterns
+
+
+class ScopedDeleteBulkAction(DeleteBulkAction):
+    """Wagtail's bulk delete, but objects outside the user's scope are not even named (its
+    confirmation page lists the objects one may not delete, which would leak their titles)."""
+
+    scoped_models: tuple = ()
+
+    @classproperty
+    def models(cls):
+        return list(cls.scoped_models)
+
+    @cached_property
+    def _actionable_objects(self):
+        ids = self.request.GET.getlist("id")
+        visible = _visible(self.request, self.model)
+        if "all" not in ids:
+            visible = visible.filter(pk__in=[pk for pk in ids if pk.isdigit()])
+        objects, without_access = [], []
+        for obj in visible:
+            (objects if self.check_perm(obj) else without_access).append(obj)
+        if not objects and not without_access:
+            raise Http404
+        return objects, {"items_with_no_access": without_access}

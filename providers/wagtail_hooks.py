@@ -12,7 +12,11 @@ from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
 from portal import permissions
 from portal.permissions import Action
-from portal.wagtail_permissions import ModulePermissionPolicy, ScopedSnippetViewSet
+from portal.wagtail_permissions import (
+    ModulePermissionPolicy,
+    ScopedDeleteBulkAction,
+    ScopedSnippetViewSet,
+)
 from providers.admin_forms import (
     LocationAdminForm,
     OfferingAdminForm,
@@ -214,3 +218,11 @@ def refuse_deleting_start_moments_in_use(request, instances):
     for reason in refusals:
         messages.error(request, reason)
     return redirect("wagtailsnippets_providers_startmoment:list")
+
+
+class CatalogueDeleteBulkAction(ScopedDeleteBulkAction):
+    scoped_models = (Offering, Provider, Location, StartMoment, Language)
+
+
+# Registered after Wagtail's own snippet bulk delete, which it replaces for these models.
+hooks.register("register_bulk_action", CatalogueDeleteBulkAction, order=100)

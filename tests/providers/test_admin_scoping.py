@@ -204,3 +204,14 @@ def test_editors_cannot_delete_a_location_of_another_provider(staff_client, two_
     location = two_providers["other_location"]
     staff_client.post(f"/admin/snippets/providers/location/delete/{location.pk}/")
     assert Location.objects.filter(pk=location.pk).exists()
+
+
+@pytest.mark.parametrize("ids", ["id={pk}", "id=all"])
+def test_bulk_delete_never_names_another_providers_objects(staff_client, two_providers, ids):
+    pk = two_providers["other_draft"].pk
+    url = f"/admin/bulk/providers/offering/delete/?next=/admin/&{ids.format(pk=pk)}"
+    response = staff_client.get(url)
+    assert b"Geheim concept" not in response.content
+    assert b"Andere cursus" not in response.content
+    staff_client.post(url)
+    assert Offering.objects.filter(pk=pk).exists()
