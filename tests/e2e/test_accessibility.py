@@ -21,6 +21,9 @@ PUBLIC_PAGES = [
     pytest.param("/en/aanbod/", 200, id="english-catalogue"),
     pytest.param("/inburgering/", 200, id="content-page"),
     pytest.param("/toegankelijkheid/", 200, id="accessibility-statement"),
+    pytest.param("/accounts/login/", 200, id="login"),
+    pytest.param("/accounts/signup/", 200, id="signup"),
+    pytest.param("/accounts/password/reset/", 200, id="password-reset"),
 ]
 
 
