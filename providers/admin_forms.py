@@ -58,7 +58,9 @@ class LocationAdminForm(WagtailAdminModelForm):
         _narrow_provider_field(self, for_user)
 
 
-KEURMERK_FIELDS = ("keurmerk_status", "keurmerk_valid_until", "keurmerk_stars")
+# Kept by the region: the quality mark from Blik op Werk's register, and whether the provider is
+# listed at all.
+REGION_FIELDS = ("keurmerk_status", "keurmerk_valid_until", "keurmerk_stars", "is_active")
 
 
 class ProviderAdminForm(WagtailAdminModelForm):
@@ -67,12 +69,10 @@ class ProviderAdminForm(WagtailAdminModelForm):
         if for_user is None or permissions.can_on_model(for_user, Action.SET_KEURMERK, Provider):
             return
         # Shown as it is, changed only by the region's contract managers.
-        for name in KEURMERK_FIELDS:
+        for name in REGION_FIELDS:
             if name in self.fields:
                 self.fields[name].disabled = True
-                self.fields[name].help_text = _(
-                    "Set by the region's contract managers from Blik op Werk's register."
-                )
+                self.fields[name].help_text = _("Kept by the region's contract managers.")
 
 
 class StartMomentAdminForm(WagtailAdminModelForm):

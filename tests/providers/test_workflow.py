@@ -117,3 +117,47 @@ def test_every_version_is_kept_and_can_be_compared(client, offering, editor, man
     response = client.get(url)
     assert response.status_code == 200
     assert "Versie twee" in response.content.decode()
+
+
+def test_a_new_offering_by_a_provider_is_public_only_after_approval(
+    client, offering, editor, manager
+):
+    login_staff(client, editor)
+    url = "/admin/snippets/providers/offering/add/"
+    data = querydict_from_html(client.get(url).content.decode(), form_id="w-editor-form")
+    data.update(
+        {
+            "title": "Avondcursus Z-route",
+            "component": "Z_ROUTE",
+            "schedule": "EVENING",
+            "hours_total": "300",
+            "for_statushouders": "on",
+            "action-submit": "action-submit",
+        }
+    )
+    response = client.post(url, data)
+    assert response.status_code == 302
+    new = Offering.objects.get(title="Avondcursus Z-route")
+    assert new.provider == offering.provider
+    assert not new.live
+    assert new.workflow_in_progress
+    assert "Avondcursus" not in client.get("/api/v1/offerings/").content.decode()
+    assert any("cm@example.org" in m.to for m in mail.outbox)  # the approvers are told
+
+    login_staff(client, manager)
+    _act(client, new, "approve")
+    new.refresh_from_db()
+    assert new.live
+    assert "Avondcursus" in client.get("/api/v1/offerings/").content.decode()
+
+
+def test_the_form_says_when_an_expired_quality_mark_rules_out_a_duo_loan(client, editor):
+    provider = editor.provider_memberships.get().provider
+    provider.keurmerk_status = "CERTIFIED"
+    provider.keurmerk_valid_until = "2020-01-01"
+    provider.save()
+    offering = OfferingFactory(provider=provider)
+    login_staff(client, editor)
+    response = client.get(f"/admin/snippets/providers/offering/edit/{offering.pk}/")
+    help_text = response.context["form"].fields["duo_loan_eligible"].help_text
+    assert provider.name in str(help_text)
