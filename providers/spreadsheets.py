@@ -25,7 +25,7 @@ from decimal import Decimal
 
 from django.db import models
 from django.utils import timezone
-from django.utils.functional import Promise
+from django.utils.functional import Promise, cached_property
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -92,9 +92,13 @@ class Column:
     def model(self) -> type[models.Model]:
         return Offering if self.part == Part.OFFERING else StartMoment
 
-    @property
+    @cached_property
     def model_field(self) -> models.Field:
         return self.model._meta.get_field(self.field)
+
+    @cached_property
+    def choice_values(self) -> frozenset[str]:
+        return frozenset(self.choices.values) if self.choices else frozenset()
 
     @property
     def max_length(self) -> int | None:
@@ -106,7 +110,7 @@ class Column:
         limits = [v.limit_value for v in self.model_field.validators if v.code == "min_value"]
         return max([0, *limits])
 
-    @property
+    @cached_property
     def default(self) -> object:
         """The value an empty cell stands for (booleans only; other empty cells are empty)."""
         return self.model_field.get_default()

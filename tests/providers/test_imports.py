@@ -10,14 +10,18 @@ import os
 import openpyxl
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
 from django.utils import translation
 from wagtail.models import (
     GroupApprovalTask,
+    ModelLogEntry,
+    ReferenceIndex,
     Revision,
     Workflow,
     WorkflowContentType,
     WorkflowState,
 )
+from wagtail.search.backends import get_search_backend
 
 from providers import imports, spreadsheets
 from providers.imports import (
@@ -877,3 +881,54 @@ def test_staff_of_another_provider_cannot_apply(provider, location, manager):
 def test_html_in_cells_is_stored_as_text(provider, location, manager):
     apply(provider, manager, [row(title="<script>alert(1)</script>")])
     assert Offering.objects.get().title == "<script>alert(1)</script>"
+
+
+def test_new_offerings_are_written_as_wagtail_writes_them(provider, location, languages, manager):
+    apply(provider, manager, [row(title="Taalcafé plus", support_languages="ar")])
+    offering = Offering.objects.get()
+    revision = offering.latest_revision
+    assert offering.revisions.get() == revision == offering.live_revision
+    assert revision.user == manager
+    assert revision.as_object().title == "Taalcafé plus"
+    assert revision.content["locations"] == [location.pk]
+    assert offering.first_published_at is not None
+    assert sorted(
+        ModelLogEntry.objects.for_instance(offering).values_list("action", flat=True)
+    ) == [
+        "wagtail.create",
+        "wagtail.publish",
+    ]
+    assert list(get_search_backend().search("Taalcafé", Offering)) == [offering]
+
+
+def test_new_offerings_get_the_reference_index_entries_wagtail_would_make(
+    provider, location, languages, manager
+):
+    apply(provider, manager, [row(support_languages="ar;tr")])
+    offering = Offering.objects.get()
+
+    def entries():
+        return set(
+            ReferenceIndex.get_references_for_object(offering).values_list(
+                "to_content_type", "to_object_id", "model_path", "content_path"
+            )
+        )
+
+    written_by_import = entries()
+    assert ("provider", "provider") in {entry[2:] for entry in written_by_import}
+    with transaction.atomic():
+        ReferenceIndex.create_or_update_for_object(offering)
+    assert entries() == written_by_import
+
+
+def test_approving_a_submitted_new_offering_publishes_it(
+    provider, location, staff, manager, offering_workflow
+):
+    apply(provider, staff, [row(title="Nieuw aanbod")])
+    offering = Offering.objects.get()
+    assert not offering.live
+    offering.current_workflow_task_state.approve(user=manager)
+    offering.refresh_from_db()
+    assert offering.live
+    assert offering.title == "Nieuw aanbod"
+    assert not offering.workflow_in_progress
