@@ -1036,6 +1036,17 @@ def _location_list(ids: Iterable[int], snapshot: CatalogueSnapshot) -> str:
 # 4. Storing and applying -----------------------------------------------------------------------
 
 
+def unreferenced_counts(*, provider: Provider) -> dict[str, int]:
+    """How many of the provider's offerings and start moments have no own reference, so that the
+    export leaves them out and an upload cannot change them."""
+    return {
+        "offerings": Offering.objects.filter(provider=provider, reference="").count(),
+        "start_moments": StartMoment.objects.filter(
+            offering__provider=provider, offering__reference__gt="", reference=""
+        ).count(),
+    }
+
+
 def may_import(*, user: User, provider: Provider) -> bool:
     """May ``user`` import offerings for ``provider`` (its staff, contract managers)?"""
     return permissions.providers_for(user, Action.IMPORT).filter(pk=provider.pk).exists()
