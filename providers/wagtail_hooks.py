@@ -2,9 +2,11 @@ import django_filters
 from django import forms
 from django.contrib import messages
 from django.shortcuts import redirect
+from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
@@ -17,6 +19,7 @@ from portal.wagtail_permissions import (
     ScopedDeleteBulkAction,
     ScopedSnippetViewSet,
 )
+from providers import import_views
 from providers.admin_forms import (
     LocationAdminForm,
     OfferingAdminForm,
@@ -226,3 +229,23 @@ class CatalogueDeleteBulkAction(ScopedDeleteBulkAction):
 
 # Registered after Wagtail's own snippet bulk delete, which it replaces for these models.
 hooks.register("register_bulk_action", CatalogueDeleteBulkAction, order=100)
+
+
+@hooks.register("register_admin_urls")
+def offering_import_urls():
+    return [path("import/", include((import_views.urlpatterns, "offering_import")))]
+
+
+class ImportMenuItem(MenuItem):
+    def is_shown(self, request) -> bool:
+        return permissions.providers_for(request.user, Action.IMPORT).exists()
+
+
+@hooks.register("register_admin_menu_item")
+def offering_import_menu_item():
+    return ImportMenuItem(
+        _("Spreadsheet import"),
+        reverse("offering_import:upload"),
+        icon_name="upload",
+        order=210,
+    )
