@@ -19,7 +19,10 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.formats import number_format
+from django.utils.functional import lazy
 from django.utils.http import content_disposition_header
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -45,13 +48,18 @@ STATUS_LABELS = {
 }
 
 
+capfirst_lazy = lazy(capfirst, str)
+
+
 def _url(name: str, *args: object) -> str:
     return reverse(f"{NAMESPACE}:{name}", args=args)
 
 
 class UploadForm(forms.Form):
     provider = forms.ModelChoiceField(
-        label=gettext_lazy("Provider"), queryset=Provider.objects.none(), empty_label=None
+        label=capfirst_lazy(Provider._meta.verbose_name),
+        queryset=Provider.objects.none(),
+        empty_label=None,
     )
     file = forms.FileField(
         label=gettext_lazy("Spreadsheet"),
@@ -143,7 +151,7 @@ class UploadView(ImportPageMixin, FormView):
             downloads=_downloads(provider),
             unreferenced=imports.unreferenced_counts(provider=provider) if provider else None,
             max_megabytes=f"{imports.import_max_bytes() / (1024 * 1024):g}",
-            max_rows=f"{imports.MAX_ROWS:,}".replace(",", "."),
+            max_rows=number_format(imports.MAX_ROWS, force_grouping=True),
         )
         return context
 

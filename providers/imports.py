@@ -46,6 +46,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import CharField, Model, OuterRef, Subquery
 from django.db.models.functions import Cast
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from wagtail.log_actions import get_active_log_context
@@ -197,7 +198,7 @@ def file_too_large_message(limit: int) -> str:
 def _too_many_rows() -> ImportFileError:
     return ImportFileError(
         _("The file has more than %(max)s rows. Split it into several files.")
-        % {"max": f"{MAX_ROWS:,}".replace(",", ".")}
+        % {"max": number_format(MAX_ROWS, force_grouping=True)}
     )
 
 
@@ -1131,22 +1132,22 @@ def _write(plan: list[OfferingPlan], *, user: User, provider: Provider) -> dict[
         instance.support_languages.set([languages[c] for c in offering_plan.language_codes])
         instance.locations.set([locations[pk] for pk in offering_plan.location_ids])
 
-    # The reference index ("usage" in the admin) is brought up to date once per offering at the
-    # end, instead of after every save.
+    # The reference index ("usage" in the admin) is written once per new offering at the end
+    # instead of after every save. An import never changes what an existing offering refers to
+    # (its provider, its description's links), so changed offerings keep their entries.
     with disable_reference_index_auto_update():
         _offerings_create(new, user=user, may_publish=may_publish)
-        revisions = {}
-        for offering_plan in changed:
-            revisions[offering_plan.reference] = offering_plan.instance.save_revision(
-                user=user, clean=False, log_action=True
-            )
-            if may_publish:
-                revisions[offering_plan.reference].publish(user=user)
+        revisions = _offerings_revise(changed, user=user)
+        if may_publish:
+            now = timezone.now()
+            together = [(p, r) for p, r in zip(changed, revisions, strict=True) if _plain(p, now)]
+            _offerings_publish(together, user=user)
+            for offering_plan, revision in zip(changed, revisions, strict=True):
+                if not _plain(offering_plan, now):
+                    # Wagtail's own publish cancels the running workflow or schedules the revision.
+                    revision.publish(user=user)
         submitted = 0 if may_publish else _workflows_start(new + changed, user=user)
-        # What is live is indexed, as Wagtail's own handler does after a save.
         _reference_index_create([offering_plan.instance for offering_plan in new])
-        for offering in Offering.objects.filter(pk__in=[p.instance.pk for p in changed]):
-            ReferenceIndex.create_or_update_for_object(offering)
 
     created_moments, changed_moments = _start_moments_write(plan)
     return {
@@ -1167,8 +1168,8 @@ def _offerings_create(plans: list[OfferingPlan], *, user: User, may_publish: boo
 
     Why not ``save()`` + ``save_revision()`` + ``publish()`` per offering: that is three saves, each
     re-indexing the offering for search, about 70 ms an offering on a 2-core machine, so a file
-    with 1,000 new offerings would take over a minute. Changed offerings do go through Wagtail's
-    own actions (a file rarely changes many), and so do workflows.
+    with 1,000 new offerings would take over a minute. ``test_imports`` checks the outcome
+    against Wagtail's own (revision, history, search, reference index, approval).
     """
     if not plans:
         return
@@ -1238,6 +1239,148 @@ def _offerings_create(plans: list[OfferingPlan], *, user: User, may_publish: boo
         last_published_at=now if may_publish else None,
     )
     actions = ["wagtail.create", "wagtail.publish"] if may_publish else ["wagtail.create"]
+    _history_write(
+        [
+            (offering, revision, action, {})
+            for offering, revision in zip(offerings, revisions, strict=True)
+            for action in actions
+        ],
+        user=user,
+        timestamp=now,
+    )
+    for backend in get_search_backends(with_auto_update=True):
+        backend.add_bulk(Offering, offerings)
+    if may_publish:
+        for offering, revision in zip(offerings, revisions, strict=True):
+            published.send(sender=Offering, instance=offering, revision=revision)
+
+
+def _plain(plan: OfferingPlan, now: datetime.datetime) -> bool:
+    """Can this changed offering be published together with others: no workflow to cancel and no
+    publication date in the future?"""
+    go_live_at = plan.instance.go_live_at
+    return not plan.current.workflow_in_progress and not (go_live_at and go_live_at > now)
+
+
+def _offerings_revise(plans: list[OfferingPlan], *, user: User) -> list[Revision]:
+    """A new revision of each changed offering, as ``save_revision(log_action=True)`` writes it:
+    the revision, the row's ``latest_revision`` and ``has_unpublished_changes`` (nothing else of
+    the row changes, so what is public stays as it is), and a ``wagtail.edit`` history entry."""
+    if not plans:
+        return []
+    offerings = [plan.instance for plan in plans]
+    content_type = ContentType.objects.get_for_model(Offering)
+    now = timezone.now()
+    revisions = Revision.objects.bulk_create(
+        [
+            Revision(
+                content_type=content_type,
+                base_content_type=content_type,
+                object_id=str(offering.pk),
+                user=user,
+                created_at=now,
+                content=offering.serializable_data(),
+                object_str=str(offering),
+            )
+            for offering in offerings
+        ],
+        batch_size=500,
+    )
+    for offering, revision in zip(offerings, revisions, strict=True):
+        offering.latest_revision = revision
+        offering.has_unpublished_changes = True
+    _update_each(Offering, offerings, ["latest_revision", "has_unpublished_changes"])
+    _history_write(
+        [
+            (offering, revision, "wagtail.edit", {})
+            for offering, revision in zip(offerings, revisions, strict=True)
+        ],
+        user=user,
+        timestamp=now,
+    )
+    return revisions
+
+
+def _offerings_publish(revised: list[tuple[OfferingPlan, Revision]], *, user: User) -> None:
+    """Publish the new revisions of changed offerings as ``Revision.publish`` does, in bulk: the
+    row takes the revision's content (with its locations and support languages) and becomes live,
+    older revisions lose a scheduled date, the history gets ``wagtail.rename`` (when the title
+    changed) and ``wagtail.publish``, the search index is updated and ``published`` is sent.
+
+    Offerings with a running workflow (publishing cancels it) or a future publication date are
+    left to Wagtail's own publish by the caller.
+    """
+    if not revised:
+        return
+    now = timezone.now()
+    offerings = [plan.instance for plan, _revision in revised]
+    history = []
+    for plan, revision in revised:
+        offering = plan.instance
+        live_title = plan.current.offering.title
+        data = {}
+        # As Wagtail: a rename is logged against the title before, if there was a revision before.
+        if plan.current.offering.latest_revision_id and live_title != str(offering):
+            data = {"title": {"old": live_title, "new": str(offering)}}
+            history.append((offering, revision, "wagtail.rename", data))
+        history.append((offering, revision, "wagtail.publish", data))
+        offering.live = True
+        offering.has_unpublished_changes = False
+        offering.expired = False
+        offering.live_revision = revision
+        offering.last_published_at = now
+        offering.first_published_at = offering.first_published_at or now
+        offering.updated_at = now
+    _update_each(
+        Offering,
+        offerings,
+        [f.name for f in Offering._meta.concrete_fields if f.name not in ("id", "created_at")],
+    )
+    Revision.objects.filter(
+        base_content_type=ContentType.objects.get_for_model(Offering),
+        object_id__in=[str(offering.pk) for offering in offerings],
+        approved_go_live_at__isnull=False,
+    ).update(approved_go_live_at=None)
+    _links_sync(offerings)
+    _history_write(history, user=user, timestamp=now)
+    for backend in get_search_backends(with_auto_update=True):
+        backend.add_bulk(Offering, offerings)
+    for plan, revision in revised:
+        published.send(sender=Offering, instance=plan.instance, revision=revision)
+
+
+def _links_sync(offerings: Sequence[Offering]) -> None:
+    """Make the live locations and support languages those the offerings hold in memory."""
+    ids = [offering.pk for offering in offerings]
+    for relation, target in (("locations", "location_id"), ("support_languages", "language_id")):
+        link = getattr(Offering, relation).through
+        wanted = {o.pk: {item.pk for item in getattr(o, relation).all()} for o in offerings}
+        present: dict[int, set[int]] = defaultdict(set)
+        stale = []
+        for pk, offering_id, target_id in link.objects.filter(offering_id__in=ids).values_list(
+            "pk", "offering_id", target
+        ):
+            present[offering_id].add(target_id)
+            if target_id not in wanted[offering_id]:
+                stale.append(pk)
+        link.objects.filter(pk__in=stale).delete()
+        link.objects.bulk_create(
+            [
+                link(offering_id=offering_id, **{target: target_id})
+                for offering_id, target_ids in wanted.items()
+                for target_id in target_ids - present[offering_id]
+            ]
+        )
+
+
+def _history_write(
+    entries: Iterable[tuple[Offering, Revision, str, dict]],
+    *,
+    user: User,
+    timestamp: datetime.datetime,
+) -> None:
+    """History entries as ``wagtail.log_actions.log`` writes them, in one insert."""
+    content_type = ContentType.objects.get_for_model(Offering)
     uuid = get_active_log_context().uuid
     ModelLogEntry.objects.bulk_create(
         [
@@ -1246,23 +1389,18 @@ def _offerings_create(plans: list[OfferingPlan], *, user: User, may_publish: boo
                 object_id=str(offering.pk),
                 label=ModelLogEntry.objects.get_instance_title(offering),
                 action=action,
-                timestamp=now,
-                data={},
+                timestamp=timestamp,
+                data=data,
                 user=user,
                 uuid=uuid,
                 revision=revision,
-                content_changed=True,
+                # As Wagtail: a rename entry accompanies the publish entry that changed content.
+                content_changed=action != "wagtail.rename",
             )
-            for offering, revision in zip(offerings, revisions, strict=True)
-            for action in actions
+            for offering, revision, action, data in entries
         ],
         batch_size=500,
     )
-    for backend in get_search_backends(with_auto_update=True):
-        backend.add_bulk(Offering, offerings)
-    if may_publish:
-        for offering, revision in zip(offerings, revisions, strict=True):
-            published.send(sender=Offering, instance=offering, revision=revision)
 
 
 def _reference_index_create(offerings: Sequence[Offering]) -> None:

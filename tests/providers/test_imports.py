@@ -394,7 +394,7 @@ def test_a_file_over_the_size_limit_is_refused(settings):
 
 def test_a_file_with_too_many_rows_is_refused():
     data = csv_of([{"offering_reference": "X"}] * (imports.MAX_ROWS + 1))
-    assert "more than 20.000 rows" in _refused("a.csv", data)
+    assert "more than 20,000 rows" in _refused("a.csv", data)
 
 
 def test_a_workbook_with_too_many_rows_is_refused(monkeypatch):
@@ -932,3 +932,57 @@ def test_approving_a_submitted_new_offering_publishes_it(
     assert offering.live
     assert offering.title == "Nieuw aanbod"
     assert not offering.workflow_in_progress
+
+
+def test_changed_offerings_are_published_as_wagtail_publishes_them(
+    provider, location, languages, manager
+):
+    arabic, turkish = languages
+    offering = OfferingFactory(
+        provider=provider,
+        reference="B1-01",
+        title="Oud",
+        summary="Taal en werk",
+        price_cents=500000,
+        support_languages=[arabic],
+    )
+    first = offering.save_revision()
+    first.publish()
+    apply(provider, manager, [row(title="Nieuw", support_languages="tr")])
+
+    offering.refresh_from_db()
+    revision = offering.latest_revision
+    assert revision != first
+    assert offering.live_revision == revision
+    assert not offering.has_unpublished_changes
+    assert offering.title == "Nieuw"
+    assert list(offering.support_languages.all()) == [turkish]
+    assert list(offering.locations.all()) == [location]
+    assert revision.as_object().title == "Nieuw"
+    actions = list(
+        ModelLogEntry.objects.for_instance(offering)
+        .filter(revision=revision)
+        .order_by("pk")
+        .values_list("action", "data", "content_changed")
+    )
+    # What offering.save_revision(log_action=True) + revision.publish() write.
+    assert actions == [
+        ("wagtail.edit", {}, True),
+        ("wagtail.rename", {"title": {"old": "Oud", "new": "Nieuw"}}, False),
+        ("wagtail.publish", {"title": {"old": "Oud", "new": "Nieuw"}}, True),
+    ]
+    assert list(get_search_backend().search("Nieuw", Offering)) == [offering]
+
+
+def test_publishing_over_a_running_workflow_cancels_it(
+    provider, location, staff, manager, offering_workflow
+):
+    offering = OfferingFactory(provider=provider, reference="B1-01", title="Oud")
+    offering.save_revision().publish()
+    apply(provider, staff, [row(title="Voorstel")])
+    state = WorkflowState.objects.get()
+    apply(provider, manager, [row(title="Besluit")])
+    offering.refresh_from_db()
+    state.refresh_from_db()
+    assert offering.title == "Besluit"
+    assert state.status == WorkflowState.STATUS_CANCELLED
