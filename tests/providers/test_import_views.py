@@ -218,13 +218,17 @@ def test_html_in_cells_is_shown_escaped_on_the_error_page(staff_client, provider
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("aanbod.xls", b"a,b\n", ".xlsx"),
-        ("aanbod.xlsx", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "Excel"),
-        ("aanbod.csv", b"\x00\x01\x02\x03" * 100, "CSV"),
-        ("aanbod.csv", "titel;café\n".encode("cp1252"), "UTF-8"),
-        ("aanbod.csv", b"offering_reference,title\nA,B\n", "component"),
+        ("aanbod.xls", b"a,b\n", "alleen met .xlsx- en .csv-bestanden"),
+        ("aanbod.xlsx", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "geen Excel-werkmap"),
+        ("aanbod.csv", b"\x00\x01\x02\x03" * 100, "geen CSV-bestand"),
+        ("aanbod.csv", "titel;café\n".encode("cp1252"), "CSV UTF-8"),
+        (
+            "aanbod.csv",
+            b"offering_reference,title\nA,B\n",
+            "ontbreken in de kopregel (rij 1): component",
+        ),
         ("aanbod.csv", b"", "leeg"),
-        ("aanbod.csv", ",".join(COLUMN_CODES).encode() + b"\n", "no rows"),
+        ("aanbod.csv", ",".join(COLUMN_CODES).encode() + b"\n", "geen rijen"),
     ],
 )
 def test_a_bad_file_is_refused_with_a_clear_message(staff_client, provider, name, content, message):
@@ -308,7 +312,7 @@ def test_uploading_the_same_file_again_shows_nothing_to_do(manager_client, provi
         response = manager_client.get(url("preview", batch.pk))
         manager_client.post(url("apply", batch.pk))
     assert response.context["nothing_to_do"]
-    assert "change nothing" in response.content.decode() or response.context["nothing_to_do"]
+    assert "verwerken zou niets veranderen" in response.content.decode()
 
 
 def test_a_stale_preview_is_refused_with_a_message(manager_client, provider, location):
@@ -321,4 +325,4 @@ def test_a_stale_preview_is_refused_with_a_message(manager_client, provider, loc
     offering.refresh_from_db()
     assert offering.title == "Intussen"
     assert not StartMoment.objects.exists()
-    assert any("changed since you checked" in str(m) for m in response.context["messages"])
+    assert any("veranderd sinds u dit bestand" in str(m) for m in response.context["messages"])

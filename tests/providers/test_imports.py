@@ -610,6 +610,14 @@ def test_an_offering_locked_by_somebody_else_is_refused(provider, location, mana
     assert "locked" in error.reason
 
 
+def test_errors_read_in_dutch_for_dutch_users(provider, location, manager):
+    with translation.override("nl"):
+        result = check(provider, manager, [row(childcare="misschien", hours_total="")])
+    reasons = {error.column: error.reason for error in result.errors}
+    assert reasons["childcare"] == "Vul ja of nee in."
+    assert reasons["hours_total"] == "Dit veld mag niet leeg zijn."
+
+
 # Preview ---------------------------------------------------------------------------------------
 
 
