@@ -26,6 +26,7 @@ the file stay as they are.
 
 from __future__ import annotations
 
+import codecs
 import copy
 import datetime
 import io
@@ -211,6 +212,16 @@ def _looks_binary(data: bytes) -> bool:
 
 
 def _csv_table(data: bytes) -> tuple[list[str], list[tuple[int, list[str]]], set]:
+    not_utf8 = ImportFileError(
+        _(
+            "The CSV file is not saved as UTF-8, so letters such as ë or ç would be garbled. "
+            "In Excel choose Save as → “CSV UTF-8 (comma delimited)” and upload that file, or "
+            "upload an Excel workbook (.xlsx)."
+        )
+    )
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        # Excel's "Unicode text": readable, but not what the import takes.
+        raise not_utf8
     if _looks_binary(data):
         raise ImportFileError(
             _(
@@ -221,13 +232,7 @@ def _csv_table(data: bytes) -> tuple[list[str], list[tuple[int, list[str]]], set
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ImportFileError(
-            _(
-                "The CSV file is not saved as UTF-8, so letters such as ë or ç would be garbled. "
-                "In Excel choose Save as → “CSV UTF-8 (comma delimited)” and upload that file, or "
-                "upload an Excel workbook (.xlsx)."
-            )
-        ) from None
+        raise not_utf8 from None
     first_line = text.split("\n", 1)[0]
     separator = max((",", ";", "\t"), key=first_line.count)
     try:
@@ -243,10 +248,16 @@ def _csv_table(data: bytes) -> tuple[list[str], list[tuple[int, list[str]]], set
     except pandas.errors.EmptyDataError:
         raise ImportFileError(_("The file is empty.")) from None
     except pandas.errors.ParserError as error:
-        line = re.search(r"line (\d+)", str(error))
+        if line := re.search(r"Expected \d+ fields in line (\d+)", str(error)):
+            raise ImportFileError(
+                _("Line %(line)s of the file has more cells than the header row has columns.")
+                % {"line": line.group(1)}
+            ) from None
         raise ImportFileError(
-            _("Line %(line)s of the file has more cells than the header row has columns.")
-            % {"line": line.group(1) if line else "?"}
+            _(
+                'The CSV file cannot be read: a quotation mark (") is not closed. Open the file '
+                "in a spreadsheet program and save it again as “CSV UTF-8”."
+            )
         ) from None
     values = frame.to_numpy().tolist()
     if len(values) - 1 > MAX_ROWS:

@@ -355,6 +355,16 @@ def test_a_csv_that_is_not_utf8_says_to_save_as_csv_utf8():
     assert "CSV UTF-8" in _refused("aanbod.csv", data)
 
 
+def test_a_csv_saved_as_unicode_text_says_to_save_as_csv_utf8():
+    data = "\ufeff".encode("utf-16-le") + ",".join(COLUMN_CODES).encode("utf-16-le")
+    assert "CSV UTF-8" in _refused("aanbod.csv", data)
+
+
+def test_a_csv_with_an_unclosed_quote_is_refused():
+    data = csv_of([row()]) + b'"B1-02,Taal\r\n'
+    assert "quotation mark" in _refused("aanbod.csv", data)
+
+
 def test_missing_columns_are_named():
     header = [c for c in COLUMN_CODES if c not in ("seats", "schedule")]
     message = _refused("aanbod.csv", csv_of([row()], header=header))
