@@ -1,11 +1,11 @@
 """Wagtail admin pages of the spreadsheet import: upload → errors or preview → apply → result.
 
 Thin views: the rules are in ``providers.imports`` (read, check, compare, apply) and
-``providers.spreadsheets`` (columns, template, export). ``urlpatterns`` is meant to be included
-under ``admin/import/`` with the namespace ``offering_import``; every view needs a signed-in user
-with admin access (Wagtail's ``require_admin_access``) who may import for at least one provider,
-and looks providers and batches up within what that user may use, so another provider's id or
-another user's batch is a 404.
+``providers.spreadsheets`` (columns, template, export). ``urlpatterns`` is included under
+``admin/import/`` with the namespace ``offering_import`` (``providers.wagtail_hooks``). Every
+view needs a signed-in user with admin access (Wagtail's ``require_admin_access``) who may import
+for at least one provider, and looks providers and batches up within what that user may use, so
+another provider's id or another user's batch is a 404.
 """
 
 from __future__ import annotations

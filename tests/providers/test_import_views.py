@@ -22,7 +22,7 @@ from tests.providers.factories import (
     provider_staff_create,
 )
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.providers.import_urls")]
+pytestmark = pytest.mark.django_db
 
 
 def url(name: str, *args) -> str:
