@@ -51,10 +51,19 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from wagtail.log_actions import get_active_log_context
-from wagtail.models import ModelLogEntry, ReferenceIndex, Revision, WorkflowState
+from wagtail.models import (
+    GroupApprovalTask,
+    ModelLogEntry,
+    ReferenceIndex,
+    Revision,
+    Task,
+    TaskState,
+    Workflow,
+    WorkflowState,
+)
 from wagtail.search.backends import get_search_backends
 from wagtail.signal_handlers import disable_reference_index_auto_update
-from wagtail.signals import published
+from wagtail.signals import published, task_submitted, workflow_submitted
 
 from portal import pagecache, permissions
 from portal.permissions import Action
@@ -425,7 +434,12 @@ class CurrentOffering:
     latest: Offering
     language_codes: tuple[str, ...]
     location_ids: tuple[int, ...]
-    workflow_in_progress: bool = False
+    workflow_status: str | None = None
+    """The status of its active workflow (in progress, or rejected and awaiting changes)."""
+
+    @property
+    def workflow_in_progress(self) -> bool:
+        return self.workflow_status == WorkflowState.STATUS_IN_PROGRESS
 
     def values_in(self, columns: Sequence[Column]) -> list[object]:
         return [_offering_value(self.latest, column, self.language_codes) for column in columns]
@@ -475,12 +489,13 @@ def catalogue_snapshot_load(*, provider: Provider, lock: bool = False) -> Catalo
             pk__in=[o.latest_revision_id for o in offerings if o.has_unpublished_changes]
         ).values_list("pk", "content")
     )
-    in_workflow = set(
-        WorkflowState.objects.filter(
+    workflow_status = dict(
+        WorkflowState.objects.active()
+        .filter(
             base_content_type=ContentType.objects.get_for_model(Offering),
             object_id__in=[str(pk) for pk in ids],
-            status=WorkflowState.STATUS_IN_PROGRESS,
-        ).values_list("object_id", flat=True)
+        )
+        .values_list("object_id", "status")
     )
     current: dict[str, CurrentOffering] = {}
     for offering in offerings:
@@ -499,7 +514,7 @@ def catalogue_snapshot_load(*, provider: Provider, lock: bool = False) -> Catalo
             latest=latest,
             language_codes=tuple(sorted(language_codes)),
             location_ids=tuple(sorted(location_ids)),
-            workflow_in_progress=str(offering.pk) in in_workflow,
+            workflow_status=workflow_status.get(str(offering.pk)),
         )
     start_moments = {(m.offering_id, m.reference): m for m in moments_qs}
     own_locations = list(Location.objects.filter(provider=provider))
@@ -574,6 +589,7 @@ class OfferingPlan:
 
 
 NEW, CHANGED, UNCHANGED = "new", "changed", "unchanged"
+CONTENT_CHANGING_ACTIONS = frozenset({"wagtail.create", "wagtail.edit", "wagtail.publish"})
 
 
 @dataclass
@@ -1270,7 +1286,7 @@ def _plain(plan: OfferingPlan, now: datetime.datetime) -> bool:
     """Can this changed offering be published together with others: no workflow to cancel and no
     publication date in the future?"""
     go_live_at = plan.instance.go_live_at
-    return not plan.current.workflow_in_progress and not (go_live_at and go_live_at > now)
+    return plan.current.workflow_status is None and not (go_live_at and go_live_at > now)
 
 
 def _offerings_revise(plans: list[OfferingPlan], *, user: User) -> list[Revision]:
@@ -1385,7 +1401,7 @@ def _links_sync(offerings: Sequence[Offering]) -> None:
 
 
 def _history_write(
-    entries: Iterable[tuple[Offering, Revision, str, dict]],
+    entries: Iterable[tuple[Offering, Revision | None, str, dict]],
     *,
     user: User,
     timestamp: datetime.datetime,
@@ -1405,8 +1421,8 @@ def _history_write(
                 user=user,
                 uuid=uuid,
                 revision=revision,
-                # As Wagtail: a rename entry accompanies the publish entry that changed content.
-                content_changed=action != "wagtail.rename",
+                # As Wagtail: only edits, creations and publications change content.
+                content_changed=action in CONTENT_CHANGING_ACTIONS,
             )
             for offering, revision, action, data in entries
         ],
@@ -1446,20 +1462,98 @@ def _reference_index_create(offerings: Sequence[Offering]) -> None:
 
 
 def _workflows_start(plans: list[OfferingPlan], *, user: User) -> int:
-    """Submit each offering's latest revision to the offering workflow, unless one is running
-    (it will review the latest revision). Returns how many were submitted."""
+    """Submit each offering's latest revision for approval, as the admin's "Submit" does: start the
+    offering workflow, or resume it when it was sent back for changes, or leave it when it is
+    running (it reviews the latest revision). Returns how many were submitted."""
     if not plans:
         return 0
     workflow = plans[0].instance.get_workflow()
     if workflow is None:
         return 0
-    submitted = 0
+    together, one_by_one, resumed = [], [], 0
+    first_task = workflow.tasks.filter(active=True).first()
     for plan in plans:
-        if plan.current is not None and plan.current.workflow_in_progress:
+        status = plan.current.workflow_status if plan.current else None
+        if status == WorkflowState.STATUS_IN_PROGRESS:
             continue
-        workflow.start(plan.instance, user)
-        submitted += 1
-    return submitted
+        if status == WorkflowState.STATUS_NEEDS_CHANGES:
+            plan.current.offering.current_workflow_state.resume(user)
+            resumed += 1
+        elif _starts_plainly(first_task, plan.instance):
+            together.append(plan.instance)
+        else:
+            one_by_one.append(plan.instance)
+    _workflows_start_together(together, workflow=workflow, task=first_task, user=user)
+    for offering in one_by_one:
+        workflow.start(offering, user)
+    return len(together) + len(one_by_one) + resumed
+
+
+def _starts_plainly(task: Task | None, offering: Offering) -> bool:
+    """Would ``Workflow.start`` do no more than open the first task? True for a group approval
+    (Wagtail's own and the one ``providers.workflows`` sets up) on an unlocked offering; other
+    tasks may approve at once or act on start, so they are left to Wagtail."""
+    if task is None or offering.locked:
+        return False
+    specific = task.specific
+    return type(specific) is GroupApprovalTask and specific.get_task_state_class() is TaskState
+
+
+def _workflows_start_together(
+    offerings: list[Offering], *, workflow: Workflow, task: Task | None, user: User
+) -> None:
+    """``Workflow.start`` for many offerings whose first task is a plain group approval: the
+    workflow and task states, the ``task_submitted`` and ``workflow_submitted`` signals (Wagtail's
+    e-mails to the approvers) and the ``wagtail.workflow.start`` history entry, with the rows
+    written in bulk instead of about 34 queries an offering."""
+    if not offerings:
+        return
+    content_type = ContentType.objects.get_for_model(Offering)
+    states = WorkflowState.objects.bulk_create(
+        [
+            WorkflowState(
+                content_type=content_type,
+                base_content_type=content_type,
+                object_id=str(offering.pk),
+                workflow=workflow,
+                status=WorkflowState.STATUS_IN_PROGRESS,
+                requested_by=user,
+            )
+            for offering in offerings
+        ],
+        batch_size=500,
+    )
+    task_states = TaskState.objects.bulk_create(
+        [
+            TaskState(
+                workflow_state=state,
+                revision=offering.latest_revision,
+                task=task,
+                status=TaskState.STATUS_IN_PROGRESS,
+            )
+            for state, offering in zip(states, offerings, strict=True)
+        ],
+        batch_size=500,
+    )
+    for state, task_state, offering in zip(states, task_states, offerings, strict=True):
+        state.current_task_state = task_state
+        state.content_object = offering
+    _update_each(WorkflowState, states, ["current_task_state"])
+    history = []
+    for state, task_state, offering in zip(states, task_states, offerings, strict=True):
+        task_submitted.send(sender=TaskState, instance=task_state, user=user)
+        workflow_submitted.send(sender=WorkflowState, instance=state, user=user)
+        data = {
+            "workflow": {
+                "id": workflow.pk,
+                "title": workflow.name,
+                "status": state.status,
+                "next": {"id": task.pk, "title": task.name},
+                "task_state_id": task_state.pk,
+            }
+        }
+        history.append((offering, offering.latest_revision, "wagtail.workflow.start", data))
+    _history_write(history, user=user, timestamp=timezone.now())
 
 
 def _start_moments_write(plan: list[OfferingPlan]) -> tuple[int, int]:

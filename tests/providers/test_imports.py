@@ -1004,3 +1004,58 @@ def test_publishing_over_a_running_workflow_cancels_it(
     state.refresh_from_db()
     assert offering.title == "Besluit"
     assert state.status == WorkflowState.STATUS_CANCELLED
+
+
+def test_staff_import_notifies_approvers_as_a_submission_in_the_admin_does(
+    provider, location, staff, offering_workflow, mailoutbox
+):
+    for number in range(2):
+        contract_manager_create(username=f"approver{number}")
+    control = OfferingFactory(provider=provider, reference="", title="Los ingediend")
+    control.save_revision(user=staff)
+    offering_workflow.start(control, staff)
+    per_submission = len(mailoutbox)
+    assert per_submission >= 2
+    mailoutbox.clear()
+
+    apply(provider, staff, [row(), row(offering_reference="NEW-2")])
+    assert len(mailoutbox) == 2 * per_submission
+    offering = Offering.objects.get(reference="B1-01")
+    state = offering.current_workflow_state
+    assert state.requested_by == staff
+    assert state.current_task_state.revision == offering.latest_revision
+    start = ModelLogEntry.objects.for_instance(offering).get(action="wagtail.workflow.start")
+    assert start.data["workflow"]["task_state_id"] == state.current_task_state.pk
+    assert start.revision == offering.latest_revision
+
+
+def test_staff_import_resumes_a_workflow_sent_back_for_changes(
+    provider, location, staff, manager, offering_workflow
+):
+    offering = OfferingFactory(provider=provider, reference="B1-01", title="Oud")
+    offering.save_revision().publish()
+    apply(provider, staff, [row(title="Voorstel")])
+    offering.current_workflow_task_state.reject(user=manager)
+    state = WorkflowState.objects.get()
+    assert state.status == WorkflowState.STATUS_NEEDS_CHANGES
+
+    result = apply(provider, staff, [row(title="Verbeterd voorstel")])
+    state.refresh_from_db()
+    assert result["offerings_submitted"] == 1
+    assert WorkflowState.objects.count() == 1
+    assert state.status == WorkflowState.STATUS_IN_PROGRESS
+    offering.refresh_from_db()
+    assert offering.get_latest_revision_as_object().title == "Verbeterd voorstel"
+
+
+def test_publishing_over_a_workflow_sent_back_for_changes_cancels_it(
+    provider, location, staff, manager, offering_workflow
+):
+    offering = OfferingFactory(provider=provider, reference="B1-01", title="Oud")
+    offering.save_revision().publish()
+    apply(provider, staff, [row(title="Voorstel")])
+    offering.current_workflow_task_state.reject(user=manager)
+    apply(provider, manager, [row(title="Besluit")])
+    offering.refresh_from_db()
+    assert offering.title == "Besluit"
+    assert WorkflowState.objects.get().status == WorkflowState.STATUS_CANCELLED
