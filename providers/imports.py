@@ -1503,9 +1503,10 @@ def _workflows_start_together(
     offerings: list[Offering], *, workflow: Workflow, task: Task | None, user: User
 ) -> None:
     """``Workflow.start`` for many offerings whose first task is a plain group approval: the
-    workflow and task states, the ``task_submitted`` and ``workflow_submitted`` signals (Wagtail's
-    e-mails to the approvers) and the ``wagtail.workflow.start`` history entry, with the rows
-    written in bulk instead of about 34 queries an offering."""
+    workflow and task states and the ``wagtail.workflow.start`` history entry, written in bulk
+    instead of about 34 queries an offering, and after the commit the ``task_submitted`` and
+    ``workflow_submitted`` signals (Wagtail's e-mails to the approvers, about 9 ms a submission
+    and approver)."""
     if not offerings:
         return
     content_type = ContentType.objects.get_for_model(Offering)
@@ -1541,8 +1542,6 @@ def _workflows_start_together(
     _update_each(WorkflowState, states, ["current_task_state"])
     history = []
     for state, task_state, offering in zip(states, task_states, offerings, strict=True):
-        task_submitted.send(sender=TaskState, instance=task_state, user=user)
-        workflow_submitted.send(sender=WorkflowState, instance=state, user=user)
         data = {
             "workflow": {
                 "id": workflow.pk,
@@ -1554,6 +1553,14 @@ def _workflows_start_together(
         }
         history.append((offering, offering.latest_revision, "wagtail.workflow.start", data))
     _history_write(history, user=user, timestamp=timezone.now())
+
+    def notify() -> None:
+        for state, task_state in zip(states, task_states, strict=True):
+            task_submitted.send(sender=TaskState, instance=task_state, user=user)
+            workflow_submitted.send(sender=WorkflowState, instance=state, user=user)
+
+    # Only once the submissions are committed: approvers are never told of a rolled-back import.
+    transaction.on_commit(notify)
 
 
 def _start_moments_write(plan: list[OfferingPlan]) -> tuple[int, int]:

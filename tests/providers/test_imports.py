@@ -1007,7 +1007,7 @@ def test_publishing_over_a_running_workflow_cancels_it(
 
 
 def test_staff_import_notifies_approvers_as_a_submission_in_the_admin_does(
-    provider, location, staff, offering_workflow, mailoutbox
+    provider, location, staff, offering_workflow, mailoutbox, django_capture_on_commit_callbacks
 ):
     for number in range(2):
         contract_manager_create(username=f"approver{number}")
@@ -1018,7 +1018,11 @@ def test_staff_import_notifies_approvers_as_a_submission_in_the_admin_does(
     assert per_submission >= 2
     mailoutbox.clear()
 
-    apply(provider, staff, [row(), row(offering_reference="NEW-2")])
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        apply(provider, staff, [row(), row(offering_reference="NEW-2")])
+    assert mailoutbox == []  # nothing before the commit
+    for callback in callbacks:
+        callback()
     assert len(mailoutbox) == 2 * per_submission
     offering = Offering.objects.get(reference="B1-01")
     state = offering.current_workflow_state
