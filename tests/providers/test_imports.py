@@ -1,4 +1,4 @@
-"""The spreadsheet import of offerings and start moments (providers/imports.py, spreadsheets.py)."""
+"""The spreadsheet import of offerings and start moments (providers/imports/, spreadsheets.py)."""
 
 from __future__ import annotations
 
@@ -408,7 +408,7 @@ def test_a_file_with_too_many_rows_is_refused():
 
 
 def test_a_workbook_with_too_many_rows_is_refused(monkeypatch):
-    monkeypatch.setattr(imports, "MAX_ROWS", 3)
+    monkeypatch.setattr(imports.reading, "MAX_ROWS", 3)
     assert "more than 3 rows" in _refused("a.xlsx", xlsx_of([row()] * 4))
 
 

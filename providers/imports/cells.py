@@ -1,0 +1,142 @@
+"""One spreadsheet cell's text as the typed value of its column, or a ``ValidationError``.
+
+Promises: ``cell_parse`` accepts the spellings people type in Dutch and English spreadsheets
+(``ja``/``nee``, ``1250,00`` and ``€ 1.250,00``, ``2027-01-31`` and ``31-01-2027``, language codes
+separated by ``;`` or ``,``, location names regardless of case) and refuses anything else with a
+reason in the active language. Prices come back as whole cents.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from providers.imports.catalogue import CatalogueSnapshot
+from providers.spreadsheets import FALSE_WORDS, LANGUAGE_SEPARATOR, TRUE_WORDS, Column, Kind
+
+
+def cell_parse(column: Column, text: str, snapshot: CatalogueSnapshot) -> object:
+    text = text.strip()
+    match column.kind:
+        case Kind.REFERENCE | Kind.TEXT:
+            return text
+        case Kind.CHOICE:
+            if not text:
+                return ""
+            code = text.upper()
+            if code not in column.choice_values:
+                raise ValidationError(
+                    _("Unknown value. Use one of these codes: %(codes)s.")
+                    % {"codes": ", ".join(column.choices.values)}
+                )
+            return code
+        case Kind.BOOLEAN:
+            word = text.casefold()
+            if not word:
+                return column.default
+            if word in TRUE_WORDS:
+                return True
+            if word in FALSE_WORDS:
+                return False
+            raise ValidationError(_("Fill in ja or nee."))
+        case Kind.INTEGER:
+            return _parse_integer(text)
+        case Kind.PRICE:
+            return _parse_price(text)
+        case Kind.DATE:
+            return _parse_date(text)
+        case Kind.LANGUAGES:
+            return _parse_languages(text, snapshot)
+        case Kind.LOCATION:
+            return _parse_location(text, snapshot)
+    raise AssertionError(column.kind)  # pragma: no cover
+
+
+_INTEGER = re.compile(r"(\d+)(?:[.,]0+)?")
+_PRICE = re.compile(r"(\d+)(?:\.(\d{1,2}))?")
+_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_DUTCH_DATE = re.compile(r"(\d{1,2})-(\d{1,2})-(\d{4})")
+
+
+def _parse_integer(text: str) -> int | None:
+    if not text:
+        return None
+    match = _INTEGER.fullmatch(text)
+    if match is None:
+        raise ValidationError(_("Fill in a whole number, such as 12."))
+    return int(match.group(1))
+
+
+def _parse_price(text: str) -> int | None:
+    """Euros (``1250``, ``1250.00``, ``1250,00``, ``€ 1.250,00``) as whole cents."""
+    text = text.replace("€", "").replace(" ", "").replace("\u00a0", "")
+    if not text:
+        return None
+    if "," in text and "." in text:
+        thousands = "." if text.rfind(",") > text.rfind(".") else ","
+        text = text.replace(thousands, "")
+    match = _PRICE.fullmatch(text.replace(",", "."))
+    if match is None:
+        raise ValidationError(
+            _("Fill in an amount in euros with at most two decimals, such as 1250.00 or 1250,00.")
+        )
+    euros, cents = match.groups()
+    return int(euros) * 100 + int((cents or "0").ljust(2, "0"))
+
+
+def _parse_date(text: str) -> datetime.date | None:
+    if not text:
+        return None
+    if match := _ISO_DATE.fullmatch(text):
+        year, month, day = match.groups()
+    elif match := _DUTCH_DATE.fullmatch(text):
+        day, month, year = match.groups()
+    else:
+        year = None
+    if year is not None:
+        try:
+            return datetime.date(int(year), int(month), int(day))
+        except ValueError:
+            pass
+    raise ValidationError(_("Fill in a date as YYYY-MM-DD or DD-MM-YYYY, such as 2027-01-31."))
+
+
+def _parse_languages(text: str, snapshot: CatalogueSnapshot) -> tuple[str, ...]:
+    codes = [part.strip().lower() for part in re.split(r"[;,]", text) if part.strip()]
+    unknown = [code for code in codes if code not in snapshot.languages]
+    if unknown:
+        raise ValidationError(
+            _(
+                "Unknown language code: %(codes)s. Use two-letter codes (ISO 639-1) separated by "
+                "%(separator)s, such as ar%(separator)sen."
+            )
+            % {"codes": ", ".join(unknown), "separator": LANGUAGE_SEPARATOR}
+        )
+    return tuple(sorted(set(codes)))
+
+
+def _parse_location(text: str, snapshot: CatalogueSnapshot) -> int | None:
+    if not text:
+        return None
+    found = snapshot.locations_by_name.get(text.casefold(), [])
+    if len(found) > 1:
+        raise ValidationError(
+            _(
+                "%(provider)s has more than one location with this name. Give them different "
+                "names in the admin first."
+            )
+            % {"provider": snapshot.provider.name}
+        )
+    if not found:
+        names = sorted(location.name for location in snapshot.locations.values())
+        raise ValidationError(
+            _(
+                "This is not a location of %(provider)s. Use one of: %(names)s; or leave it "
+                "empty for an online course."
+            )
+            % {"provider": snapshot.provider.name, "names": ", ".join(names) or "—"}
+        )
+    return found[0].pk
