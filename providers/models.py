@@ -450,6 +450,17 @@ class StartMoment(models.Model):
         if errors:
             raise ValidationError(errors)
 
+    def save(self, *args, **kwargs) -> None:
+        """An edit never writes ``seats_taken``: the instance may have been read before a seat
+        was taken, and only ``providers.seats`` changes the counter (conditionally, in SQL)."""
+        if self.pk is not None and not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name != "seats_taken"
+            ]
+        super().save(*args, **kwargs)
+
     @property
     def free_seats(self) -> int:
         return max(self.seats - self.seats_taken, 0)

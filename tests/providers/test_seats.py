@@ -44,3 +44,13 @@ def test_a_seat_change_makes_cached_catalogue_pages_stale(django_capture_on_comm
     with django_capture_on_commit_callbacks(execute=True):
         seats.seats_take(start_moment_id=moment.pk)
     assert pagecache.catalogue_version() > before
+
+
+def test_saving_a_start_moment_read_before_a_seat_was_taken_keeps_the_seat(db):
+    moment = StartMomentFactory(seats=10, seats_taken=2)
+    stale = StartMoment.objects.get(pk=moment.pk)
+    seats.seats_take(start_moment_id=moment.pk)
+    stale.seats = 12
+    stale.save()
+    moment.refresh_from_db()
+    assert (moment.seats, moment.seats_taken) == (12, 3)
