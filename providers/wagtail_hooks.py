@@ -1,6 +1,7 @@
 import django_filters
 from django import forms
 from django.contrib import messages
+from django.db import IntegrityError
 from django.shortcuts import redirect
 from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
@@ -10,7 +11,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSetGroup
+from wagtail.snippets.views.snippets import EditView, SnippetViewSetGroup
 
 from portal import permissions
 from portal.permissions import Action
@@ -174,8 +175,28 @@ class LocationViewSet(ScopedSnippetViewSet):
     )
 
 
+class StartMomentEditView(EditView):
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except IntegrityError:
+            # A seat was taken between reading the form and saving it: the database refused
+            # seats below the seats taken (``startmoment_seats_taken_within_seats``).
+            taken = StartMoment.objects.filter(pk=self.object.pk).values_list(
+                "seats_taken", flat=True
+            )[0]
+            form.add_error(
+                "seats",
+                _("%(taken)s seats are already taken; the number of seats cannot be lower.")
+                % {"taken": taken},
+            )
+            self.produced_error_message = self.get_error_message()
+            return self.form_invalid(form)
+
+
 class StartMomentViewSet(ScopedSnippetViewSet):
     model = StartMoment
+    edit_view_class = StartMomentEditView
     icon = "date"
     menu_label = _("Start dates")
     list_display = ["offering", "starts_on", "location", "seats", "seats_taken"]

@@ -71,3 +71,19 @@ def test_bulk_delete_refuses_when_any_start_moment_is_in_use(staff_client, momen
     url = f"/admin/bulk/providers/startmoment/delete/?next=/admin/&id={moment.pk}&id={free.pk}"
     staff_client.post(url)
     assert StartMoment.objects.filter(pk__in=[moment.pk, free.pk]).count() == 2
+
+
+def test_a_seat_taken_between_checking_and_saving_gives_a_clear_error(
+    staff_client, moment, monkeypatch
+):
+    url = f"/admin/snippets/providers/startmoment/edit/{moment.pk}/"
+    data = querydict_from_html(staff_client.get(url).content.decode(), form_id="w-editor-form")
+    data["seats"] = "5"  # valid when the form was read: 5 seats taken
+    StartMoment.objects.filter(pk=moment.pk).update(seats_taken=6)  # someone enrols meanwhile
+    # The form's check passed just before the seat was taken; only the database can still refuse.
+    monkeypatch.setattr(StartMoment, "clean", lambda self: None)
+    response = staff_client.post(url, data)
+    assert response.status_code == 200
+    assert "6 seats are already taken" in str(response.context["form"].errors["seats"])
+    moment.refresh_from_db()
+    assert (moment.seats, moment.seats_taken) == (12, 6)
