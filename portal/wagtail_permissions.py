@@ -117,9 +117,14 @@ def _scoped_object_view(view: Callable, model) -> Callable:
 
 class ScopedSnippetViewSet(SnippetViewSet):
     chooser_viewset_class = ScopedSnippetChooserViewSet
+    #: Relations the listing's columns show, fetched with the rows (no query per row).
+    list_select_related: tuple[str, ...] = ()
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return _visible(request, self.model)
+        queryset = _visible(request, self.model)
+        if self.list_select_related:
+            queryset = queryset.select_related(*self.list_select_related)
+        return queryset
 
     def get_urlpatterns(self) -> list[URLPattern]:
         patterns = super().get_urlpatterns()

@@ -63,6 +63,7 @@ for _model in (Offering, Provider, Location, StartMoment, Language):
 
 class OfferingViewSet(ScopedSnippetViewSet):
     model = Offering
+    list_select_related = ("provider",)
     icon = "doc-full"
     menu_label = _("Offerings")
     list_display = ["title", "provider", "component", "schedule", "live"]
@@ -156,6 +157,7 @@ class ProviderViewSet(ScopedSnippetViewSet):
 
 class LocationViewSet(ScopedSnippetViewSet):
     model = Location
+    list_select_related = ("provider", "municipality")
     icon = "site"
     menu_label = _("Locations")
     list_display = ["name", "provider", "city", "municipality"]
@@ -197,6 +199,7 @@ class StartMomentEditView(EditView):
 class StartMomentViewSet(ScopedSnippetViewSet):
     model = StartMoment
     edit_view_class = StartMomentEditView
+    list_select_related = ("offering", "location")
     icon = "date"
     menu_label = _("Start dates")
     list_display = ["offering", "starts_on", "location", "seats", "seats_taken"]
