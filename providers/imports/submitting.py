@@ -2,31 +2,41 @@
 
 Promises: each offering's latest revision ends up under review: its workflow is started (in bulk
 when the first task is a plain group approval), resumed when it was sent back for changes, or left
-alone when already in progress. Approvers are told only after the transaction commits.
+alone when already in progress. Approvers get one summary e-mail per upload (see
+``workflows_start``), and only after the transaction commits.
 """
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 from wagtail.models import GroupApprovalTask, Task, TaskState, Workflow, WorkflowState
-from wagtail.signals import task_submitted, workflow_submitted
 
 from providers.imports.bulk import history_write, update_each
-from providers.imports.checking import OfferingPlan
-from providers.models import Offering
+from providers.imports.checking import NEW, OfferingPlan
+from providers.imports.notifying import approvers_notify
+from providers.models import Offering, Provider
 
 if TYPE_CHECKING:
     from portal.accounts.models import User
 
 
-def workflows_start(plans: list[OfferingPlan], *, user: User) -> int:
+def workflows_start(plans: list[OfferingPlan], *, user: User, provider: Provider) -> int:
     """Submit each offering's latest revision for approval, as the admin's "Submit" does: start the
     offering workflow, or resume it when it was sent back for changes, or leave it when it is
-    running (it reviews the latest revision). Returns how many were submitted."""
+    running (it reviews the latest revision). Returns how many were submitted.
+
+    The approvers are told once per upload, not once per offering: the offerings whose workflow
+    starts in bulk (all of them with the group approval ``providers.workflows`` sets up) are
+    summed up in one e-mail to each approver after the commit (``notifying.approvers_notify``),
+    however few they are, so that an upload always reads the same way. Offerings that Wagtail
+    submits itself (a workflow resumed after changes were requested, an offering locked by the
+    uploader, a first task that is not a plain group approval) keep Wagtail's own e-mail per
+    offering and are not in the summary."""
     if not plans:
         return 0
     workflow = plans[0].instance.get_workflow()
@@ -42,10 +52,25 @@ def workflows_start(plans: list[OfferingPlan], *, user: User) -> int:
             plan.current.offering.current_workflow_state.resume(user)
             resumed += 1
         elif _starts_plainly(first_task, plan.instance):
-            together.append(plan.instance)
+            together.append(plan)
         else:
             one_by_one.append(plan.instance)
-    _workflows_start_together(together, workflow=workflow, task=first_task, user=user)
+    _workflows_start_together(
+        [plan.instance for plan in together], workflow=workflow, task=first_task, user=user
+    )
+    if together:
+        # Only once the submissions are committed: approvers are never told of a rolled-back
+        # import.
+        transaction.on_commit(
+            partial(
+                approvers_notify,
+                task=first_task,
+                uploader=user,
+                provider=provider,
+                new=[plan.instance for plan in together if plan.status == NEW],
+                changed=[plan.instance for plan in together if plan.status != NEW],
+            )
+        )
     for offering in one_by_one:
         workflow.start(offering, user)
     return len(together) + len(one_by_one) + resumed
@@ -66,9 +91,12 @@ def _workflows_start_together(
 ) -> None:
     """``Workflow.start`` for many offerings whose first task is a plain group approval: the
     workflow and task states and the ``wagtail.workflow.start`` history entry, written in bulk
-    instead of about 34 queries an offering, and after the commit the ``task_submitted`` and
-    ``workflow_submitted`` signals (Wagtail's e-mails to the approvers, about 9 ms a submission
-    and approver)."""
+    instead of about 34 queries an offering.
+
+    Unlike ``Workflow.start`` it sends no ``task_submitted`` and ``workflow_submitted`` signals:
+    their only receivers are Wagtail's e-mails to the approvers, one per offering (about 9 ms a
+    submission and approver), which the caller replaces with one summary per upload.
+    ``test_imports`` checks that nothing else listens to them."""
     if not offerings:
         return
     content_type = ContentType.objects.get_for_model(Offering)
@@ -115,11 +143,3 @@ def _workflows_start_together(
         }
         history.append((offering, offering.latest_revision, "wagtail.workflow.start", data))
     history_write(history, user=user, timestamp=timezone.now())
-
-    def notify() -> None:
-        for state, task_state in zip(states, task_states, strict=True):
-            task_submitted.send(sender=TaskState, instance=task_state, user=user)
-            workflow_submitted.send(sender=WorkflowState, instance=state, user=user)
-
-    # Only once the submissions are committed: approvers are never told of a rolled-back import.
-    transaction.on_commit(notify)

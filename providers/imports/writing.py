@@ -124,7 +124,9 @@ def _write(plan: list[OfferingPlan], *, user: User, provider: Provider) -> dict[
                 if not _plain(offering_plan, now):
                     # Wagtail's own publish cancels the running workflow or schedules the revision.
                     revision.publish(user=user)
-        submitted = 0 if may_publish else workflows_start(new + changed, user=user)
+        submitted = (
+            0 if may_publish else workflows_start(new + changed, user=user, provider=provider)
+        )
         _reference_index_create([offering_plan.instance for offering_plan in new])
 
     created_moments, changed_moments = _start_moments_write(plan)

@@ -242,6 +242,7 @@ def _run(*, offerings: int, starts: int, staff: bool = True) -> None:
 def _run_staff(timer, one_provider, upload, apply, number: str, *, offerings: int, starts: int):
     """Provider staff: new offerings, each submitted to the approval workflow."""
     from django.contrib.auth.models import Group
+    from django.core import mail
     from wagtail.models import WorkflowState
 
     from portal.accounts.models import Role, User
@@ -262,10 +263,14 @@ def _run_staff(timer, one_provider, upload, apply, number: str, *, offerings: in
     name = f"{number} new, provider staff"
     print(f"\n{offerings * starts:,} rows: {offerings:,} offerings x {starts} start dates")
     batch, counts = upload(name, provider, staff, data)
-    with _timed_signals() as notifying:
+    mail.outbox = []
+    with _timed_notifications() as notifying:
         result = apply(name, batch, staff)
     print(f"     {counts} → {result}")
-    print(f"     of which Wagtail's approver notifications (after the commit): {notifying():.2f} s")
+    print(
+        f"     of which the approvers' summary e-mail (after the commit): {notifying():.2f} s, "
+        f"{len(mail.outbox)} e-mails"
+    )
     print(
         f"     workflows in progress: "
         f"{WorkflowState.objects.filter(status=WorkflowState.STATUS_IN_PROGRESS).count()} "
@@ -276,31 +281,26 @@ def _run_staff(timer, one_provider, upload, apply, number: str, *, offerings: in
 
 
 @contextmanager
-def _timed_signals():
-    """Time spent in Wagtail's submission signals (their receivers e-mail the approvers)."""
-    from wagtail.signals import task_submitted, workflow_submitted
+def _timed_notifications():
+    """Time spent telling the approvers (one summary e-mail per approver and upload)."""
+    from providers.imports import submitting
 
     spent = 0.0
-    originals = {signal: signal.send for signal in (task_submitted, workflow_submitted)}
+    original = submitting.approvers_notify
 
-    def timed(original):
-        def send(*args, **kwargs):
-            nonlocal spent
-            started = time.perf_counter()
-            try:
-                return original(*args, **kwargs)
-            finally:
-                spent += time.perf_counter() - started
+    def timed(*args, **kwargs):
+        nonlocal spent
+        started = time.perf_counter()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            spent += time.perf_counter() - started
 
-        return send
-
-    for signal, original in originals.items():
-        signal.send = timed(original)
+    submitting.approvers_notify = timed
     try:
         yield lambda: spent
     finally:
-        for signal, original in originals.items():
-            signal.send = original
+        submitting.approvers_notify = original
 
 
 def main() -> None:

@@ -11,6 +11,7 @@ import openpyxl
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.urls import reverse
 from django.utils import translation
 from wagtail.models import (
     GroupApprovalTask,
@@ -30,6 +31,7 @@ from providers.imports import (
     import_apply,
     import_batch_create,
     import_check,
+    notifying,
     sheet_read,
 )
 from providers.models import Offering, OfferingImport, StartMoment
@@ -1006,24 +1008,44 @@ def test_publishing_over_a_running_workflow_cancels_it(
     assert state.status == WorkflowState.STATUS_CANCELLED
 
 
-def test_staff_import_notifies_approvers_as_a_submission_in_the_admin_does(
-    provider, location, staff, offering_workflow, mailoutbox, django_capture_on_commit_callbacks
+def test_staff_upload_sends_one_summary_to_each_approver_and_none_per_offering(
+    provider,
+    location,
+    staff,
+    offering_workflow,
+    mailoutbox,
+    django_capture_on_commit_callbacks,
+    settings,
 ):
-    for number in range(2):
-        contract_manager_create(username=f"approver{number}")
-    control = OfferingFactory(provider=provider, reference="", title="Los ingediend")
-    control.save_revision(user=staff)
-    offering_workflow.start(control, staff)
-    per_submission = len(mailoutbox)
-    assert per_submission >= 2
-    mailoutbox.clear()
+    approvers = [contract_manager_create(username=f"approver{number}") for number in range(2)]
+    rows = [
+        row(offering_reference=f"NEW-{number}", title=f"Nieuwe cursus {number}")
+        for number in range(3)
+    ]
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        apply(provider, staff, [row(), row(offering_reference="NEW-2")])
+        result = apply(provider, staff, rows)
+    assert result["offerings_submitted"] == 3
     assert mailoutbox == []  # nothing before the commit
     for callback in callbacks:
         callback()
-    assert len(mailoutbox) == 2 * per_submission
+
+    assert sorted(message.to[0] for message in mailoutbox) == sorted(a.email for a in approvers)
+    assert all(len(message.to) == 1 for message in mailoutbox)
+    message = mailoutbox[0]
+    assert "3" in message.subject and "Taalhuis Haarlem" in message.subject
+    assert message.subject.startswith("[Routewijzer] ")
+    assert "Taalhuis Haarlem" in message.body
+    assert "staff@example.org" in message.body
+    for number in range(3):
+        assert f"Nieuwe cursus {number}" in message.body
+    assert settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse("wagtailadmin_home") in message.body
+
+
+def test_staff_upload_submits_every_offering_as_the_admin_does(
+    provider, location, staff, offering_workflow
+):
+    apply(provider, staff, [row(), row(offering_reference="NEW-2")])
     offering = Offering.objects.get(reference="B1-01")
     state = offering.current_workflow_state
     assert state.requested_by == staff
@@ -1031,6 +1053,100 @@ def test_staff_import_notifies_approvers_as_a_submission_in_the_admin_does(
     start = ModelLogEntry.objects.for_instance(offering).get(action="wagtail.workflow.start")
     assert start.data["workflow"]["task_state_id"] == state.current_task_state.pk
     assert start.revision == offering.latest_revision
+    assert WorkflowState.objects.filter(status=WorkflowState.STATUS_IN_PROGRESS).count() == 2
+
+
+def test_approver_summary_counts_new_and_changed_offerings_and_lists_twenty_titles(
+    provider, location, staff, offering_workflow, mailoutbox, django_capture_on_commit_callbacks
+):
+    contract_manager_create(username="approver")
+    OfferingFactory(provider=provider, reference="OLD", title="Oude titel")
+    rows = [row(offering_reference="OLD", title="Nieuwe titel")] + [
+        row(offering_reference=f"NEW-{number:02d}", title=f"Cursus {number:02d}")
+        for number in range(24)
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        apply(provider, staff, rows)
+
+    [message] = mailoutbox
+    assert message.subject == (
+        "[Routewijzer] 25 cursuswijzigingen van Taalhuis Haarlem wachten op uw goedkeuring"
+    )
+    assert "24 nieuwe cursussen" in message.body
+    assert "1 gewijzigde cursus" in message.body
+    assert "Cursus 19" in message.body
+    assert "Cursus 20" not in message.body  # 24 new + 1 changed: the first 20 titles are listed
+    assert "en nog 5" in message.body
+
+
+def test_approver_summary_is_in_the_language_of_the_approvers_account(
+    provider, location, staff, offering_workflow, mailoutbox, django_capture_on_commit_callbacks
+):
+    from wagtail.users.models import UserProfile
+
+    english = contract_manager_create(username="english")
+    UserProfile.objects.create(user=english, preferred_language="en")
+    contract_manager_create(username="dutch")
+    with django_capture_on_commit_callbacks(execute=True):
+        apply(provider, staff, [row()])
+
+    subjects = {message.to[0]: message.subject for message in mailoutbox}
+    assert subjects == {
+        "english@example.org": (
+            "[Routewijzer] 1 course change from Taalhuis Haarlem awaits your approval"
+        ),
+        "dutch@example.org": (
+            "[Routewijzer] 1 cursuswijziging van Taalhuis Haarlem wacht op uw goedkeuring"
+        ),
+    }
+
+
+def test_approvers_who_turned_off_submission_emails_get_no_summary(
+    provider, location, staff, offering_workflow, mailoutbox, django_capture_on_commit_callbacks
+):
+    from wagtail.users.models import UserProfile
+
+    quiet = contract_manager_create(username="quiet")
+    UserProfile.objects.create(user=quiet, submitted_notifications=False)
+    contract_manager_create(username="inactive").__class__.objects.filter(
+        username="inactive"
+    ).update(is_active=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        apply(provider, staff, [row()])
+    assert mailoutbox == []
+
+
+def test_the_uploader_is_never_among_the_approvers(offering_workflow, manager):
+    first_task = offering_workflow.tasks.filter(active=True).first()
+    other = contract_manager_create(username="other")
+    assert notifying.approvers_of(task=first_task, uploader=manager) == [other]
+
+
+def test_a_rolled_back_import_notifies_nobody(
+    provider, location, staff, offering_workflow, mailoutbox, django_capture_on_commit_callbacks
+):
+    contract_manager_create(username="approver")
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        apply(provider, staff, [row()])
+        raise RuntimeError("rolled back")
+    assert mailoutbox == []
+
+
+def test_only_wagtails_per_offering_emails_listen_to_the_submission_signals():
+    """The import's bulk submission sends no ``task_submitted``/``workflow_submitted`` (it
+    replaces their e-mails with one summary): a new receiver of these signals must be told of
+    imported submissions too, and this test says where."""
+    from wagtail.signals import task_submitted, workflow_submitted
+
+    def dispatch_uids(signal):
+        return {lookup_key[0] for lookup_key, *_rest in signal.receivers}
+
+    assert dispatch_uids(task_submitted) == {"group_approval_task_submitted_email_notification"}
+    assert dispatch_uids(workflow_submitted) == {"workflow_state_submitted_email_notification"}
 
 
 def test_staff_import_resumes_a_workflow_sent_back_for_changes(
