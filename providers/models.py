@@ -532,6 +532,8 @@ class OfferingImport(models.Model):
         verbose_name = _("offering import")
         verbose_name_plural = _("offering imports")
         ordering = ["-created_at"]
+        # Old batches are deleted by age (providers.imports.batches.import_batches_purge).
+        indexes = [models.Index(fields=["created_at"], name="offeringimport_created_at")]
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.provider})"

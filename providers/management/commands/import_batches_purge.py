@@ -1,0 +1,38 @@
+"""``manage.py import_batches_purge``: delete stored spreadsheet imports past their age (cron)."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from providers.imports.batches import import_batch_max_age, import_batches_purge
+
+
+class Command(BaseCommand):
+    help = (
+        "Delete stored spreadsheet imports of offerings (checked files, applied or not) older "
+        "than IMPORT_BATCH_MAX_AGE_HOURS (default 48 hours), and print how many were deleted. "
+        "Uploading a file does the same; run this from cron so that old uploads also go when "
+        "nobody uploads."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--max-age-hours",
+            type=int,
+            default=None,
+            help="Delete imports older than this many hours instead of the setting's value.",
+        )
+
+    def handle(self, *args, max_age_hours: int | None, **options) -> None:
+        if max_age_hours is not None and max_age_hours < 0:
+            raise CommandError("--max-age-hours cannot be negative.")
+        max_age = (
+            import_batch_max_age()
+            if max_age_hours is None
+            else datetime.timedelta(hours=max_age_hours)
+        )
+        deleted = import_batches_purge(max_age=max_age)
+        hours = max_age.total_seconds() / 3600
+        self.stdout.write(f"Deleted {deleted} spreadsheet import(s) older than {hours:g} hours.")
