@@ -429,6 +429,17 @@ class StartMoment(models.Model):
     def __str__(self) -> str:
         return f"{self.offering}, {self.starts_on:%d-%m-%Y}"
 
+    def save(self, *args, **kwargs) -> None:
+        """An edit never writes ``seats_taken``: the instance may have been read before a seat
+        was taken, and only ``providers.seats`` changes the counter (conditionally, in SQL)."""
+        if self.pk is not None and not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name != "seats_taken"
+            ]
+        super().save(*args, **kwargs)
+
     def clean(self) -> None:
         errors = {}
         if self.starts_on and self.ends_on and self.ends_on <= self.starts_on:
@@ -449,17 +460,6 @@ class StartMoment(models.Model):
             errors["location"] = _("Choose a location of the offering's own provider.")
         if errors:
             raise ValidationError(errors)
-
-    def save(self, *args, **kwargs) -> None:
-        """An edit never writes ``seats_taken``: the instance may have been read before a seat
-        was taken, and only ``providers.seats`` changes the counter (conditionally, in SQL)."""
-        if self.pk is not None and not self._state.adding and kwargs.get("update_fields") is None:
-            kwargs["update_fields"] = [
-                field.name
-                for field in self._meta.concrete_fields
-                if not field.primary_key and field.name != "seats_taken"
-            ]
-        super().save(*args, **kwargs)
 
     @property
     def free_seats(self) -> int:
