@@ -177,23 +177,8 @@ def _offerings_create(plans: list[OfferingPlan], *, user: User, may_publish: boo
         ],
         batch_size=1000,
     )
-    content_type = ContentType.objects.get_for_model(Offering)
-    now = timezone.now()
-    revisions = Revision.objects.bulk_create(
-        [
-            Revision(
-                content_type=content_type,
-                base_content_type=content_type,
-                object_id=str(offering.pk),
-                user=user,
-                created_at=now,
-                content=offering.serializable_data(),
-                object_str=str(offering),
-            )
-            for offering in offerings
-        ],
-        batch_size=500,
-    )
+    revisions = _revisions_create(offerings, user=user)
+    now = revisions[0].created_at
     for offering, revision in zip(offerings, revisions, strict=True):
         offering.latest_revision = revision
         offering.has_unpublished_changes = not may_publish
@@ -202,6 +187,7 @@ def _offerings_create(plans: list[OfferingPlan], *, user: User, may_publish: boo
             offering.live_revision = revision
             offering.first_published_at = offering.last_published_at = now
     # One UPDATE for all (bulk_update's CASE per row grows with the square of the batch).
+    content_type = ContentType.objects.get_for_model(Offering)
     first_revision = Subquery(
         Revision.objects.filter(
             base_content_type=content_type,
@@ -242,16 +228,11 @@ def _plain(plan: OfferingPlan, now: datetime.datetime) -> bool:
     return plan.current.workflow_status is None and not (go_live_at and go_live_at > now)
 
 
-def _offerings_revise(plans: list[OfferingPlan], *, user: User) -> list[Revision]:
-    """A new revision of each changed offering, as ``save_revision(log_action=True)`` writes it:
-    the revision, the row's ``latest_revision`` and ``has_unpublished_changes`` (nothing else of
-    the row changes, so what is public stays as it is), and a ``wagtail.edit`` history entry."""
-    if not plans:
-        return []
-    offerings = [plan.instance for plan in plans]
+def _revisions_create(offerings: Sequence[Offering], *, user: User) -> list[Revision]:
+    """One revision of each offering's current content, written as ``save_revision`` writes it."""
     content_type = ContentType.objects.get_for_model(Offering)
     now = timezone.now()
-    revisions = Revision.objects.bulk_create(
+    return Revision.objects.bulk_create(
         [
             Revision(
                 content_type=content_type,
@@ -266,6 +247,17 @@ def _offerings_revise(plans: list[OfferingPlan], *, user: User) -> list[Revision
         ],
         batch_size=500,
     )
+
+
+def _offerings_revise(plans: list[OfferingPlan], *, user: User) -> list[Revision]:
+    """A new revision of each changed offering, as ``save_revision(log_action=True)`` writes it:
+    the revision, the row's ``latest_revision`` and ``has_unpublished_changes`` (nothing else of
+    the row changes, so what is public stays as it is), and a ``wagtail.edit`` history entry."""
+    if not plans:
+        return []
+    offerings = [plan.instance for plan in plans]
+    revisions = _revisions_create(offerings, user=user)
+    now = revisions[0].created_at
     for offering, revision in zip(offerings, revisions, strict=True):
         offering.latest_revision = revision
         offering.has_unpublished_changes = True
