@@ -48,10 +48,15 @@ class AccountCannotBeDeleted(Exception):
     pass
 
 
+def user_may_delete_self(*, user: User) -> bool:
+    """A superuser may hold the last way into the admin: it is removed by another superuser."""
+    return not user.is_superuser
+
+
 @transaction.atomic
 def user_delete(*, user: User) -> None:
-    """Delete the account and everything that belongs only to it (e-mail addresses, sessions'
-    authenticators, memberships)."""
-    if user.is_superuser:
+    """Delete the account and everything that belongs only to it (e-mail addresses,
+    authenticators, provider memberships)."""
+    if not user_may_delete_self(user=user):
         raise AccountCannotBeDeleted(user.pk)
     user.delete()

@@ -41,6 +41,7 @@ def account_overview(request: HttpRequest) -> HttpResponse:
         {
             "is_staff_member": permissions.is_staff_member(request.user),
             "mfa_enabled": mfa.mfa_enabled(request.user),
+            "may_delete": data.user_may_delete_self(user=request.user),
         },
     )
 
@@ -59,7 +60,7 @@ def account_data_export(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def account_delete(request: HttpRequest) -> HttpResponse:
-    if request.user.is_superuser:
+    if not data.user_may_delete_self(user=request.user):
         messages.error(request, _("A superuser account cannot delete itself here."))
         return redirect("account_overview")
     form = AccountDeleteForm(request.POST or None, user=request.user)

@@ -346,22 +346,22 @@ def _check_start_moment(
     )
 
 
-def _offering_column_of(field_name: str) -> str:
-    if field_name == "reference":
-        return "offering_reference"
-    for column in OFFERING_COLUMNS:
-        if column.field == field_name:
-            return column.code
-    return "" if field_name == NON_FIELD_ERRORS else field_name
+def _column_finder(columns, reference_column: str):
+    """Maps a model field named in a ``ValidationError`` to the spreadsheet column it came from."""
+
+    def column_of(field_name: str) -> str:
+        if field_name == "reference":
+            return reference_column
+        for column in columns:
+            if column.field == field_name:
+                return column.code
+        return "" if field_name == NON_FIELD_ERRORS else field_name
+
+    return column_of
 
 
-def _start_moment_column_of(field_name: str) -> str:
-    if field_name == "reference":
-        return "start_reference"
-    for column in START_MOMENT_COLUMNS:
-        if column.field == field_name:
-            return column.code
-    return "" if field_name == NON_FIELD_ERRORS else field_name
+_offering_column_of = _column_finder(OFFERING_COLUMNS, "offering_reference")
+_start_moment_column_of = _column_finder(START_MOMENT_COLUMNS, "start_reference")
 
 
 def _full_clean(instance, exclude, row: SheetRow, errors: _Errors, column_of) -> None:
