@@ -61,6 +61,9 @@ ROLE_PERMISSIONS: dict[str, dict[str, frozenset[Action]]] = {
         "providers.providermembership": _EDIT,
         "contracts.municipality": _READ,
         "contracts.region": _READ,
+        "enrolments.enrolment": _READ,
+        "enrolments.waitinglistentry": _READ,
+        "payments.connectedaccount": _READ,
     },
     Role.PROVIDER_STAFF: {
         "providers.provider": frozenset({Action.VIEW, Action.CHANGE, Action.IMPORT, Action.INVITE}),
@@ -69,6 +72,9 @@ ROLE_PERMISSIONS: dict[str, dict[str, frozenset[Action]]] = {
         "providers.startmoment": _EDIT,
         "providers.language": _READ,
         "providers.providermembership": _EDIT,
+        "enrolments.enrolment": _READ,
+        "enrolments.waitinglistentry": _READ,
+        "payments.connectedaccount": frozenset({Action.VIEW, Action.CHANGE}),
     },
     Role.CASE_MANAGER: {
         "contracts.municipality": _READ,
@@ -76,7 +82,11 @@ ROLE_PERMISSIONS: dict[str, dict[str, frozenset[Action]]] = {
     Role.SITE_EDITOR: {
         "providers.language": _EDIT,
     },
-    Role.LEARNER: {},
+    # A learner's own enrolments and waiting-list places: see them, pay, cancel, leave.
+    Role.LEARNER: {
+        "enrolments.enrolment": frozenset({Action.VIEW, Action.CHANGE}),
+        "enrolments.waitinglistentry": frozenset({Action.VIEW, Action.CHANGE}),
+    },
 }
 
 # A superuser may do whatever any role may do, on every object.
@@ -84,6 +94,9 @@ _SUPERUSER: dict[str, frozenset[Action]] = {}
 for _table in ROLE_PERMISSIONS.values():
     for _label, _actions in _table.items():
         _SUPERUSER[_label] = _SUPERUSER.get(_label, frozenset()) | _actions
+
+# What a learner owns: they act on their own objects only.
+_LEARNER_OWNED = frozenset({"enrolments.enrolment", "enrolments.waitinglistentry"})
 
 STAFF_ROLES = frozenset(
     {Role.PROVIDER_STAFF, Role.CASE_MANAGER, Role.CONTRACT_MANAGER, Role.SITE_EDITOR}
@@ -144,6 +157,7 @@ def _provider_staff_filter(user: AnyUser, model: type[Model], action: Action) ->
     admin_only = action == Action.INVITE or (
         (key == "providers.provider" and action in {Action.CHANGE, Action.DELETE})
         or (key == "providers.providermembership" and action != Action.VIEW)
+        or key == "payments.connectedaccount"
     )
     ids = provider_ids(user, admin_only=admin_only)
     if key == "providers.provider":
@@ -151,10 +165,17 @@ def _provider_staff_filter(user: AnyUser, model: type[Model], action: Action) ->
     if key == "providers.offering" and action == Action.DELETE:
         # A course that was ever public has history (revisions, enrolments): only withdraw it.
         return Q(provider_id__in=ids, live=False, last_published_at__isnull=True)
-    if key in {"providers.location", "providers.offering", "providers.providermembership"}:
+    if key in {
+        "providers.location",
+        "providers.offering",
+        "providers.providermembership",
+        "payments.connectedaccount",
+    }:
         return Q(provider_id__in=ids)
     if key == "providers.startmoment":
         return Q(offering__provider_id__in=ids)
+    if key in {"enrolments.enrolment", "enrolments.waitinglistentry"}:
+        return Q(start_moment__offering__provider_id__in=ids)
     return None
 
 
@@ -170,6 +191,8 @@ def scope[M: Model](user: AnyUser, action: Action | str, queryset: QuerySet[M]) 
         condition = _provider_staff_filter(user, model, action)
         if condition is not None:
             return queryset.filter(condition)
+    if user.role == Role.LEARNER and model_key(model) in _LEARNER_OWNED:
+        return queryset.filter(user_id=user.pk)
     if model_key(model) in {"providers.language", "contracts.municipality", "contracts.region"}:
         return queryset
     return queryset.none()

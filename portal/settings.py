@@ -32,6 +32,8 @@ CSRF_TRUSTED_ORIGINS = env("CSRF_TRUSTED_ORIGINS", [])
 INSTALLED_APPS = [
     "portal",
     "portal.accounts",
+    "portal.payments",
+    "portal.enrolments",
     "contracts",
     "providers",
     "cms",
@@ -241,6 +243,30 @@ MAILERS = {
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Routewijzer <noreply@routewijzer.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# Self-paid enrolments: a seat is held this long while the learner chooses how to pay; a seat
+# offered from the waiting list is held longer, since the learner first has to read the e-mail.
+ENROLMENT_HOLD_MINUTES = env("ENROLMENT_HOLD_MINUTES", 30)
+WAITING_LIST_HOLD_HOURS = env("WAITING_LIST_HOLD_HOURS", 48)
+# Within this many days of enrolling (and before the start) a learner cancels with a full refund.
+ENROLMENT_COOLING_OFF_DAYS = env("ENROLMENT_COOLING_OFF_DAYS", 14)
+
+# Stripe (portal/payments). Without STRIPE_SECRET_KEY online payment is off; `make run` starts the
+# test suite's Stripe stand-in on loopback and sets these for it (test payments, no real money).
+STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", "")
+# Signing secrets of the webhook endpoints (the account's and the Connect one), comma-separated.
+STRIPE_WEBHOOK_SECRETS = env("STRIPE_WEBHOOK_SECRETS", [])
+# Only for the stand-in: the base address the client talks to instead of api.stripe.com.
+STRIPE_API_BASE = env("STRIPE_API_BASE", "")
+STRIPE_PAYMENT_METHODS = env("STRIPE_PAYMENT_METHODS", ["card", "ideal", "bancontact"])
+STRIPE_SEPA_DEBIT = env("STRIPE_SEPA_DEBIT", False)
+STRIPE_CONNECT_COUNTRY = env("STRIPE_CONNECT_COUNTRY", "NL")
+# The platform's fee per paid enrolment, in basis points of the price (100 = 1 %).
+PLATFORM_FEE_BASIS_POINTS = env("PLATFORM_FEE_BASIS_POINTS", 0)
+# Browsers enforce the form-action CSP on redirects: the checkout and onboarding hosts must be named.
+STRIPE_REDIRECT_ORIGINS = env(
+    "STRIPE_REDIRECT_ORIGINS", ["https://checkout.stripe.com", "https://connect.stripe.com"]
+)
+
 # Security: secure cookies and HSTS whenever we are not developing locally.
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -265,7 +291,7 @@ SECURE_CSP = {
     "font-src": [CSP.SELF, "data:"],
     "connect-src": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
-    "form-action": [CSP.SELF],
+    "form-action": [CSP.SELF, *STRIPE_REDIRECT_ORIGINS, *([STRIPE_API_BASE] if STRIPE_API_BASE else [])],
     "base-uri": [CSP.SELF],
     "object-src": [CSP.NONE],
 }

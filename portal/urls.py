@@ -9,6 +9,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from portal import views
 from portal.accounts import views as account_views
+from portal.payments import webhooks as payment_webhooks
 from providers.api.views import OfferingViewSet, ProviderViewSet, StartMomentViewSet
 
 router = DefaultRouter()
@@ -24,6 +25,7 @@ urlpatterns = [
     path("api/v1/docs/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include(router.urls)),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("payments/stripe/webhook/", payment_webhooks.stripe_webhook, name="stripe_webhook"),
 ]
 
 if settings.DEBUG:
@@ -32,6 +34,7 @@ if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 urlpatterns += i18n_patterns(
+    path("", include("portal.enrolments.urls")),
     path("accounts/profile/", account_views.account_overview, name="account_overview"),
     path("accounts/profile/data/", account_views.account_data_export, name="account_data_export"),
     path("accounts/profile/delete/", account_views.account_delete, name="account_delete"),

@@ -92,6 +92,20 @@ class Provider(index.Indexed, models.Model):
         help_text=_("Blik op Werk's 1 to 4 star score, if published."),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    cancellation_terms = models.TextField(
+        _("cancellation terms"),
+        blank=True,
+        help_text=_(
+            "Shown to learners before they enrol and before they cancel. Within 14 days of "
+            "enrolling and before the start, learners always get their money back in full."
+        ),
+    )
+    late_cancellation_refund_percent = models.PositiveSmallIntegerField(
+        _("refund on later cancellation (%)"),
+        default=0,
+        validators=[MaxValueValidator(100)],
+        help_text=_("Part of the price refunded when a learner cancels after those 14 days."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -464,6 +478,49 @@ class StartMoment(models.Model):
     @property
     def free_seats(self) -> int:
         return max(self.seats - self.seats_taken, 0)
+
+
+class SeatClaim(models.Model):
+    """One seat of a start moment, taken for an enrolment or a placement.
+
+    While ``released_at`` is empty the seat is counted in ``StartMoment.seats_taken``, whose check
+    constraint keeps the count within the seats. A claim with ``expires_at`` is a hold: from that
+    moment on it counts as free, and the next attempt to take a seat on its start moment releases
+    it (``providers.seats``), so correctness needs no scheduled job.
+    """
+
+    class Purpose(models.TextChoices):
+        ENROLMENT = "enrolment", _("enrolment")
+        PLACEMENT = "placement", _("placement")
+
+    start_moment = models.ForeignKey(
+        StartMoment,
+        verbose_name=_("start moment"),
+        on_delete=models.PROTECT,
+        related_name="seat_claims",
+    )
+    purpose = models.CharField(_("purpose"), max_length=12, choices=Purpose.choices)
+    expires_at = models.DateTimeField(_("held until"), null=True, blank=True)
+    released_at = models.DateTimeField(_("released at"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("seat")
+        verbose_name_plural = _("seats")
+        indexes = [
+            models.Index(
+                fields=["start_moment", "expires_at"],
+                condition=Q(released_at__isnull=True, expires_at__isnull=False),
+                name="seatclaim_open_holds",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} #{self.pk} ({self.start_moment_id})"
+
+    @property
+    def is_released(self) -> bool:
+        return self.released_at is not None
 
 
 class ProviderMembership(models.Model):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from providers.models import StartMoment
@@ -19,6 +20,11 @@ def start_moment_delete_refusal(*, start_moment: StartMoment) -> str | None:
             "%(moment)s cannot be deleted: %(count)s seats are taken by enrolments or placements.",
             start_moment.seats_taken,
         ) % {"moment": start_moment, "count": start_moment.seats_taken}
+    if start_moment.seat_claims.exists():
+        return _(
+            "%(moment)s cannot be deleted: learners enrolled on it before, and their history "
+            "refers to it. Set its seats to the seats taken instead."
+        ) % {"moment": start_moment}
     return None
 
 

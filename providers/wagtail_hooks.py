@@ -149,6 +149,13 @@ class ProviderViewSet(ScopedSnippetViewSet):
                 ],
                 heading=_("Keurmerk Inburgeren"),
             ),
+            MultiFieldPanel(
+                [
+                    FieldPanel("cancellation_terms"),
+                    FieldPanel("late_cancellation_refund_percent"),
+                ],
+                heading=_("Cancellation by self-paying learners"),
+            ),
             FieldPanel("is_active"),
         ],
         base_form_class=ProviderAdminForm,

@@ -1,0 +1,60 @@
+"""A learner gives up a place: the seat is freed at once and the refund follows the rules."""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.enrolments import emails, rules
+from portal.enrolments.enrolling import EnrolmentRefused, waiting_list_offer
+from portal.enrolments.models import Enrolment
+from portal.payments import checkout
+from portal.payments.client import PaymentsUnavailable
+from portal.payments.models import Payment
+from providers import seats
+
+logger = logging.getLogger(__name__)
+
+
+def enrolment_cancel(*, enrolment: Enrolment) -> rules.CancellationQuote:
+    """Cancel ``enrolment`` as its learner, refunding what ``rules.cancellation_quote`` says.
+
+    The refund is asked of Stripe first (idempotently), so a refusal there leaves the place as it
+    was and says so (``EnrolmentRefused``); ``charge.refunded`` marks it refunded later.
+    """
+    if reason := rules.cancellation_refusal(enrolment):
+        raise EnrolmentRefused(reason)
+    quote = rules.cancellation_quote(enrolment)
+    paid = enrolment.payments.filter(status=Payment.Status.PAID).first()
+    open_payments = list(enrolment.payments.filter(status=Payment.Status.OPEN))
+    if quote.refund_cents and paid is not None:
+        try:
+            checkout.refund_create(
+                payment=paid, amount_cents=quote.refund_cents, reason="cancelled by learner"
+            )
+        except PaymentsUnavailable:
+            raise EnrolmentRefused(
+                _("Your refund could not be started just now. Please try again in a few minutes.")
+            ) from None
+    with transaction.atomic():
+        locked = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+        if locked.state not in {Enrolment.State.HELD, Enrolment.State.CONFIRMED}:
+            raise EnrolmentRefused(_("This enrolment can no longer be cancelled."))
+        seats.seat_release(locked.seat_claim)
+        locked.state = Enrolment.State.CANCELLED
+        locked.cancelled_at = timezone.now()
+        locked.hold_expires_at = None
+        locked.save()
+        start_moment_id = locked.start_moment_id
+        transaction.on_commit(lambda: waiting_list_offer(start_moment_id=start_moment_id))
+        transaction.on_commit(lambda: emails.enrolment_cancelled(locked, quote))
+    for payment in open_payments:
+        try:
+            checkout.checkout_session_expire(payment)
+        except PaymentsUnavailable:
+            logger.warning("Could not close %s; it expires by itself", payment)
+    enrolment.refresh_from_db()
+    return quote

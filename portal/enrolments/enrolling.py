@@ -1,0 +1,280 @@
+"""Taking a place: holding a seat, the waiting list, choosing the DUO loan, letting a hold lapse.
+
+Seats are only taken and given back through ``providers.seats``. A learner's hold lasts
+``ENROLMENT_HOLD_MINUTES``; a seat offered from the waiting list ``WAITING_LIST_HOLD_HOURS``.
+While anyone waits for a start moment, a newcomer joins the list instead of taking a seat that
+was freed for the first in line.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from portal.accounts.models import Role, User
+from portal.enrolments import emails, rules
+from portal.enrolments.models import Enrolment, WaitingListEntry
+from providers import seats
+from providers.models import SeatClaim, StartMoment
+
+logger = logging.getLogger(__name__)
+
+
+class EnrolmentRefused(Exception):
+    """The learner cannot enrol or act on this enrolment; ``message`` says why, for them."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class StartMomentFull(EnrolmentRefused):
+    """No seat is free; the learner may join the waiting list."""
+
+    def __init__(self) -> None:
+        super().__init__(_("This start date is full. You can join the waiting list."))
+
+
+def enrolment_start(*, user: User, start_moment: StartMoment) -> Enrolment:
+    """Hold a seat for ``user`` and open their enrolment, or return their live one.
+
+    Raises ``EnrolmentRefused`` (with the reason) or ``StartMomentFull``.
+    """
+    if not user.is_authenticated or user.role != Role.LEARNER:
+        raise EnrolmentRefused(_("Only learners' accounts can enrol on a course."))
+    existing = _live_enrolment(user, start_moment)
+    if existing is not None:
+        return existing
+    if reason := rules.sale_refusal(start_moment):
+        raise EnrolmentRefused(reason)
+    if WaitingListEntry.objects.filter(
+        start_moment=start_moment, state=WaitingListEntry.State.WAITING
+    ).exists():
+        raise StartMomentFull
+    hold_until = timezone.now() + datetime.timedelta(minutes=settings.ENROLMENT_HOLD_MINUTES)
+    try:
+        with transaction.atomic():
+            claim = seats.seat_take(
+                start_moment_id=start_moment.pk,
+                purpose=SeatClaim.Purpose.ENROLMENT,
+                hold_until=hold_until,
+            )
+            return _enrolment_create(user, start_moment, claim, hold_until)
+    except seats.StartMomentFull:
+        raise StartMomentFull from None
+    except IntegrityError:
+        # The same learner enrolled in a parallel request: theirs stands.
+        existing = _live_enrolment(user, start_moment)
+        if existing is None:
+            raise
+        return existing
+
+
+def hold_has_expired(enrolment: Enrolment, *, now: datetime.datetime | None = None) -> bool:
+    return (
+        enrolment.state == Enrolment.State.HELD
+        and enrolment.hold_expires_at is not None
+        and enrolment.hold_expires_at <= (now or timezone.now())
+    )
+
+
+def enrolment_expire(enrolment: Enrolment) -> bool:
+    """Let a lapsed hold go: the seat is freed and offered to the waiting list.
+
+    True if the enrolment expired now. A hold that is being paid for (an open checkout) is kept
+    by its payment's expiry instead.
+    """
+    with transaction.atomic():
+        locked = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+        if not hold_has_expired(locked):
+            return False
+        seats.seat_release(locked.seat_claim)
+        locked.state = Enrolment.State.EXPIRED
+        locked.save(update_fields=["state", "updated_at"])
+        _waiting_entry_close(locked)
+        transaction.on_commit(lambda: waiting_list_offer(start_moment_id=locked.start_moment_id))
+    enrolment.refresh_from_db()
+    return True
+
+
+def holds_expire(*, now: datetime.datetime | None = None) -> int:
+    """Expire every lapsed hold and offer the freed seats to the waiting lists (periodic job)."""
+    now = now or timezone.now()
+    expired = 0
+    for enrolment in Enrolment.objects.filter(
+        state=Enrolment.State.HELD, hold_expires_at__lte=now
+    ).select_related("seat_claim"):
+        expired += enrolment_expire(enrolment)
+    seats.holds_release_expired(now=now)
+    for start_moment_id in (
+        WaitingListEntry.objects.filter(state=WaitingListEntry.State.WAITING)
+        .values_list("start_moment_id", flat=True)
+        .distinct()
+    ):
+        waiting_list_offer(start_moment_id=start_moment_id)
+    return expired
+
+
+def duo_loan_choose(*, enrolment: Enrolment, declaration: str) -> Enrolment:
+    """Confirm the place as to be paid through the learner's DUO loan, with their declaration."""
+    if not rules.duo_loan_possible(enrolment):
+        raise EnrolmentRefused(_("This course cannot be paid with a DUO loan."))
+    with transaction.atomic():
+        locked = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+        if locked.state != Enrolment.State.HELD:
+            raise EnrolmentRefused(_("This enrolment is no longer waiting for a payment choice."))
+        if locked.payments.filter(status="open").exists():
+            raise EnrolmentRefused(
+                _("You started an online payment. Finish or cancel it before choosing DUO.")
+            )
+        try:
+            seats.seat_keep(locked.seat_claim)
+        except seats.StartMomentFull:
+            raise StartMomentFull from None
+        locked.state = Enrolment.State.CONFIRMED
+        locked.payment_method = Enrolment.PaymentMethod.DUO_LOAN
+        locked.duo_declaration = declaration
+        locked.hold_expires_at = None
+        locked.confirmed_at = timezone.now()
+        locked.save()
+        _waiting_entry_close(locked)
+        transaction.on_commit(lambda: emails.enrolment_confirmed(locked))
+    return locked
+
+
+def waiting_list_join(*, user: User, start_moment: StartMoment) -> WaitingListEntry:
+    if not user.is_authenticated or user.role != Role.LEARNER:
+        raise EnrolmentRefused(_("Only learners' accounts can join a waiting list."))
+    if reason := rules.sale_refusal(start_moment):
+        raise EnrolmentRefused(reason)
+    if _live_enrolment(user, start_moment) is not None:
+        raise EnrolmentRefused(_("You are already enrolled on this start date."))
+    entry, _created = WaitingListEntry.objects.get_or_create(
+        user=user, start_moment=start_moment, state=WaitingListEntry.State.WAITING
+    )
+    transaction.on_commit(lambda: waiting_list_offer(start_moment_id=start_moment.pk))
+    return entry
+
+
+def waiting_list_leave(*, entry: WaitingListEntry) -> None:
+    WaitingListEntry.objects.filter(pk=entry.pk, state=WaitingListEntry.State.WAITING).update(
+        state=WaitingListEntry.State.LEFT
+    )
+
+
+def waiting_list_position(entry: WaitingListEntry) -> int:
+    return (
+        WaitingListEntry.objects.filter(
+            start_moment_id=entry.start_moment_id,
+            state=WaitingListEntry.State.WAITING,
+            created_at__lte=entry.created_at,
+        )
+        .exclude(created_at=entry.created_at, pk__gt=entry.pk)
+        .count()
+    )
+
+
+def waiting_list_offer(*, start_moment_id: int) -> list[Enrolment]:
+    """Hold free seats for the first learners on the waiting list and e-mail them."""
+    offered = []
+    while True:
+        with transaction.atomic():
+            entry = (
+                WaitingListEntry.objects.select_for_update(skip_locked=True)
+                .filter(start_moment_id=start_moment_id, state=WaitingListEntry.State.WAITING)
+                .select_related("user", "start_moment__offering__provider")
+                .first()
+            )
+            if entry is None:
+                return offered
+            start_moment = entry.start_moment
+            if rules.sale_refusal(start_moment) or _live_enrolment(entry.user, start_moment):
+                entry.state = WaitingListEntry.State.LEFT
+                entry.save(update_fields=["state"])
+                continue
+            hold_until = timezone.now() + datetime.timedelta(hours=settings.WAITING_LIST_HOLD_HOURS)
+            try:
+                claim = seats.seat_take(
+                    start_moment_id=start_moment_id,
+                    purpose=SeatClaim.Purpose.ENROLMENT,
+                    hold_until=hold_until,
+                )
+            except seats.StartMomentFull:
+                return offered
+            enrolment = _enrolment_create(entry.user, start_moment, claim, hold_until)
+            entry.state = WaitingListEntry.State.OFFERED
+            entry.enrolment = enrolment
+            entry.offered_at = timezone.now()
+            entry.save(update_fields=["state", "enrolment", "offered_at"])
+            transaction.on_commit(lambda enrolment=enrolment: emails.waiting_list_offer(enrolment))
+            offered.append(enrolment)
+
+
+def _live_enrolment(user: User, start_moment: StartMoment) -> Enrolment | None:
+    return (
+        Enrolment.objects.filter(
+            user=user,
+            start_moment=start_moment,
+            state__in=[
+                Enrolment.State.HELD,
+                Enrolment.State.AWAITING_PAYMENT,
+                Enrolment.State.CONFIRMED,
+            ],
+        )
+        .select_related("seat_claim")
+        .first()
+    )
+
+
+def _enrolment_create(
+    user: User, start_moment: StartMoment, claim: SeatClaim, hold_until: datetime.datetime
+) -> Enrolment:
+    offering = start_moment.offering
+    provider = offering.provider
+    location = start_moment.location
+    return Enrolment.objects.create(
+        user=user,
+        learner_email=user.email,
+        language=(get_language() or settings.LANGUAGE_CODE)[:2],
+        start_moment=start_moment,
+        seat_claim=claim,
+        hold_expires_at=hold_until,
+        provider_name=provider.name,
+        offering_title=offering.title,
+        location_text=(
+            f"{location.name}, {location.street_address}, {location.postcode} {location.city}"
+            if location
+            else _("Online")
+        ),
+        starts_on=start_moment.starts_on,
+        price_cents=offering.price_cents or 0,
+        price_includes=_price_includes(offering),
+        cancellation_terms=provider.cancellation_terms,
+        late_refund_percent=provider.late_cancellation_refund_percent,
+    )
+
+
+def _price_includes(offering) -> str:
+    parts = []
+    if offering.price_includes_exams:
+        parts.append(_("exam costs"))
+    if offering.price_includes_materials:
+        parts.append(_("learning materials"))
+    if offering.price_includes_other:
+        parts.append(offering.price_includes_other)
+    return ", ".join(parts)
+
+
+def _waiting_entry_close(enrolment: Enrolment) -> None:
+    """A seat offered from the waiting list was taken up or let go: the entry is done."""
+    WaitingListEntry.objects.filter(
+        user_id=enrolment.user_id,
+        start_moment_id=enrolment.start_moment_id,
+        state=WaitingListEntry.State.WAITING,
+    ).update(state=WaitingListEntry.State.LEFT)

@@ -1,0 +1,225 @@
+"""What Stripe's verified events do to payments and enrolments.
+
+Each function runs inside the webhook's transaction (with the event id stored in it) and is
+idempotent on its own as well: it looks at the payment's and enrolment's current state, so a
+replayed, late or out-of-order event changes nothing that is already true. The browser's return
+from Checkout never confirms anything.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+
+from portal.enrolments import emails
+from portal.enrolments.enrolling import waiting_list_offer
+from portal.enrolments.models import Enrolment, WaitingListEntry
+from portal.payments import checkout
+from portal.payments.models import Payment
+from providers import seats
+
+logger = logging.getLogger(__name__)
+
+Outcome = str
+
+
+def checkout_completed(session: dict) -> Outcome:
+    """``checkout.session.completed`` and ``…async_payment_succeeded``: paid, or (SEPA) pending."""
+    payment = _payment_for(session)
+    if payment is None:
+        return "unknown session"
+    if session.get("payment_intent") and not payment.payment_intent_id:
+        payment.payment_intent_id = _id(session["payment_intent"])
+    if session.get("payment_status") == "paid":
+        return payment_fulfil(payment)
+    return _payment_processing(payment)
+
+
+def payment_fulfil(payment: Payment) -> Outcome:
+    """The money is in: confirm the place, or, if the seat is gone or the place was given up,
+    refund in full and tell the learner. Safe to call again."""
+    enrolment = Enrolment.objects.select_for_update().get(pk=payment.enrolment_id)
+    if payment.status in {Payment.Status.PAID, Payment.Status.REFUNDED}:
+        payment.save(update_fields=["payment_intent_id", "updated_at"])
+        return "already paid"
+    payment.status = Payment.Status.PAID
+    payment.paid_at = timezone.now()
+    payment.save()
+    if enrolment.state == Enrolment.State.CONFIRMED:
+        return _refund_unwanted(payment, enrolment, "paid twice")
+    if enrolment.state in {Enrolment.State.CANCELLED, Enrolment.State.REFUNDED}:
+        return _refund_unwanted(payment, enrolment, "paid after cancelling")
+    try:
+        seats.seat_keep(enrolment.seat_claim)
+    except seats.StartMomentFull:
+        # The hold lapsed and somebody else took the last seat before the money arrived.
+        enrolment.state = Enrolment.State.CANCELLED
+        enrolment.cancelled_at = timezone.now()
+        enrolment.save()
+        outcome = _refund_unwanted(payment, enrolment, "seat gone")
+        transaction.on_commit(lambda: emails.late_payment_refunded(enrolment))
+        return outcome
+    enrolment.state = Enrolment.State.CONFIRMED
+    enrolment.payment_method = Enrolment.PaymentMethod.STRIPE
+    enrolment.hold_expires_at = None
+    enrolment.confirmed_at = timezone.now()
+    enrolment.save()
+    WaitingListEntry.objects.filter(
+        user_id=enrolment.user_id,
+        start_moment_id=enrolment.start_moment_id,
+        state=WaitingListEntry.State.WAITING,
+    ).update(state=WaitingListEntry.State.LEFT)
+    transaction.on_commit(lambda: emails.enrolment_confirmed(enrolment))
+    return "confirmed"
+
+
+def checkout_async_failed(session: dict) -> Outcome:
+    """A delayed payment (SEPA) failed: the seat goes back, the learner is told."""
+    payment = _payment_for(session)
+    if payment is None:
+        return "unknown session"
+    enrolment = Enrolment.objects.select_for_update().get(pk=payment.enrolment_id)
+    if payment.status != Payment.Status.PROCESSING:
+        return f"ignored: payment {payment.status}"
+    payment.status = Payment.Status.FAILED
+    payment.save(update_fields=["status", "updated_at"])
+    if enrolment.state != Enrolment.State.AWAITING_PAYMENT:
+        return f"payment failed; enrolment {enrolment.state}"
+    _seat_give_back(enrolment, Enrolment.State.EXPIRED)
+    transaction.on_commit(lambda: emails.payment_failed(enrolment))
+    return "payment failed"
+
+
+def checkout_expired(session: dict) -> Outcome:
+    """The Checkout Session closed unpaid: its hold goes, unless another attempt is under way."""
+    payment = _payment_for(session)
+    if payment is None:
+        return "unknown session"
+    enrolment = Enrolment.objects.select_for_update().get(pk=payment.enrolment_id)
+    if payment.status != Payment.Status.OPEN:
+        return f"ignored: payment {payment.status}"
+    payment.status = Payment.Status.EXPIRED
+    payment.save(update_fields=["status", "updated_at"])
+    others_open = enrolment.payments.filter(
+        status__in=[Payment.Status.OPEN, Payment.Status.PROCESSING, Payment.Status.PAID]
+    ).exists()
+    if enrolment.state != Enrolment.State.HELD or others_open:
+        return "expired"
+    if enrolment.hold_expires_at and enrolment.hold_expires_at > timezone.now():
+        return "expired; hold kept until its own end"
+    _seat_give_back(enrolment, Enrolment.State.EXPIRED)
+    return "expired; seat freed"
+
+
+def charge_refunded(charge: dict) -> Outcome:
+    """A refund went through (ours, or one made in Stripe's dashboard): the place ends."""
+    payment = _payment_for_charge(charge)
+    if payment is None:
+        return "unknown payment"
+    enrolment = Enrolment.objects.select_for_update().get(pk=payment.enrolment_id)
+    refunded = int(charge.get("amount_refunded") or 0)
+    if refunded <= payment.amount_refunded_cents:
+        return "already recorded"
+    payment.amount_refunded_cents = refunded
+    payment.refunded_at = timezone.now()
+    payment.paid_at = payment.paid_at or payment.refunded_at
+    if charge.get("refunded") or refunded >= payment.amount_cents:
+        payment.status = Payment.Status.REFUNDED
+    payment.save()
+    paid_otherwise = (
+        enrolment.payments.filter(status=Payment.Status.PAID).exclude(pk=payment.pk).exists()
+    )
+    if paid_otherwise:
+        return "refund of a second payment recorded"
+    if enrolment.state in {
+        Enrolment.State.HELD,
+        Enrolment.State.CONFIRMED,
+        Enrolment.State.AWAITING_PAYMENT,
+    }:
+        # Refunded from Stripe's dashboard: the place is given up as well.
+        _seat_give_back(enrolment, Enrolment.State.CANCELLED)
+        enrolment.cancelled_at = timezone.now()
+    if enrolment.state in {Enrolment.State.CANCELLED, Enrolment.State.REFUNDED}:
+        enrolment.state = Enrolment.State.REFUNDED
+        enrolment.refund_cents = _refunded_total(enrolment)
+        enrolment.refunded_at = timezone.now()
+        enrolment.save()
+        transaction.on_commit(lambda: emails.refund_confirmed(enrolment))
+    return "refund recorded"
+
+
+def _payment_processing(payment: Payment) -> Outcome:
+    enrolment = Enrolment.objects.select_for_update().get(pk=payment.enrolment_id)
+    if payment.status != Payment.Status.OPEN:
+        payment.save(update_fields=["payment_intent_id", "updated_at"])
+        return f"ignored: payment {payment.status}"
+    payment.status = Payment.Status.PROCESSING
+    payment.save()
+    if enrolment.state not in {Enrolment.State.HELD, Enrolment.State.EXPIRED}:
+        return f"processing; enrolment {enrolment.state}"
+    try:
+        # A delayed payment can take days: the seat is kept until it succeeds or fails.
+        seats.seat_keep(enrolment.seat_claim)
+    except seats.StartMomentFull:
+        # Nothing is paid yet; when it succeeds, payment_fulfil refunds it.
+        return "processing; seat gone"
+    enrolment.state = Enrolment.State.AWAITING_PAYMENT
+    enrolment.payment_method = Enrolment.PaymentMethod.STRIPE
+    enrolment.hold_expires_at = None
+    enrolment.save()
+    transaction.on_commit(lambda: emails.payment_processing(enrolment))
+    return "awaiting payment"
+
+
+def _refund_unwanted(payment: Payment, enrolment: Enrolment, why: str) -> Outcome:
+    """Refund a payment that buys nothing. Stripe is asked after the commit, with an idempotency
+    key, so a failure there leaves the records right and the refund can be retried."""
+    amount = payment.amount_cents
+
+    def refund() -> None:
+        try:
+            checkout.refund_create(payment=payment, amount_cents=amount, reason=why)
+        except checkout.PaymentsUnavailable:
+            logger.exception("Automatic refund of %s must be retried", payment)
+
+    transaction.on_commit(refund)
+    return f"refunding: {why}"
+
+
+def _seat_give_back(enrolment: Enrolment, state: str) -> None:
+    seats.seat_release(enrolment.seat_claim)
+    enrolment.state = state
+    enrolment.save()
+    start_moment_id = enrolment.start_moment_id
+    transaction.on_commit(lambda: waiting_list_offer(start_moment_id=start_moment_id))
+
+
+def _refunded_total(enrolment: Enrolment) -> int:
+    return sum(payment.amount_refunded_cents for payment in enrolment.payments.all())
+
+
+def _payment_for_charge(charge: dict) -> Payment | None:
+    """By its PaymentIntent, or, when the refund overtook ``checkout.session.completed``, by the
+    enrolment and attempt in the metadata the portal gave the PaymentIntent."""
+    intent = _id(charge.get("payment_intent"))
+    payment = Payment.objects.filter(payment_intent_id=intent).first() if intent else None
+    metadata = charge.get("metadata") or {}
+    if payment is None and metadata.get("enrolment") and metadata.get("attempt", "").isdigit():
+        payment = Payment.objects.filter(
+            enrolment__reference=metadata["enrolment"], attempt=int(metadata["attempt"])
+        ).first()
+        if payment is not None and intent:
+            payment.payment_intent_id = intent
+    return payment
+
+
+def _payment_for(session: dict) -> Payment | None:
+    return Payment.objects.filter(checkout_session_id=session.get("id")).first()
+
+
+def _id(value: object) -> str:
+    if isinstance(value, dict):
+        return str(value.get("id", ""))
+    return str(value or "")

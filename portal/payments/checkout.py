@@ -1,0 +1,153 @@
+"""Stripe Checkout Sessions and refunds for enrolments (destination charges to the provider).
+
+Every call carries an idempotency key derived from what it is for (the enrolment's payment
+attempt, the payment's refund), so a retry after a time-out never charges or refunds twice.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+
+import stripe
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from portal.enrolments.models import Enrolment
+from portal.payments.client import PaymentsUnavailable, stripe_client
+from portal.payments.models import ConnectedAccount, Payment
+
+logger = logging.getLogger(__name__)
+
+# Stripe lets a Checkout Session live 30 minutes at least and 24 hours at most.
+CHECKOUT_MIN_LIFETIME = datetime.timedelta(minutes=31)
+CHECKOUT_MAX_LIFETIME = datetime.timedelta(hours=23, minutes=59)
+# Checkout's own locales that the portal's languages map to.
+CHECKOUT_LOCALES = {"nl": "nl", "en": "en"}
+
+
+class ProviderCannotSellOnline(Exception):
+    """The provider has no connected Stripe account that can take payments yet."""
+
+
+def payment_methods() -> list[str]:
+    methods = list(settings.STRIPE_PAYMENT_METHODS)
+    if settings.STRIPE_SEPA_DEBIT and "sepa_debit" not in methods:
+        methods.append("sepa_debit")
+    return methods
+
+
+def ready_account_for(provider_id: int) -> ConnectedAccount | None:
+    account = ConnectedAccount.objects.filter(provider_id=provider_id).first()
+    return account if account is not None and account.is_ready else None
+
+
+def application_fee_cents(amount_cents: int) -> int:
+    return amount_cents * settings.PLATFORM_FEE_BASIS_POINTS // 10_000
+
+
+def checkout_session_create(
+    *, enrolment: Enrolment, success_url: str, cancel_url: str, hold_until: datetime.datetime
+) -> Payment:
+    """Open a Checkout Session for ``enrolment`` that lives at least until ``hold_until``.
+
+    Raises ``ProviderCannotSellOnline`` or ``PaymentsUnavailable`` (Stripe unreachable or
+    refusing); nothing is stored then.
+    """
+    account = ready_account_for(enrolment.start_moment.offering.provider_id)
+    if account is None:
+        raise ProviderCannotSellOnline
+    now = timezone.now()
+    expires_at = min(max(hold_until, now + CHECKOUT_MIN_LIFETIME), now + CHECKOUT_MAX_LIFETIME)
+    attempt = enrolment.payments.count() + 1
+    fee = application_fee_cents(enrolment.price_cents)
+    metadata = {"enrolment": enrolment.reference, "attempt": str(attempt)}
+    payment_intent_data = {
+        "transfer_data": {"destination": account.stripe_account_id},
+        "metadata": metadata,
+        "description": f"{enrolment.reference} {enrolment.offering_title}"[:500],
+    }
+    if fee:
+        payment_intent_data["application_fee_amount"] = fee
+    params = {
+        "mode": "payment",
+        "line_items": [
+            {
+                "price_data": {
+                    "currency": "eur",
+                    "unit_amount": enrolment.price_cents,
+                    "product_data": {
+                        "name": enrolment.offering_title[:250],
+                        "description": _("%(provider)s, start %(date)s, %(place)s")
+                        % {
+                            "provider": enrolment.provider_name,
+                            "date": enrolment.starts_on.strftime("%d-%m-%Y"),
+                            "place": enrolment.location_text,
+                        },
+                    },
+                },
+                "quantity": 1,
+            }
+        ],
+        "allowed_payment_method_types": payment_methods(),
+        "customer_email": enrolment.learner_email,
+        "client_reference_id": enrolment.reference,
+        "locale": CHECKOUT_LOCALES.get((get_language() or "nl")[:2], "auto"),
+        "metadata": metadata,
+        "expires_at": int(expires_at.timestamp()),
+        "success_url": success_url,
+        "cancel_url": cancel_url,
+        "payment_intent_data": payment_intent_data,
+    }
+    try:
+        session = stripe_client().v1.checkout.sessions.create(
+            params, {"idempotency_key": f"enrolment-{enrolment.pk}-attempt-{attempt}"}
+        )
+    except stripe.StripeError as exc:
+        logger.warning("Checkout Session for %s refused: %s", enrolment.reference, exc)
+        raise PaymentsUnavailable(str(exc)) from exc
+    return Payment.objects.create(
+        enrolment=enrolment,
+        attempt=attempt,
+        checkout_session_id=session.id,
+        checkout_url=session.url,
+        amount_cents=enrolment.price_cents,
+        application_fee_cents=fee,
+        destination_account=account.stripe_account_id,
+        expires_at=datetime.datetime.fromtimestamp(session.expires_at, tz=datetime.UTC),
+    )
+
+
+def checkout_session_expire(payment: Payment) -> None:
+    """Close an open Checkout Session (the learner let the place go); Stripe's own
+    ``checkout.session.expired`` event then follows."""
+    try:
+        stripe_client().v1.checkout.sessions.expire(payment.checkout_session_id)
+    except stripe.InvalidRequestError:
+        # Already completed or expired: its own event tells what happened.
+        logger.info("Checkout Session %s was no longer open", payment.checkout_session_id)
+    except stripe.StripeError as exc:
+        raise PaymentsUnavailable(str(exc)) from exc
+
+
+def refund_create(*, payment: Payment, amount_cents: int, reason: str) -> str:
+    """Refund ``amount_cents`` of a paid payment, reversing the transfer to the provider and the
+    platform fee. Returns the refund's id; ``charge.refunded`` confirms it later."""
+    try:
+        refund = stripe_client().v1.refunds.create(
+            {
+                "payment_intent": payment.payment_intent_id,
+                "amount": amount_cents,
+                "reverse_transfer": True,
+                "refund_application_fee": True,
+                "reason": "requested_by_customer",
+                "metadata": {"enrolment": payment.enrolment.reference, "why": reason},
+            },
+            {"idempotency_key": f"refund-{payment.pk}-{amount_cents}"},
+        )
+    except stripe.StripeError as exc:
+        logger.error("Refund of %s failed: %s", payment.checkout_session_id, exc)
+        raise PaymentsUnavailable(str(exc)) from exc
+    return refund.id

@@ -1,0 +1,155 @@
+"""Holding a seat, letting it lapse, the waiting list and the DUO loan (portal.enrolments.enrolling)."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from portal.accounts.models import Role
+from portal.enrolments import enrolling
+from portal.enrolments.models import Enrolment, WaitingListEntry
+from providers.models import StartMoment
+from tests.enrolments.factories import held_enrolment, learner, start_moment_for_sale
+from tests.portal.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _taken(moment: StartMoment) -> int:
+    return StartMoment.objects.get(pk=moment.pk).seats_taken
+
+
+def test_enrolling_holds_one_seat_for_the_hold_time_and_copies_what_is_bought(settings):
+    settings.ENROLMENT_HOLD_MINUTES = 30
+    moment = start_moment_for_sale(seats=3, price_cents=99_500)
+    before = timezone.now()
+    enrolment = enrolling.enrolment_start(user=learner(), start_moment=moment)
+    assert enrolment.state == Enrolment.State.HELD
+    assert _taken(moment) == 1
+    assert before + datetime.timedelta(minutes=30) <= enrolment.hold_expires_at
+    assert enrolment.hold_expires_at <= timezone.now() + datetime.timedelta(minutes=30)
+    assert enrolment.price_cents == 99_500
+    assert enrolment.offering_title == moment.offering.title
+    assert enrolment.provider_name == moment.offering.provider.name
+    assert enrolment.starts_on == moment.starts_on
+    assert "exam costs" in enrolment.price_includes
+    assert moment.location.city in enrolment.location_text
+
+
+def test_enrolling_twice_returns_the_same_enrolment_and_takes_one_seat():
+    moment = start_moment_for_sale(seats=3)
+    user = learner()
+    first = enrolling.enrolment_start(user=user, start_moment=moment)
+    again = enrolling.enrolment_start(user=user, start_moment=moment)
+    assert again.pk == first.pk
+    assert _taken(moment) == 1
+
+
+def test_a_full_start_moment_refuses_with_the_waiting_list_on_offer():
+    moment = start_moment_for_sale(seats=1)
+    held_enrolment(moment)
+    with pytest.raises(enrolling.StartMomentFull):
+        enrolling.enrolment_start(user=learner(), start_moment=moment)
+    assert _taken(moment) == 1
+
+
+def test_an_expired_hold_counts_as_free_for_the_next_learner():
+    moment = start_moment_for_sale(seats=1)
+    lapsed = held_enrolment(moment)
+    Enrolment.objects.filter(pk=lapsed.pk).update(
+        hold_expires_at=timezone.now() - datetime.timedelta(seconds=1)
+    )
+    lapsed.seat_claim.expires_at = timezone.now() - datetime.timedelta(seconds=1)
+    lapsed.seat_claim.save()
+    newcomer = enrolling.enrolment_start(user=learner(), start_moment=moment)
+    assert newcomer.state == Enrolment.State.HELD
+    assert _taken(moment) == 1
+    lapsed.refresh_from_db()
+    assert lapsed.state == Enrolment.State.EXPIRED
+    assert lapsed.seat_claim.released_at is not None
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"price_cents": None}, "not set a price"),
+        ({"for_gezinsmigranten": False}, "not open to self-paying"),
+        ({"live": False}, "not offered"),
+    ],
+)
+def test_courses_not_for_sale_are_refused_with_the_reason(change, message):
+    moment = start_moment_for_sale()
+    for name, value in change.items():
+        setattr(moment.offering, name, value)
+    moment.offering.save()
+    with pytest.raises(enrolling.EnrolmentRefused, match=message):
+        enrolling.enrolment_start(user=learner(), start_moment=moment)
+    assert _taken(moment) == 0
+
+
+def test_enrolment_closes_after_the_deadline():
+    moment = start_moment_for_sale(starts_in_days=10)
+    moment.enrolment_deadline = timezone.localdate() - datetime.timedelta(days=1)
+    moment.save()
+    with pytest.raises(enrolling.EnrolmentRefused, match="closed"):
+        enrolling.enrolment_start(user=learner(), start_moment=moment)
+
+
+def test_staff_accounts_cannot_enrol():
+    with pytest.raises(enrolling.EnrolmentRefused, match="learners"):
+        enrolling.enrolment_start(
+            user=UserFactory(role=Role.CASE_MANAGER), start_moment=start_moment_for_sale()
+        )
+
+
+def test_duo_loan_confirms_the_place_with_the_declaration(django_capture_on_commit_callbacks):
+    enrolment = held_enrolment(start_moment_for_sale(duo_loan_eligible=True))
+    with django_capture_on_commit_callbacks(execute=True):
+        enrolling.duo_loan_choose(enrolment=enrolment, declaration="I pay with my DUO loan.")
+    enrolment.refresh_from_db()
+    assert enrolment.state == Enrolment.State.CONFIRMED
+    assert enrolment.payment_method == Enrolment.PaymentMethod.DUO_LOAN
+    assert enrolment.duo_declaration == "I pay with my DUO loan."
+    assert enrolment.seat_claim.expires_at is None
+    assert len(mail.outbox) == 1
+    assert enrolment.reference in mail.outbox[0].body
+
+
+def test_duo_loan_is_refused_for_courses_that_are_not_eligible():
+    enrolment = held_enrolment(start_moment_for_sale(duo_loan_eligible=False))
+    with pytest.raises(enrolling.EnrolmentRefused, match="DUO"):
+        enrolling.duo_loan_choose(enrolment=enrolment, declaration="x")
+    enrolment.refresh_from_db()
+    assert enrolment.state == Enrolment.State.HELD
+
+
+def test_a_freed_seat_goes_to_the_first_on_the_waiting_list(django_capture_on_commit_callbacks):
+    moment = start_moment_for_sale(seats=1)
+    holder = held_enrolment(moment)
+    first, second = learner(), learner()
+    with django_capture_on_commit_callbacks(execute=True):
+        enrolling.waiting_list_join(user=first, start_moment=moment)
+        enrolling.waiting_list_join(user=second, start_moment=moment)
+    assert not mail.outbox
+    holder.seat_claim.expires_at = holder.hold_expires_at = timezone.now()
+    holder.seat_claim.save()
+    holder.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        enrolling.holds_expire()
+    offered = Enrolment.objects.get(user=first, start_moment=moment)
+    assert offered.state == Enrolment.State.HELD
+    assert offered.hold_expires_at > timezone.now() + datetime.timedelta(hours=1)
+    assert WaitingListEntry.objects.get(user=first).state == WaitingListEntry.State.OFFERED
+    assert WaitingListEntry.objects.get(user=second).state == WaitingListEntry.State.WAITING
+    assert [m.to for m in mail.outbox] == [[first.email]]
+    assert _taken(moment) == 1
+
+
+def test_newcomers_join_the_list_while_others_wait():
+    moment = start_moment_for_sale(seats=1)
+    enrolling.waiting_list_join(user=learner(), start_moment=moment)
+    with pytest.raises(enrolling.StartMomentFull):
+        enrolling.enrolment_start(user=learner(), start_moment=moment)
