@@ -4,6 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+STRIPE_STANDIN_PORT ?= 12111
 PYTEST_ARGS ?=
 
 .PHONY: run test lint format messages benchmark seed-scale clean
@@ -22,11 +23,26 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[dev]"
 	@touch $@ $(VENV)/.installed-run
 
+# Without STRIPE_SECRET_KEY in the environment, `make run` starts the test suite's Stripe stand-in
+# on loopback and points the portal at it: every payment is a test payment, no real money.
 run: $(VENV)/.installed-run
 	DEBUG=true $(BIN)/python manage.py migrate --no-input -v 0
 	DEBUG=true $(BIN)/python manage.py seed_demo
 	@echo "Routewijzer runs on http://$(HOST):$(PORT)/ (catalogue: /aanbod/, admin: /admin/, API: /api/v1/)"
-	DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@if [ -n "$$STRIPE_SECRET_KEY" ]; then \
+		DEBUG=true exec $(BIN)/python manage.py runserver $(HOST):$(PORT); \
+	fi; \
+	accounts=""; \
+	for id in $$(DEBUG=true $(BIN)/python manage.py demo_stripe_accounts); do \
+		accounts="$$accounts --ready-account $$id"; done; \
+	$(BIN)/python -m tests.stripe_standin --host 127.0.0.1 --port $(STRIPE_STANDIN_PORT) \
+		--webhook-url http://$(HOST):$(PORT)/payments/stripe/webhook/ \
+		--webhook-secret whsec_standin_local $$accounts & standin=$$!; \
+	trap 'kill $$standin 2>/dev/null' EXIT INT TERM; \
+	DEBUG=true STRIPE_SECRET_KEY=sk_test_standin_local \
+		STRIPE_API_BASE=http://127.0.0.1:$(STRIPE_STANDIN_PORT) \
+		STRIPE_WEBHOOK_SECRETS=whsec_standin_local \
+		$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 node_modules/.package-lock.json: package.json package-lock.json
 	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund; \

@@ -5,6 +5,8 @@ import os
 import pytest
 from django.core.cache import cache
 
+pytest_plugins = ["tests.stripe_standin.pytest_plugin"]
+
 NO_SKIP = os.environ.get("ROUTEWIJZER_NO_SKIP") == "1"
 
 

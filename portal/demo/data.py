@@ -786,3 +786,7 @@ DEMO_USERS = [
     ),
     ("leerling@routewijzer.example", "Lina", "Leerling", "LEARNER", {}),
 ]
+
+# This provider has no Stripe account in the demo: its administrator (aanbieder@) can try the
+# onboarding, and learners see that its courses cannot be paid online yet.
+DEMO_PROVIDER_WITHOUT_PAYMENTS = "taalhuis-spaarnestad"

@@ -1,4 +1,4 @@
-"""Holding a seat, letting it lapse, the waiting list and the DUO loan (portal.enrolments.enrolling)."""
+"""Holding a seat, letting it lapse, the waiting list and the DUO loan (enrolments.enrolling)."""
 
 from __future__ import annotations
 

@@ -31,7 +31,8 @@ def test_each_query_string_has_its_own_cache_entry(client, moment):
 def test_a_seat_taken_shows_at_once(client, moment, django_capture_on_commit_callbacks):
     client.get("/en/aanbod/")
     with django_capture_on_commit_callbacks(execute=True):
-        seats.seats_take(start_moment_id=moment.pk, count=3)
+        for _ in range(3):
+            seats.seat_take(start_moment_id=moment.pk, purpose="enrolment")
     response = client.get("/en/aanbod/")
     assert response["X-Page-Cache"] == "miss"
     assert "7 seats free" in response.content.decode()

@@ -16,6 +16,7 @@ from cms.models import CataloguePage, ContentPage, HomePage
 from contracts.models import IntakeVolume, Municipality, Region
 from portal import permissions
 from portal.demo import data
+from portal.payments.models import ConnectedAccount
 from providers.models import (
     Language,
     Location,
@@ -54,6 +55,7 @@ class Command(BaseCommand):
         self._languages()
         created_offerings = self._providers_and_offerings(today)
         self._pages()
+        self._payment_accounts()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo catalogue ready: {Provider.objects.count()} providers, "
@@ -71,6 +73,21 @@ class Command(BaseCommand):
             )
             return
         self._users()
+
+    @staticmethod
+    def _payment_accounts() -> None:
+        """Every demo provider but one can take online payments (test mode); the one left out
+        shows the "cannot sell online yet" path and the onboarding in its admin."""
+        for provider in Provider.objects.exclude(slug=data.DEMO_PROVIDER_WITHOUT_PAYMENTS):
+            ConnectedAccount.objects.get_or_create(
+                provider=provider,
+                defaults={
+                    "stripe_account_id": "acct_demo_" + provider.slug.replace("-", "_")[:40],
+                    "charges_enabled": True,
+                    "payouts_enabled": True,
+                    "details_submitted": True,
+                },
+            )
 
     def _municipalities(self) -> None:
         region, _ = Region.objects.get_or_create(
