@@ -41,6 +41,31 @@ def user_data_export(*, user: User) -> dict[str, Any]:
             {"provider": membership.provider.name, "role": membership.role}
             for membership in user.provider_memberships.select_related("provider")
         ],
+        "enrolments": [
+            {
+                "reference": enrolment.reference,
+                "course": enrolment.offering_title,
+                "provider": enrolment.provider_name,
+                "starts_on": enrolment.starts_on.isoformat(),
+                "location": enrolment.location_text,
+                "state": enrolment.state,
+                "payment_method": enrolment.payment_method,
+                "price_cents": enrolment.price_cents,
+                "refund_cents": enrolment.refund_cents,
+                "duo_declaration": enrolment.duo_declaration,
+                "enrolled_at": enrolment.created_at.isoformat(),
+            }
+            for enrolment in user.enrolments.order_by("pk")
+        ],
+        "waiting_lists": [
+            {
+                "course": str(entry.start_moment.offering),
+                "starts_on": entry.start_moment.starts_on.isoformat(),
+                "state": entry.state,
+                "joined_at": entry.created_at.isoformat(),
+            }
+            for entry in user.waiting_list_entries.select_related("start_moment__offering")
+        ],
     }
 
 
@@ -56,7 +81,14 @@ def user_may_delete_self(*, user: User) -> bool:
 @transaction.atomic
 def user_delete(*, user: User) -> None:
     """Delete the account and everything that belongs only to it (e-mail addresses,
-    authenticators, provider memberships)."""
+    authenticators, provider memberships, waiting-list places).
+
+    Seats held but not yet paid for are freed. Bought places stay, without the account: the
+    provider teaches them and the sale is a financial record the law makes us keep.
+    """
+    from portal.enrolments.enrolling import enrolments_of_deleted_account_release
+
     if not user_may_delete_self(user=user):
         raise AccountCannotBeDeleted(user.pk)
+    enrolments_of_deleted_account_release(user=user)
     user.delete()

@@ -148,6 +148,19 @@ def duo_loan_choose(*, enrolment: Enrolment, declaration: str) -> Enrolment:
     return locked
 
 
+def enrolments_of_deleted_account_release(*, user: User) -> None:
+    """Free the seats the user holds without having paid; call inside the deletion's
+    transaction."""
+    for enrolment in Enrolment.objects.filter(user=user, state=Enrolment.State.HELD).select_related(
+        "seat_claim"
+    ):
+        seats.seat_release(enrolment.seat_claim)
+        enrolment.state = Enrolment.State.EXPIRED
+        enrolment.save(update_fields=["state", "updated_at"])
+        start_moment_id = enrolment.start_moment_id
+        transaction.on_commit(lambda pk=start_moment_id: waiting_list_offer(start_moment_id=pk))
+
+
 def waiting_list_join(*, user: User, start_moment: StartMoment) -> WaitingListEntry:
     if not user.is_authenticated or user.role != Role.LEARNER:
         raise EnrolmentRefused(_("Only learners' accounts can join a waiting list."))

@@ -153,3 +153,40 @@ def test_newcomers_join_the_list_while_others_wait():
     enrolling.waiting_list_join(user=learner(), start_moment=moment)
     with pytest.raises(enrolling.StartMomentFull):
         enrolling.enrolment_start(user=learner(), start_moment=moment)
+
+
+def test_deleting_an_account_frees_held_seats_and_keeps_bought_places():
+    from portal.accounts.data import user_data_export, user_delete
+
+    held_moment, bought_moment = start_moment_for_sale(), start_moment_for_sale(
+        duo_loan_eligible=True
+    )
+    user = learner()
+    held = enrolling.enrolment_start(user=user, start_moment=held_moment)
+    bought = enrolling.enrolment_start(user=user, start_moment=bought_moment)
+    enrolling.duo_loan_choose(enrolment=bought, declaration="DUO")
+    exported = user_data_export(user=user)
+    assert {row["reference"] for row in exported["enrolments"]} == {
+        held.reference,
+        bought.reference,
+    }
+    user_delete(user=user)
+    held.refresh_from_db()
+    bought.refresh_from_db()
+    assert (held.state, held.user_id) == (Enrolment.State.EXPIRED, None)
+    assert (bought.state, bought.user_id) == (Enrolment.State.CONFIRMED, None)
+    assert _taken(held_moment) == 0
+    assert _taken(bought_moment) == 1
+
+
+def test_the_periodic_command_expires_lapsed_holds(capsys):
+    from django.core.management import call_command
+
+    moment = start_moment_for_sale(seats=1)
+    enrolment = held_enrolment(moment)
+    Enrolment.objects.filter(pk=enrolment.pk).update(hold_expires_at=timezone.now())
+    call_command("enrolments_expire_holds")
+    assert "1 hold(s) expired" in capsys.readouterr().out
+    assert _taken(moment) == 0
+    enrolment.refresh_from_db()
+    assert enrolment.state == Enrolment.State.EXPIRED
