@@ -78,7 +78,8 @@ class Command(BaseCommand):
     def _payment_accounts() -> None:
         """Every demo provider but one can take online payments (test mode); the one left out
         shows the "cannot sell online yet" path and the onboarding in its admin."""
-        for provider in Provider.objects.exclude(slug=data.DEMO_PROVIDER_WITHOUT_PAYMENTS):
+        slugs = {spec["slug"] for spec in data.PROVIDERS} - {data.DEMO_PROVIDER_WITHOUT_PAYMENTS}
+        for provider in Provider.objects.filter(slug__in=slugs):
             ConnectedAccount.objects.get_or_create(
                 provider=provider,
                 defaults={
