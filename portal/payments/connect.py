@@ -65,7 +65,7 @@ def account_status_refresh(account: ConnectedAccount) -> ConnectedAccount:
         remote = stripe_client().v1.accounts.retrieve(account.stripe_account_id)
     except stripe.StripeError as exc:
         raise PaymentsUnavailable(str(exc)) from exc
-    return account_status_store(dict(remote))
+    return account_status_store(remote.to_dict())
 
 
 def account_status_store(remote: dict) -> ConnectedAccount:

@@ -8,8 +8,10 @@ from django.contrib.auth.models import AnonymousUser
 
 from portal import permissions
 from portal.accounts.models import Role
+from portal.enrolments.models import WaitingListEntry
 from portal.permissions import Action
 from providers.models import Offering, ProviderMembership
+from tests.enrolments.factories import connected_account, held_enrolment
 from tests.portal.factories import UserFactory, provider_staff
 from tests.providers.factories import (
     LocationFactory,
@@ -41,6 +43,18 @@ PUBLIC = {
     "moment_b": {V},
     "membership_a": set(),
     "membership_b": set(),
+    # Learners' enrolments and the providers' payment accounts are nobody's public business.
+    "enrolment_a": set(),
+    "enrolment_b": set(),
+    "waiting_a": set(),
+    "waiting_b": set(),
+    "account_a": set(),
+    "account_b": set(),
+}
+# The matrix's learner owns enrolment_a and waiting_a (provider A); another learner the _b ones.
+LEARNER = PUBLIC | {
+    "enrolment_a": {V, C},
+    "waiting_a": {V, C},
 }
 EVERYTHING = {
     "provider_a": {V, C, D, INV, M},
@@ -54,6 +68,23 @@ EVERYTHING = {
     "moment_b": {V, C, D},
     "membership_a": {V, C, D},
     "membership_b": {V, C, D},
+    # Contract managers look on: enrolments, waiting lists and payment accounts are read only.
+    "enrolment_a": {V},
+    "enrolment_b": {V},
+    "waiting_a": {V},
+    "waiting_b": {V},
+    "account_a": {V},
+    "account_b": {V},
+}
+# A superuser may do what any role may (``permissions._SUPERUSER``): the learners' CHANGE on
+# enrolments and waiting-list entries, a provider administrator's CHANGE on its payment account.
+SUPERUSER = EVERYTHING | {
+    "enrolment_a": {V, C},
+    "enrolment_b": {V, C},
+    "waiting_a": {V, C},
+    "waiting_b": {V, C},
+    "account_a": {V, C},
+    "account_b": {V, C},
 }
 PROVIDER_EDITOR = {
     "provider_a": {V, M},
@@ -67,20 +98,27 @@ PROVIDER_EDITOR = {
     "moment_b": set(),
     "membership_a": {V},
     "membership_b": set(),
+    "enrolment_a": {V},
+    "enrolment_b": set(),
+    "waiting_a": {V},
+    "waiting_b": set(),
+    "account_a": set(),  # the payment account is for the provider's administrators
+    "account_b": set(),
 }
 PROVIDER_ADMIN = PROVIDER_EDITOR | {
     "provider_a": {V, C, INV, M},
     "membership_a": {V, C, D},
+    "account_a": {V, C},
 }
 EXPECTED = {
     "anonymous": PUBLIC,
-    "learner": PUBLIC,
+    "learner": LEARNER,
     "klantmanager": PUBLIC,
     "site_editor": PUBLIC,
     "provider_editor": PROVIDER_EDITOR,
     "provider_admin": PROVIDER_ADMIN,
     "contract_manager": EVERYTHING,
-    "superuser": EVERYTHING,
+    "superuser": SUPERUSER,
 }
 
 
@@ -89,9 +127,10 @@ def world():
     provider_a, provider_b = ProviderFactory(), ProviderFactory()
     location_a = LocationFactory(provider=provider_a)
     location_b = LocationFactory(provider=provider_b, municipality=location_a.municipality)
-    offering_a = OfferingFactory(provider=provider_a)
+    # Open to self-paying learners, so that the learners can enrol on their start moments.
+    offering_a = OfferingFactory(provider=provider_a, for_gezinsmigranten=True)
     offering_a.save_revision().publish()
-    offering_b = OfferingFactory(provider=provider_b)
+    offering_b = OfferingFactory(provider=provider_b, for_gezinsmigranten=True)
     offering_b.save_revision().publish()
     draft = OfferingFactory(provider=provider_a, live=False)
     users = {
@@ -104,6 +143,12 @@ def world():
         "contract_manager": UserFactory(role=Role.CONTRACT_MANAGER),
         "superuser": UserFactory(is_superuser=True),
     }
+    moment_a = StartMomentFactory(offering=offering_a, location=location_a)
+    moment_b = StartMomentFactory(offering=offering_b, location=location_b)
+    # Later start dates of the same courses, where the learners wait for a seat.
+    full_a = StartMomentFactory(offering=offering_a, location=location_a, seats=0)
+    full_b = StartMomentFactory(offering=offering_b, location=location_b, seats=0)
+    other_learner = UserFactory()
     objects = {
         "provider_a": provider_a,
         "provider_b": provider_b,
@@ -112,10 +157,16 @@ def world():
         "offering_b": offering_b,
         "location_a": location_a,
         "location_b": location_b,
-        "moment_a": StartMomentFactory(offering=offering_a, location=location_a),
-        "moment_b": StartMomentFactory(offering=offering_b, location=location_b),
+        "moment_a": moment_a,
+        "moment_b": moment_b,
         "membership_a": ProviderMembership.objects.get(user=users["provider_editor"]),
         "membership_b": provider_staff(provider_b).provider_memberships.get(),
+        "enrolment_a": held_enrolment(moment_a, user=users["learner"]),
+        "enrolment_b": held_enrolment(moment_b, user=other_learner),
+        "waiting_a": WaitingListEntry.objects.create(user=users["learner"], start_moment=full_a),
+        "waiting_b": WaitingListEntry.objects.create(user=other_learner, start_moment=full_b),
+        "account_a": connected_account(provider_a),
+        "account_b": connected_account(provider_b),
     }
     return users, objects
 
