@@ -66,11 +66,6 @@ def _link_id(location: str) -> str:
     return location.rstrip("/").rsplit("/", 1)[-1]
 
 
-# ``connect.account_status_refresh`` passes ``dict(remote)`` to ``account_status_store``, but
-# stripe 16's StripeObject is not a mapping (TypeError: "call .to_dict()"). The fix, in
-# portal/payments/connect.py: ``account_status_store(remote.to_dict())``. Then remove these
-# (strict) markers.
-
 # Onboarding ------------------------------------------------------------------------------------
 
 
