@@ -241,3 +241,28 @@ def providers_for(user: AnyUser, action: Action | str) -> QuerySet:
     from providers.models import Provider
 
     return scope(user, action, Provider.objects.all())
+
+
+def payment_account_providers(user: AnyUser, action: Action | str) -> QuerySet:
+    """The providers whose connected payment account ``user`` may ``action`` (VIEW or CHANGE),
+    whether the account exists yet or not (``can`` cannot answer for one not made yet): the same
+    rule as ``scope`` on ``ConnectedAccount``, which a test checks."""
+    if not can_on_model(user, action, _connected_account_model()):
+        return _providers().none()
+    if user.is_superuser or user.role == Role.CONTRACT_MANAGER:
+        return _providers().all()
+    if user.role == Role.PROVIDER_STAFF:
+        return _providers().filter(pk__in=provider_ids(user, admin_only=True))
+    return _providers().none()
+
+
+def _providers() -> QuerySet:
+    from providers.models import Provider
+
+    return Provider.objects.all()
+
+
+def _connected_account_model() -> type[Model]:
+    from portal.payments.models import ConnectedAccount
+
+    return ConnectedAccount

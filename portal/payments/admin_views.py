@@ -25,7 +25,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from portal import permissions
-from portal.accounts.models import Role
 from portal.payments import connect
 from portal.payments.client import PaymentsUnavailable, is_test_mode, payments_enabled
 from portal.payments.models import ConnectedAccount
@@ -48,30 +47,16 @@ BUTTON_LABELS = {
 }
 
 
-def payment_providers(user, action: Action | str) -> QuerySet[Provider]:
-    """The providers whose connected account ``user`` may ``action`` (VIEW or CHANGE), whether
-    the account exists yet or not.
-
-    The same rule as ``portal.permissions`` applies to an existing ``ConnectedAccount``: the role
-    table must allow the action, contract managers and superusers see every provider, and of
-    provider staff only a provider's administrators. ``permissions.can`` cannot answer for an
-    account that does not exist yet, hence this function (tests check it agrees with ``scope``).
-    """
-    if not permissions.can_on_model(user, action, ConnectedAccount):
-        return Provider.objects.none()
-    if user.is_superuser or user.role == Role.CONTRACT_MANAGER:
-        return Provider.objects.all()
-    if user.role == Role.PROVIDER_STAFF:
-        return Provider.objects.filter(pk__in=permissions.provider_ids(user, admin_only=True))
-    return Provider.objects.none()
-
-
 def _url(name: str, *args: object) -> str:
     return reverse(f"{NAMESPACE}:{name}", args=args)
 
 
+def _providers_for(user, action: Action) -> QuerySet[Provider]:
+    return permissions.payment_account_providers(user, action)
+
+
 def _provider_or_404(request: HttpRequest, provider_id: int) -> Provider:
-    return get_object_or_404(payment_providers(request.user, Action.CHANGE), pk=provider_id)
+    return get_object_or_404(_providers_for(request.user, Action.CHANGE), pk=provider_id)
 
 
 def _account(provider: Provider) -> ConnectedAccount | None:
@@ -100,7 +85,7 @@ class ProviderRow:
 @require_GET
 def overview(request: HttpRequest) -> HttpResponse:
     providers = (
-        payment_providers(request.user, Action.VIEW)
+        _providers_for(request.user, Action.VIEW)
         .select_related("connected_account")
         .order_by("name")
     )
@@ -109,7 +94,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     enabled = payments_enabled()
     changeable = (
-        set(payment_providers(request.user, Action.CHANGE).values_list("pk", flat=True))
+        set(_providers_for(request.user, Action.CHANGE).values_list("pk", flat=True))
         if enabled
         else set()
     )

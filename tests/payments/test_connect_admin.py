@@ -9,9 +9,8 @@ from django.urls import reverse
 
 from portal import permissions
 from portal.accounts.models import Role
-from portal.payments.admin_views import payment_providers
 from portal.payments.models import ConnectedAccount
-from portal.permissions import Action
+from portal.permissions import Action, payment_account_providers
 from tests.enrolments.factories import connected_account
 from tests.portal.factories import UserFactory, provider_staff
 from tests.portal.helpers import login_staff
@@ -281,8 +280,8 @@ def test_superusers_may_set_up_any_provider(stripe_standin, client, provider, ot
 
 @pytest.mark.parametrize("action", [Action.VIEW, Action.CHANGE])
 def test_the_page_agrees_with_the_permission_rules(provider, other_provider, action):
-    """``payment_providers`` answers for accounts not yet made: for existing ones it must list
-    exactly the providers whose account ``portal.permissions.scope`` allows."""
+    """``payment_account_providers`` answers for accounts not yet made: for existing ones it
+    must list exactly the providers whose account ``portal.permissions.scope`` allows."""
     connected_account(provider, account_id="acct_a")
     connected_account(other_provider, account_id="acct_b")
     users = [
@@ -295,7 +294,7 @@ def test_the_page_agrees_with_the_permission_rules(provider, other_provider, act
         UserFactory(),
     ]
     for user in users:
-        by_page = set(payment_providers(user, action).values_list("pk", flat=True))
+        by_page = set(payment_account_providers(user, action).values_list("pk", flat=True))
         by_rules = set(
             permissions.scope(user, action, ConnectedAccount.objects.all()).values_list(
                 "provider_id", flat=True
