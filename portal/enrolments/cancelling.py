@@ -30,7 +30,8 @@ def enrolment_cancel(*, enrolment: Enrolment) -> rules.CancellationQuote:
     quote = rules.cancellation_quote(enrolment)
     paid = enrolment.payments.filter(status=Payment.Status.PAID).first()
     open_payments = list(enrolment.payments.filter(status=Payment.Status.OPEN))
-    if quote.refund_cents and paid is not None:
+    refund_started = bool(quote.refund_cents and paid is not None)
+    if refund_started:
         try:
             checkout.refund_create(
                 payment=paid, amount_cents=quote.refund_cents, reason="cancelled by learner"
@@ -41,6 +42,14 @@ def enrolment_cancel(*, enrolment: Enrolment) -> rules.CancellationQuote:
             ) from None
     with transaction.atomic():
         locked = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+        if refund_started and locked.state in {
+            Enrolment.State.CANCELLED,
+            Enrolment.State.REFUNDED,
+        }:
+            # Stripe's charge.refunded overtook us and ended the place already.
+            transaction.on_commit(lambda: emails.enrolment_cancelled(locked, quote))
+            enrolment.refresh_from_db()
+            return quote
         if locked.state not in {Enrolment.State.HELD, Enrolment.State.CONFIRMED}:
             raise EnrolmentRefused(_("This enrolment can no longer be cancelled."))
         seats.seat_release(locked.seat_claim)

@@ -385,3 +385,26 @@ def test_a_refund_event_overtaking_the_payment_event_still_ends_refunded(
     assert enrolment.state == Enrolment.State.REFUNDED
     assert _taken(moment) == 0
     assert Payment.objects.get(pk=payment.pk).status == Payment.Status.REFUNDED
+
+
+def test_a_refund_event_arriving_before_the_cancellation_is_saved_ends_refunded(
+    stripe_standin, moment, deliver_all, monkeypatch, django_capture_on_commit_callbacks
+):
+    enrolment = _confirmed(stripe_standin, moment, deliver_all)
+    real_refund = checkout.refund_create
+
+    def refund_and_webhook_at_once(**kwargs):
+        refund_id = real_refund(**kwargs)
+        deliver_all(stripe_standin.deliver(stripe_standin.events[-1:]))
+        return refund_id
+
+    monkeypatch.setattr(checkout, "refund_create", refund_and_webhook_at_once)
+    with django_capture_on_commit_callbacks(execute=True):
+        quote = cancelling.enrolment_cancel(enrolment=enrolment)
+    assert quote.refund_cents == 125_000
+    enrolment.refresh_from_db()
+    assert enrolment.state == Enrolment.State.REFUNDED
+    assert _taken(moment) == 0
+    assert len(stripe_standin.refunds) == 1
+    subjects = [message.subject for message in mail.outbox]
+    assert len(subjects) == 3  # confirmed, refund made, cancelled
