@@ -388,14 +388,15 @@ def test_a_refund_event_overtaking_the_payment_event_still_ends_refunded(
 
 
 def test_a_refund_event_arriving_before_the_cancellation_is_saved_ends_refunded(
-    stripe_standin, moment, deliver_all, monkeypatch, django_capture_on_commit_callbacks
+    stripe_standin, moment, client, deliver_all, monkeypatch, django_capture_on_commit_callbacks
 ):
     enrolment = _confirmed(stripe_standin, moment, deliver_all)
     real_refund = checkout.refund_create
 
     def refund_and_webhook_at_once(**kwargs):
         refund_id = real_refund(**kwargs)
-        deliver_all(stripe_standin.deliver(stripe_standin.events[-1:]))
+        [refunded] = stripe_standin.deliver(stripe_standin.events[-1:])
+        assert deliver(client, refunded).status_code == 200
         return refund_id
 
     monkeypatch.setattr(checkout, "refund_create", refund_and_webhook_at_once)
