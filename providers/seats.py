@@ -21,8 +21,9 @@ from __future__ import annotations
 import datetime
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.expressions import CombinedExpression
+from django.db.models.functions import Coalesce, Now
 from django.dispatch import Signal
 from django.utils import timezone
 
@@ -46,6 +47,21 @@ class StartMomentFull(Exception):
 def free_seats_expression(prefix: str = "") -> CombinedExpression:
     """Seats minus seats taken; expired holds not yet released still count as taken here."""
     return F(f"{prefix}seats") - F(f"{prefix}seats_taken")
+
+
+def free_seats_now_expression() -> CombinedExpression:
+    """Seats free right now for a start moment queryset: expired holds not yet released count as
+    free (one correlated subquery on the ``seatclaim_open_holds`` index)."""
+    expired_holds = (
+        SeatClaim.objects.filter(
+            start_moment=OuterRef("pk"), released_at__isnull=True, expires_at__lte=Now()
+        )
+        .order_by()
+        .values("start_moment")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return F("seats") - F("seats_taken") + Coalesce(Subquery(expired_holds), 0)
 
 
 def has_free_seats_q(prefix: str = "") -> Q:

@@ -19,7 +19,7 @@ from django.utils import timezone
 from portal.permissions import public_scope
 from providers import keurmerk
 from providers.models import Location, Offering, Provider, StartMoment
-from providers.seats import free_seats_expression, has_free_seats_q
+from providers.seats import free_seats_expression, free_seats_now_expression, has_free_seats_q
 
 
 def start_moments_open(*, on: datetime.date | None = None) -> QuerySet[StartMoment]:
@@ -77,7 +77,7 @@ def offering_public_get(*, offering_id: int) -> Offering:
     upcoming = (
         StartMoment.objects.filter(starts_on__gte=today)
         .select_related("location__municipality")
-        .annotate(free=free_seats_expression())
+        .annotate(free=free_seats_now_expression())
         .order_by("starts_on", "pk")
     )
     return (
@@ -112,6 +112,6 @@ def start_moment_public_queryset() -> QuerySet[StartMoment]:
         public_scope(StartMoment.objects.all())
         .filter(starts_on__gte=today)
         .select_related("location__municipality")
-        .annotate(free=free_seats_expression())
+        .annotate(free=free_seats_now_expression())
         .order_by("starts_on", "pk")
     )

@@ -177,3 +177,13 @@ def test_saving_a_start_moment_read_before_a_seat_was_taken_keeps_the_seat():
     stale.save()
     moment.refresh_from_db()
     assert (moment.seats, moment.seats_taken) == (12, 1)
+
+
+def test_the_catalogue_shows_expired_holds_as_free_seats():
+    from providers.selectors import start_moment_public_queryset
+
+    moment = StartMomentFactory(seats=3)
+    _expire(_hold(moment))
+    _hold(moment)
+    shown = start_moment_public_queryset().get(pk=moment.pk)
+    assert shown.free == 2
