@@ -10,6 +10,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
 from cms.structured_data import offering_json_ld
+from portal.enrolments.rules import sale_refusal
 from portal.pagecache import cache_for_anonymous
 from providers.compare import MAX_OFFERINGS, offerings_compare
 from providers.filters import OfferingFilterSet
@@ -68,13 +69,20 @@ def offering_detail(request: HttpRequest, *, page: CataloguePage, offering_id: i
         offering = offering_public_get(offering_id=offering_id)
     except Offering.DoesNotExist as exc:
         raise Http404(_("This offering does not exist or is no longer published.")) from exc
+    start_moments = offering.upcoming_start_moments
+    # Why a start date cannot be bought online, the same for every visitor (the page is cached).
+    for moment in start_moments:
+        moment.sale_refusal = sale_refusal(moment)
+    refusals = {moment.sale_refusal for moment in start_moments}
     return _render(
         request,
         page,
         "cms/offering_detail.html",
         {
             "offering": offering,
-            "start_moments": offering.upcoming_start_moments,
+            "start_moments": start_moments,
+            # One reason for all start dates (no price, not for self-payers) is said once.
+            "sale_refusal": refusals.pop() if len(refusals) == 1 else None,
             "json_ld": offering_json_ld(offering=offering, request=request, page=page),
         },
     )

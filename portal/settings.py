@@ -262,7 +262,7 @@ STRIPE_SEPA_DEBIT = env("STRIPE_SEPA_DEBIT", False)
 STRIPE_CONNECT_COUNTRY = env("STRIPE_CONNECT_COUNTRY", "NL")
 # The platform's fee per paid enrolment, in basis points of the price (100 = 1 %).
 PLATFORM_FEE_BASIS_POINTS = env("PLATFORM_FEE_BASIS_POINTS", 0)
-# Browsers enforce the form-action CSP on redirects: the checkout and onboarding hosts must be named.
+# Browsers apply the CSP form-action to redirects: Checkout's and onboarding's hosts are named.
 STRIPE_REDIRECT_ORIGINS = env(
     "STRIPE_REDIRECT_ORIGINS", ["https://checkout.stripe.com", "https://connect.stripe.com"]
 )
@@ -291,7 +291,7 @@ SECURE_CSP = {
     "font-src": [CSP.SELF, "data:"],
     "connect-src": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
-    "form-action": [CSP.SELF, *STRIPE_REDIRECT_ORIGINS, *([STRIPE_API_BASE] if STRIPE_API_BASE else [])],
+    "form-action": [CSP.SELF, *STRIPE_REDIRECT_ORIGINS, *filter(None, [STRIPE_API_BASE])],
     "base-uri": [CSP.SELF],
     "object-src": [CSP.NONE],
 }

@@ -1,12 +1,435 @@
-"""Placeholder: the learner's pages are being written (issue 4)."""
+"""The learner's enrolment pages: parse the request, call the domain, render. No rules here;
+they live in ``enrolling``, ``rules``, ``cancelling`` and ``portal.payments.checkout``.
 
-from django.http import Http404
+The offering page is cached for anonymous visitors, so its "Enrol" and "Join the waiting list"
+forms cannot carry a CSRF token for them. The two views those forms post to are therefore
+``csrf_exempt`` and check the token themselves: without a valid one nothing happens; a signed-in
+learner sees a confirmation page with a token-carrying form instead, a visitor is sent to log in.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.middleware.csrf import CsrfViewMiddleware
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from portal.accounts.models import Role
+from portal.enrolments import cancelling, enrolling, paying, rules, selectors
+from portal.enrolments.forms import DuoLoanForm
+from portal.enrolments.models import Enrolment, WaitingListEntry
+from portal.payments import checkout
+from portal.payments.client import PaymentsUnavailable, is_test_mode, payments_enabled
+from portal.permissions import Action
+from portal.templatetags.portal_tags import euros
+from providers.models import StartMoment
+
+MY_COURSES_PAGE_SIZE = 20
+
+View = Callable[..., HttpResponse]
 
 
-def _todo(request, **kwargs):
-    raise Http404
+# --- Access -----------------------------------------------------------------------------------
 
 
-enrolment_start = waiting_list_join = waiting_list_leave = my_courses = enrolment_detail = _todo
-enrolment_pay = enrolment_duo = enrolment_payment_return = enrolment_cancel = _todo
-enrolment_receipt = _todo
+def learner_required(next_url: Callable[..., str | None] | None = None) -> Callable[[View], View]:
+    """Visitors log in first; signed-in people without a learner's account get a clear 403.
+
+    A GET comes back to itself after logging in; a POST comes back to ``next_url(**kwargs)``
+    (a page, as the login sends the browser back with a GET).
+    """
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if not request.user.is_authenticated:
+                if request.method == "GET":
+                    return redirect_to_login(request.get_full_path())
+                target = next_url(**kwargs) if next_url is not None else None
+                return redirect_to_login(target or reverse("my_courses"))
+            if request.user.role != Role.LEARNER:
+                return render(request, "enrolments/learners_only.html", status=403)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def _csrf_passes(request: HttpRequest) -> bool:
+    """The CSRF middleware's own check, for the views that must be ``csrf_exempt``."""
+    return (
+        CsrfViewMiddleware(lambda _request: HttpResponse()).process_view(request, None, (), {})
+        is None
+    )
+
+
+def _detail_url(reference: str) -> str:
+    return reverse("enrolment_detail", kwargs={"reference": reference})
+
+
+def _detail_next(*, reference: str) -> str:
+    return _detail_url(reference)
+
+
+def _my_courses_next(**_kwargs) -> str:
+    return reverse("my_courses")
+
+
+def _offering_next(*, start_moment_id: int) -> str | None:
+    try:
+        moment = selectors.start_moment_public_get(start_moment_id=start_moment_id)
+    except StartMoment.DoesNotExist:
+        return None
+    url = selectors.catalogue_url(offering_id=moment.offering_id)
+    return f"{url}#start-dates" if url else None
+
+
+def _enrolment_or_404(
+    request: HttpRequest, reference: str, action: Action = Action.VIEW
+) -> Enrolment:
+    try:
+        return selectors.enrolment_get(user=request.user, reference=reference, action=action)
+    except Enrolment.DoesNotExist:
+        raise Http404(_("You have no enrolment with this reference.")) from None
+
+
+def _start_moment_or_404(start_moment_id: int) -> StartMoment:
+    try:
+        return selectors.start_moment_public_get(start_moment_id=start_moment_id)
+    except StartMoment.DoesNotExist:
+        raise Http404(_("This start date does not exist or is no longer published.")) from None
+
+
+def _refused(request: HttpRequest, message: str, *, start_moment: StartMoment) -> HttpResponse:
+    return render(
+        request,
+        "enrolments/refused.html",
+        {
+            "message": message,
+            "start_moment": start_moment,
+            "offering_url": selectors.catalogue_url(request, offering_id=start_moment.offering_id),
+        },
+        status=409,
+    )
+
+
+# --- Taking a place ---------------------------------------------------------------------------
+
+
+@csrf_exempt  # checked below: see the module's docstring
+@require_POST
+@learner_required(next_url=_offering_next)
+def enrolment_start(request: HttpRequest, start_moment_id: int) -> HttpResponse:
+    start_moment = _start_moment_or_404(start_moment_id)
+    if not _csrf_passes(request):
+        return _confirm(request, start_moment, "enrolment_start")
+    try:
+        enrolment = enrolling.enrolment_start(user=request.user, start_moment=start_moment)
+    except enrolling.StartMomentFull as exc:
+        return render(
+            request,
+            "enrolments/full.html",
+            {
+                "message": exc.message,
+                "start_moment": start_moment,
+                "offering_url": selectors.catalogue_url(
+                    request, offering_id=start_moment.offering_id
+                ),
+            },
+        )
+    except enrolling.EnrolmentRefused as exc:
+        return _refused(request, exc.message, start_moment=start_moment)
+    return redirect("enrolment_detail", reference=enrolment.reference)
+
+
+@csrf_exempt  # checked below: see the module's docstring
+@require_POST
+@learner_required(next_url=_offering_next)
+def waiting_list_join(request: HttpRequest, start_moment_id: int) -> HttpResponse:
+    start_moment = _start_moment_or_404(start_moment_id)
+    if not _csrf_passes(request):
+        return _confirm(request, start_moment, "waiting_list_join")
+    try:
+        entry = enrolling.waiting_list_join(user=request.user, start_moment=start_moment)
+    except enrolling.EnrolmentRefused as exc:
+        return _refused(request, exc.message, start_moment=start_moment)
+    entry.refresh_from_db()
+    if entry.enrolment_id is not None:
+        # A seat was free after all: it is held for this learner straight away.
+        messages.success(request, _("A seat was free: we hold it for you now. Choose how you pay."))
+        return redirect("enrolment_detail", reference=entry.enrolment.reference)
+    messages.success(
+        request,
+        _(
+            "You are on the waiting list for %(course)s, starting %(date)s. You are number "
+            "%(position)s. We e-mail you as soon as a seat is free for you."
+        )
+        % {
+            "course": start_moment.offering.title,
+            "date": _date(start_moment.starts_on),
+            "position": enrolling.waiting_list_position(entry),
+        },
+    )
+    return redirect("my_courses")
+
+
+def _confirm(request: HttpRequest, start_moment: StartMoment, action: str) -> HttpResponse:
+    """A form posted without a valid CSRF token acts on nothing: ask once more, with one."""
+    return render(
+        request,
+        "enrolments/confirm.html",
+        {
+            "start_moment": start_moment,
+            "action": action,
+            "offering_url": selectors.catalogue_url(request, offering_id=start_moment.offering_id),
+        },
+    )
+
+
+@require_POST
+@learner_required(next_url=_my_courses_next)
+def waiting_list_leave(request: HttpRequest, entry_id: int) -> HttpResponse:
+    try:
+        entry = selectors.waiting_list_entry_get(user=request.user, entry_id=entry_id)
+    except WaitingListEntry.DoesNotExist:
+        raise Http404(_("You are not on this waiting list.")) from None
+    enrolling.waiting_list_leave(entry=entry)
+    messages.success(
+        request,
+        _("You have left the waiting list for %(course)s.")
+        % {"course": entry.start_moment.offering.title},
+    )
+    return redirect("my_courses")
+
+
+# --- The learner's enrolments -----------------------------------------------------------------
+
+
+@require_GET
+@learner_required()
+def my_courses(request: HttpRequest) -> HttpResponse:
+    paginator = Paginator(selectors.enrolments_of(user=request.user), MY_COURSES_PAGE_SIZE)
+    page_obj = paginator.get_page(request.GET.get("page"))
+    entries = selectors.waiting_list_entries_of(user=request.user)
+    positions = enrolling.waiting_list_positions(entries)
+    for entry in entries:
+        entry.position = positions.get(entry.pk)
+    links = selectors.CatalogueLinks(request)
+    enrolments = list(page_obj.object_list)
+    for enrolment in enrolments:
+        enrolment.offering_url = links.offering(enrolment.start_moment.offering_id)
+    for entry in entries:
+        entry.offering_url = links.offering(entry.start_moment.offering_id)
+    return render(
+        request,
+        "enrolments/my_courses.html",
+        {
+            "page_obj": page_obj,
+            "enrolments": enrolments,
+            "waiting_list_entries": entries,
+            "catalogue_url": links.home(),
+        },
+    )
+
+
+@require_GET
+@learner_required()
+def enrolment_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    enrolment = _enrolment_or_404(request, reference)
+    if enrolling.hold_has_expired(enrolment):
+        enrolling.enrolment_expire(enrolment)
+    return render(request, "enrolments/detail.html", _detail_context(request, enrolment))
+
+
+def _detail_context(
+    request: HttpRequest, enrolment: Enrolment, *, duo_form: DuoLoanForm | None = None
+) -> dict:
+    held = enrolment.state == Enrolment.State.HELD
+    provider_id = enrolment.start_moment.offering.provider_id
+    now = timezone.now()
+    context = {
+        "enrolment": enrolment,
+        "offering_url": selectors.catalogue_url(
+            request, offering_id=enrolment.start_moment.offering_id
+        ),
+        "test_mode": is_test_mode(),
+        "cooling_off_days": settings.ENROLMENT_COOLING_OFF_DAYS,
+        "cooling_off_ends": rules.cooling_off_ends(enrolment),
+        "cancel_refusal": rules.cancellation_refusal(enrolment),
+        "receipt_payment": None,
+    }
+    if held:
+        hold_until = enrolment.hold_expires_at
+        context.update(
+            hold_until=hold_until,
+            hold_ends_today=hold_until is not None
+            and timezone.localdate(hold_until) == timezone.localdate(now),
+            can_pay_online=payments_enabled()
+            and checkout.ready_account_for(provider_id) is not None,
+            open_payment=paying.open_payment(enrolment, now=now),
+            duo_possible=rules.duo_loan_possible(enrolment),
+            duo_form=duo_form or DuoLoanForm(),
+        )
+    if enrolment.payment_method == Enrolment.PaymentMethod.STRIPE:
+        context["receipt_payment"] = selectors.receipt_payment(enrolment)
+    return context
+
+
+@require_POST
+@learner_required(next_url=_detail_next)
+def enrolment_pay(request: HttpRequest, reference: str) -> HttpResponse:
+    enrolment = _enrolment_or_404(request, reference, Action.CHANGE)
+    detail = redirect("enrolment_detail", reference=enrolment.reference)
+    if enrolment.state != Enrolment.State.HELD or enrolling.hold_has_expired(enrolment):
+        messages.error(request, _("This enrolment is no longer waiting for a payment."))
+        return detail
+    return_url = request.build_absolute_uri(
+        reverse("enrolment_payment_return", kwargs={"reference": enrolment.reference})
+    )
+    try:
+        payment = paying.payment_start(
+            enrolment=enrolment,
+            # Stripe fills in the placeholder; it must stay unencoded.
+            success_url=return_url + "?session_id={CHECKOUT_SESSION_ID}",
+            cancel_url=request.build_absolute_uri(_detail_url(enrolment.reference)),
+        )
+    except checkout.ProviderCannotSellOnline:
+        messages.error(request, _("This provider cannot take online payments yet."))
+        return detail
+    except PaymentsUnavailable:
+        messages.error(
+            request,
+            _("Online payment is not available just now. Please try again in a few minutes."),
+        )
+        return detail
+    except enrolling.EnrolmentRefused as exc:
+        messages.error(request, exc.message)
+        return detail
+    response = HttpResponseRedirect(payment.checkout_url)
+    response.status_code = 303
+    return response
+
+
+@require_GET
+@learner_required()
+def enrolment_payment_return(request: HttpRequest, reference: str) -> HttpResponse:
+    """Where Stripe sends the learner after paying. It never confirms anything: the verified
+    webhook does; this page shows what we know and refreshes itself until then."""
+    enrolment = _enrolment_or_404(request, reference)
+    waiting = enrolment.state == Enrolment.State.HELD and selectors.payment_started(enrolment)
+    return render(
+        request,
+        "enrolments/payment_return.html",
+        {
+            "enrolment": enrolment,
+            "waiting_for_webhook": waiting,
+            "test_mode": is_test_mode(),
+            "refresh_url": request.get_full_path(),
+        },
+    )
+
+
+@require_POST
+@learner_required(next_url=_detail_next)
+def enrolment_duo(request: HttpRequest, reference: str) -> HttpResponse:
+    enrolment = _enrolment_or_404(request, reference, Action.CHANGE)
+    if enrolment.state != Enrolment.State.HELD:
+        messages.error(request, _("This enrolment is no longer waiting for a payment choice."))
+        return redirect("enrolment_detail", reference=enrolment.reference)
+    form = DuoLoanForm(request.POST)
+    if not form.is_valid():
+        context = _detail_context(request, enrolment, duo_form=form)
+        return render(request, "enrolments/detail.html", context, status=400)
+    try:
+        enrolling.duo_loan_choose(enrolment=enrolment, declaration=form.declaration_text())
+    except enrolling.EnrolmentRefused as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("Your place is confirmed. You pay with your DUO loan; the provider invoices DUO."),
+        )
+    return redirect("enrolment_detail", reference=enrolment.reference)
+
+
+@require_http_methods(["GET", "POST"])
+@learner_required(next_url=_detail_next)
+def enrolment_cancel(request: HttpRequest, reference: str) -> HttpResponse:
+    enrolment = _enrolment_or_404(request, reference, Action.CHANGE)
+    refusal = rules.cancellation_refusal(enrolment)
+    if request.method == "POST":
+        if refusal:
+            messages.error(request, refusal)
+            return redirect("enrolment_detail", reference=enrolment.reference)
+        method = enrolment.payment_method
+        try:
+            quote = cancelling.enrolment_cancel(enrolment=enrolment)
+        except enrolling.EnrolmentRefused as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _cancelled_message(quote, method))
+        return redirect("enrolment_detail", reference=enrolment.reference)
+    context = {"enrolment": enrolment, "refusal": refusal, "test_mode": is_test_mode()}
+    if not refusal:
+        now = timezone.now()
+        quote = rules.cancellation_quote(enrolment, now=now)
+        context.update(
+            quote=quote,
+            in_cooling_off=now < rules.cooling_off_ends(enrolment)
+            and timezone.localdate(now) < enrolment.starts_on,
+            cooling_off_days=settings.ENROLMENT_COOLING_OFF_DAYS,
+        )
+    return render(request, "enrolments/cancel.html", context)
+
+
+def _cancelled_message(quote: rules.CancellationQuote, payment_method: str) -> str:
+    if quote.refund_cents:
+        return _(
+            "Your enrolment is cancelled. We refund %(amount)s; you get an e-mail when the "
+            "refund has been made."
+        ) % {"amount": euros(quote.refund_cents)}
+    if quote.paid_cents:
+        return _(
+            "Your enrolment is cancelled. Under the provider's cancellation terms no money is "
+            "refunded."
+        )
+    if payment_method == Enrolment.PaymentMethod.DUO_LOAN:
+        return _("Your enrolment is cancelled. DUO will be told.")
+    return _("Your enrolment is cancelled and your seat is free for someone else.")
+
+
+@require_GET
+@learner_required()
+def enrolment_receipt(request: HttpRequest, reference: str) -> HttpResponse:
+    enrolment = _enrolment_or_404(request, reference)
+    payment = selectors.receipt_payment(enrolment)
+    if payment is None:
+        raise Http404(_("There is no receipt: this enrolment was not paid online."))
+    return render(
+        request,
+        "enrolments/receipt.html",
+        {
+            "enrolment": enrolment,
+            "payment": payment,
+            "net_cents": payment.amount_cents - payment.amount_refunded_cents,
+            "test_mode": is_test_mode(),
+        },
+    )
+
+
+def _date(day: datetime.date) -> str:
+    return date_format(day, "j F Y")

@@ -158,8 +158,9 @@ def test_newcomers_join_the_list_while_others_wait():
 def test_deleting_an_account_frees_held_seats_and_keeps_bought_places():
     from portal.accounts.data import user_data_export, user_delete
 
-    held_moment, bought_moment = start_moment_for_sale(), start_moment_for_sale(
-        duo_loan_eligible=True
+    held_moment, bought_moment = (
+        start_moment_for_sale(),
+        start_moment_for_sale(duo_loan_eligible=True),
     )
     user = learner()
     held = enrolling.enrolment_start(user=user, start_moment=held_moment)
@@ -190,3 +191,20 @@ def test_the_periodic_command_expires_lapsed_holds(capsys):
     assert _taken(moment) == 0
     enrolment.refresh_from_db()
     assert enrolment.state == Enrolment.State.EXPIRED
+
+
+def test_waiting_list_positions_count_from_the_front_of_each_line():
+    first_moment, second_moment = start_moment_for_sale(seats=1), start_moment_for_sale(seats=1)
+    held_enrolment(first_moment)
+    held_enrolment(second_moment)
+    ahead, behind, elsewhere = learner(), learner(), learner()
+    entries = [
+        enrolling.waiting_list_join(user=ahead, start_moment=first_moment),
+        enrolling.waiting_list_join(user=behind, start_moment=first_moment),
+        enrolling.waiting_list_join(user=elsewhere, start_moment=second_moment),
+    ]
+    positions = enrolling.waiting_list_positions(entries)
+    assert [positions[entry.pk] for entry in entries] == [1, 2, 1]
+    assert [enrolling.waiting_list_position(entry) for entry in entries] == [1, 2, 1]
+    enrolling.waiting_list_leave(entry=entries[0])
+    assert enrolling.waiting_list_positions(entries[1:])[entries[1].pk] == 1

@@ -1,0 +1,128 @@
+"""Reads for the learner's pages: their own enrolments and waiting-list places, each page with a
+fixed number of queries. Every lookup goes through ``permissions.scope`` and the learner's own
+id, so somebody else's reference is simply not found."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import Exists, OuterRef, QuerySet
+from django.urls import translate_url
+from django.utils import translation
+from django.utils.translation import get_language
+
+from portal import permissions
+from portal.enrolments.models import Enrolment, WaitingListEntry
+from portal.payments.models import Payment
+from providers.models import StartMoment
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from portal.accounts.models import User
+
+RECEIPT_STATUSES = (Payment.Status.PAID, Payment.Status.REFUNDED)
+
+
+def enrolment_get(
+    *, user: User, reference: str, action: permissions.Action = permissions.Action.VIEW
+) -> Enrolment:
+    """The user's own enrolment; raises ``Enrolment.DoesNotExist`` for anybody else's."""
+    return (
+        permissions.scope(user, action, Enrolment.objects.all())
+        .filter(user_id=user.pk)
+        .select_related("start_moment__offering__provider", "seat_claim")
+        .get(reference=reference)
+    )
+
+
+def enrolments_of(*, user: User) -> QuerySet[Enrolment]:
+    """The user's enrolments, newest first, with whether a receipt exists (no query per row)."""
+    paid = Payment.objects.filter(enrolment=OuterRef("pk"), status__in=RECEIPT_STATUSES)
+    return (
+        permissions.scope(user, permissions.Action.VIEW, Enrolment.objects.all())
+        .filter(user_id=user.pk)
+        .select_related("start_moment")
+        .annotate(has_receipt=Exists(paid))
+        .order_by("-created_at", "-pk")
+    )
+
+
+def waiting_list_entries_of(*, user: User) -> list[WaitingListEntry]:
+    return list(
+        permissions.scope(user, permissions.Action.VIEW, WaitingListEntry.objects.all())
+        .filter(user_id=user.pk, state=WaitingListEntry.State.WAITING)
+        .select_related("start_moment__offering__provider", "start_moment__location")
+        .order_by("start_moment__starts_on", "pk")
+    )
+
+
+def waiting_list_entry_get(
+    *, user: User, entry_id: int, action: permissions.Action = permissions.Action.CHANGE
+) -> WaitingListEntry:
+    """Raises ``WaitingListEntry.DoesNotExist`` for anybody else's entry."""
+    return (
+        permissions.scope(user, action, WaitingListEntry.objects.all())
+        .filter(user_id=user.pk)
+        .select_related("start_moment__offering")
+        .get(pk=entry_id)
+    )
+
+
+def start_moment_public_get(*, start_moment_id: int) -> StartMoment:
+    """A start moment of the published catalogue; raises ``StartMoment.DoesNotExist``."""
+    return (
+        permissions.public_scope(StartMoment.objects.all())
+        .select_related("offering__provider", "location")
+        .get(pk=start_moment_id)
+    )
+
+
+def receipt_payment(enrolment: Enrolment) -> Payment | None:
+    """The payment a receipt is for: the paid (or since refunded) one."""
+    payments = enrolment.payments.filter(status__in=RECEIPT_STATUSES)
+    return (
+        payments.filter(status=Payment.Status.PAID).order_by("paid_at", "pk").first()
+        or payments.order_by("paid_at", "pk").first()
+    )
+
+
+def payment_started(enrolment: Enrolment) -> bool:
+    """Did the learner start an online payment that may still be on its way to us?"""
+    return enrolment.payments.filter(
+        status__in=[Payment.Status.OPEN, Payment.Status.PROCESSING, Payment.Status.PAID]
+    ).exists()
+
+
+class CatalogueLinks:
+    """Links into the public catalogue in the current language; one query however many."""
+
+    def __init__(self, request: HttpRequest | None = None) -> None:
+        from cms.models import CataloguePage
+
+        self._page = CataloguePage.objects.live().select_related("locale").first()
+        self._url = self._page.get_url(request) if self._page is not None else None
+
+    def home(self) -> str | None:
+        return self._in_current_language(self._url) if self._url else None
+
+    def offering(self, offering_id: int) -> str | None:
+        if not self._url:
+            return None
+        route = self._page.reverse_subpage("offering", args=[offering_id])
+        return self._in_current_language(self._url.rstrip("/") + "/" + route)
+
+    def _in_current_language(self, url: str) -> str:
+        """Wagtail gives the address in the page's locale (/aanbod/); keep /en/ visitors in
+        English."""
+        language = get_language()
+        with translation.override(self._page.locale.language_code):
+            return translate_url(url, language)
+
+
+def catalogue_url(
+    request: HttpRequest | None = None, *, offering_id: int | None = None
+) -> str | None:
+    """The catalogue (or one offering's page on it) in the current language, or None."""
+    links = CatalogueLinks(request)
+    return links.home() if offering_id is None else links.offering(offering_id)
