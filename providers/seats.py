@@ -89,9 +89,7 @@ def seat_take(
     Nothing changes when it raises.
     """
     with transaction.atomic():
-        if not _counter_take(start_moment_id) and not (
-            _release_expired(start_moment_id) and _counter_take(start_moment_id)
-        ):
+        if not _take_releasing_expired(start_moment_id):
             raise StartMomentFull(start_moment_id)
         claim = SeatClaim.objects.create(
             start_moment_id=start_moment_id, purpose=purpose, expires_at=hold_until
@@ -113,9 +111,7 @@ def seat_keep(claim: SeatClaim, *, hold_until: datetime.datetime | None = None) 
             expires_at=hold_until
         )
         if not kept:
-            if not _counter_take(claim.start_moment_id) and not (
-                _release_expired(claim.start_moment_id) and _counter_take(claim.start_moment_id)
-            ):
+            if not _take_releasing_expired(claim.start_moment_id):
                 raise StartMomentFull(claim.start_moment_id)
             SeatClaim.objects.filter(pk=claim.pk).update(expires_at=hold_until, released_at=None)
             transaction.on_commit(pagecache.catalogue_changed)
@@ -158,6 +154,16 @@ def holds_release_expired(*, now: datetime.datetime | None = None) -> int:
 
 def _lock(start_moment_id: int) -> None:
     list(StartMoment.objects.select_for_update().filter(pk=start_moment_id).values_list("pk"))
+
+
+def _take_releasing_expired(start_moment_id: int) -> bool:
+    """Count one more seat taken; if the start moment looks full, release its expired holds and
+    try again. The second try runs after waiting for the row lock, so it also sees seats that a
+    concurrent taker released and did not need."""
+    if _counter_take(start_moment_id):
+        return True
+    _release_expired(start_moment_id)
+    return _counter_take(start_moment_id)
 
 
 def _counter_take(start_moment_id: int) -> bool:

@@ -409,3 +409,19 @@ def test_a_refund_event_arriving_before_the_cancellation_is_saved_ends_refunded(
     assert len(stripe_standin.refunds) == 1
     subjects = [message.subject for message in mail.outbox]
     assert len(subjects) == 3  # confirmed, refund made, cancelled
+
+
+def test_the_platform_fee_and_the_learners_language_reach_checkout(
+    stripe_standin, moment, settings
+):
+    from django.utils import translation
+
+    settings.PLATFORM_FEE_BASIS_POINTS = 250  # 2.5 %
+    enrolment = enrolling.enrolment_start(user=learner(), start_moment=moment)
+    with translation.override("en"):
+        payment = _checkout(enrolment)
+    request = [r for r in stripe_standin.requests if r.path == "/v1/checkout/sessions"][-1]
+    assert request.params["payment_intent_data"]["application_fee_amount"] == 3125
+    assert request.params["locale"] == "en"
+    assert payment.application_fee_cents == 3125
+    assert request.idempotency_key == f"enrolment-{enrolment.pk}-attempt-1"
