@@ -12,7 +12,7 @@ from portal.accounts.models import Role
 from portal.enrolments.models import Enrolment, WaitingListEntry
 from tests.enrolments.factories import held_enrolment, learner, start_moment_for_sale
 from tests.portal.factories import UserFactory, provider_staff
-from tests.portal.helpers import login_staff
+from tests.portal.helpers import login_staff_in_english as login_staff
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ import datetime
 
 import pytest
 from django.core import mail
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from portal.accounts.models import Role
 from portal.enrolments import enrolling
@@ -16,6 +16,13 @@ from tests.enrolments.factories import held_enrolment, learner, start_moment_for
 from tests.portal.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The domain's messages are asserted in the source language."""
+    with translation.override("en"):
+        yield
 
 
 def _taken(moment: StartMoment) -> int:

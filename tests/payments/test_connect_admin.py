@@ -13,7 +13,7 @@ from portal.payments.models import ConnectedAccount
 from portal.permissions import Action, payment_account_providers
 from tests.enrolments.factories import connected_account
 from tests.portal.factories import UserFactory, provider_staff
-from tests.portal.helpers import login_staff
+from tests.portal.helpers import login_staff_in_english as login_staff
 from tests.providers.factories import ProviderFactory
 from tests.stripe_standin.pytest_plugin import deliver
 

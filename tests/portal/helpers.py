@@ -42,3 +42,13 @@ def totp_code(secret: str) -> str:
     )
 
     return format_hotp_value(hotp_value(secret, next(yield_hotp_counters_from_time())))
+
+
+def login_staff_in_english(client: Client, user) -> Client:
+    """``login_staff`` for a user whose admin speaks English (the admin's default is Dutch)."""
+    from wagtail.users.models import UserProfile
+
+    profile = UserProfile.get_for_user(user)
+    profile.preferred_language = "en"
+    profile.save()
+    return login_staff(client, user)
