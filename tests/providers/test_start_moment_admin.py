@@ -66,6 +66,17 @@ def test_a_start_moment_without_taken_seats_can_be_deleted(staff_client, moment)
     assert not StartMoment.objects.filter(pk=moment.pk).exists()
 
 
+def test_a_start_moment_with_enrolment_history_cannot_be_deleted(staff_client, moment):
+    from providers import seats
+
+    StartMoment.objects.filter(pk=moment.pk).update(seats_taken=0)
+    seats.seat_release(seats.seat_take(start_moment_id=moment.pk, purpose="enrolment"))
+    url = f"/admin/snippets/providers/startmoment/delete/{moment.pk}/"
+    response = staff_client.post(url, follow=True)
+    assert StartMoment.objects.filter(pk=moment.pk).exists()
+    assert "learners enrolled on it before" in response.content.decode()
+
+
 def test_bulk_delete_refuses_when_any_start_moment_is_in_use(staff_client, moment):
     free = StartMomentFactory(offering=moment.offering, location=moment.location, seats_taken=0)
     url = f"/admin/bulk/providers/startmoment/delete/?next=/admin/&id={moment.pk}&id={free.pk}"
