@@ -149,7 +149,8 @@ def main() -> None:
         _configure_django(Path(temporary))
         from django.db import connection
 
-        print(f"{platform.python_implementation()} {platform.python_version()}, {connection.vendor}")
+        python = f"{platform.python_implementation()} {platform.python_version()}"
+        print(f"{python}, {connection.vendor}")
         started = time.perf_counter()
         old_name = connection.creation.create_test_db(verbosity=0, serialize=False)
         print(f"Database migrated in {time.perf_counter() - started:.1f} s")
