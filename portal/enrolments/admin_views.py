@@ -152,12 +152,28 @@ class EnrolmentInspectView(ReadOnlyInspectView):
             or "—"
         )
 
+    def get_history_display_value(self) -> str:
+        return (
+            "; ".join(
+                f"{date_format(timezone.localtime(change.at), 'DATETIME_FORMAT')}: "
+                f"{change.get_to_state_display()}"
+                + (f" ({change.reason})" if change.reason else "")
+                for change in self.object.transitions.all()
+            )
+            or "—"
+        )
+
     def get_fields_context(self) -> list[dict]:
         return [
             *super().get_fields_context(),
             {
                 "label": _("Online payments"),
                 "value": self.get_payments_display_value(),
+                "component": None,
+            },
+            {
+                "label": _("History"),
+                "value": self.get_history_display_value(),
                 "component": None,
             },
         ]

@@ -8,7 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.enrolments import emails, rules
+from portal.accounts.models import User
+from portal.enrolments import emails, rules, states
 from portal.enrolments.enrolling import EnrolmentRefused, waiting_list_offer
 from portal.enrolments.models import Enrolment
 from portal.payments import checkout
@@ -19,7 +20,7 @@ from providers import seats
 logger = logging.getLogger(__name__)
 
 
-def enrolment_cancel(*, enrolment: Enrolment) -> rules.CancellationQuote:
+def enrolment_cancel(*, enrolment: Enrolment, actor: User | None = None) -> rules.CancellationQuote:
     """Cancel ``enrolment`` as its learner, refunding what ``rules.cancellation_quote`` says.
 
     The refund is asked of Stripe first (idempotently), so a refusal there leaves the place as it
@@ -53,10 +54,14 @@ def enrolment_cancel(*, enrolment: Enrolment) -> rules.CancellationQuote:
         if locked.state not in {Enrolment.State.HELD, Enrolment.State.CONFIRMED}:
             raise EnrolmentRefused(_("This enrolment can no longer be cancelled."))
         seats.seat_release(locked.seat_claim)
-        locked.state = Enrolment.State.CANCELLED
-        locked.cancelled_at = timezone.now()
-        locked.hold_expires_at = None
-        locked.save()
+        states.enrolment_transition(
+            enrolment=locked,
+            to_state=Enrolment.State.CANCELLED,
+            actor=actor,
+            reason="cancelled by the learner",
+            cancelled_at=timezone.now(),
+            hold_expires_at=None,
+        )
         start_moment_id = locked.start_moment_id
         transaction.on_commit(lambda: waiting_list_offer(start_moment_id=start_moment_id))
         transaction.on_commit(lambda: emails.enrolment_cancelled(locked, quote))

@@ -18,7 +18,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from portal.accounts.models import Role, User
-from portal.enrolments import emails, rules
+from portal.enrolments import emails, rules, states
 from portal.enrolments.models import Enrolment, WaitingListEntry
 from providers import seats
 from providers.models import SeatClaim, StartMoment
@@ -65,7 +65,9 @@ def enrolment_start(*, user: User, start_moment: StartMoment) -> Enrolment:
                 purpose=SeatClaim.Purpose.ENROLMENT,
                 hold_until=hold_until,
             )
-            return _enrolment_create(user, start_moment, claim, hold_until)
+            return _enrolment_create(
+                user, start_moment, claim, hold_until, actor=user, reason="enrolled"
+            )
     except seats.StartMomentFull:
         raise StartMomentFull from None
     except IntegrityError:
@@ -95,8 +97,9 @@ def enrolment_expire(enrolment: Enrolment) -> bool:
         if not hold_has_expired(locked):
             return False
         seats.seat_release(locked.seat_claim)
-        locked.state = Enrolment.State.EXPIRED
-        locked.save(update_fields=["state", "updated_at"])
+        states.enrolment_transition(
+            enrolment=locked, to_state=Enrolment.State.EXPIRED, reason="hold lapsed"
+        )
         _waiting_entry_close(locked)
         transaction.on_commit(lambda: waiting_list_offer(start_moment_id=locked.start_moment_id))
     enrolment.refresh_from_db()
@@ -121,7 +124,9 @@ def holds_expire(*, now: datetime.datetime | None = None) -> int:
     return expired
 
 
-def duo_loan_choose(*, enrolment: Enrolment, declaration: str) -> Enrolment:
+def duo_loan_choose(
+    *, enrolment: Enrolment, declaration: str, actor: User | None = None
+) -> Enrolment:
     """Confirm the place as to be paid through the learner's DUO loan, with their declaration."""
     if not rules.duo_loan_possible(enrolment):
         raise EnrolmentRefused(_("This course cannot be paid with a DUO loan."))
@@ -137,12 +142,16 @@ def duo_loan_choose(*, enrolment: Enrolment, declaration: str) -> Enrolment:
             seats.seat_keep(locked.seat_claim)
         except seats.StartMomentFull:
             raise StartMomentFull from None
-        locked.state = Enrolment.State.CONFIRMED
-        locked.payment_method = Enrolment.PaymentMethod.DUO_LOAN
-        locked.duo_declaration = declaration
-        locked.hold_expires_at = None
-        locked.confirmed_at = timezone.now()
-        locked.save()
+        states.enrolment_transition(
+            enrolment=locked,
+            to_state=Enrolment.State.CONFIRMED,
+            actor=actor,
+            reason="paid through the learner's DUO loan",
+            payment_method=Enrolment.PaymentMethod.DUO_LOAN,
+            duo_declaration=declaration,
+            hold_expires_at=None,
+            confirmed_at=timezone.now(),
+        )
         _waiting_entry_close(locked)
         transaction.on_commit(lambda: emails.enrolment_confirmed(locked))
     return locked
@@ -155,8 +164,9 @@ def enrolments_of_deleted_account_release(*, user: User) -> None:
         "seat_claim"
     ):
         seats.seat_release(enrolment.seat_claim)
-        enrolment.state = Enrolment.State.EXPIRED
-        enrolment.save(update_fields=["state", "updated_at"])
+        states.enrolment_transition(
+            enrolment=enrolment, to_state=Enrolment.State.EXPIRED, reason="account deleted"
+        )
         start_moment_id = enrolment.start_moment_id
         transaction.on_commit(lambda pk=start_moment_id: waiting_list_offer(start_moment_id=pk))
 
@@ -233,7 +243,14 @@ def waiting_list_offer(*, start_moment_id: int) -> list[Enrolment]:
                 )
             except seats.StartMomentFull:
                 return offered
-            enrolment = _enrolment_create(entry.user, start_moment, claim, hold_until)
+            enrolment = _enrolment_create(
+                entry.user,
+                start_moment,
+                claim,
+                hold_until,
+                actor=None,
+                reason="seat offered from the waiting list",
+            )
             entry.state = WaitingListEntry.State.OFFERED
             entry.enrolment = enrolment
             entry.offered_at = timezone.now()
@@ -259,12 +276,18 @@ def _live_enrolment(user: User, start_moment: StartMoment) -> Enrolment | None:
 
 
 def _enrolment_create(
-    user: User, start_moment: StartMoment, claim: SeatClaim, hold_until: datetime.datetime
+    user: User,
+    start_moment: StartMoment,
+    claim: SeatClaim,
+    hold_until: datetime.datetime,
+    *,
+    actor: User | None,
+    reason: str,
 ) -> Enrolment:
     offering = start_moment.offering
     provider = offering.provider
     location = start_moment.location
-    return Enrolment.objects.create(
+    enrolment = Enrolment.objects.create(
         user=user,
         learner_email=user.email,
         language=(get_language() or settings.LANGUAGE_CODE)[:2],
@@ -284,6 +307,8 @@ def _enrolment_create(
         cancellation_terms=provider.cancellation_terms,
         late_refund_percent=provider.late_cancellation_refund_percent,
     )
+    states.enrolment_created(enrolment=enrolment, actor=actor, reason=reason)
+    return enrolment
 
 
 def _price_includes(offering) -> str:

@@ -13,7 +13,7 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
-from portal.enrolments import emails
+from portal.enrolments import emails, states
 from portal.enrolments.enrolling import waiting_list_offer
 from portal.enrolments.models import Enrolment, WaitingListEntry
 from portal.payments import checkout
@@ -55,17 +55,23 @@ def payment_fulfil(payment: Payment) -> Outcome:
         seats.seat_keep(enrolment.seat_claim)
     except seats.StartMomentFull:
         # The hold lapsed and somebody else took the last seat before the money arrived.
-        enrolment.state = Enrolment.State.CANCELLED
-        enrolment.cancelled_at = timezone.now()
-        enrolment.save()
+        states.enrolment_transition(
+            enrolment=enrolment,
+            to_state=Enrolment.State.CANCELLED,
+            reason="paid after the hold lapsed and the seat went: refunded",
+            cancelled_at=timezone.now(),
+        )
         outcome = _refund_unwanted(payment, enrolment, "seat gone")
         transaction.on_commit(lambda: emails.late_payment_refunded(enrolment))
         return outcome
-    enrolment.state = Enrolment.State.CONFIRMED
-    enrolment.payment_method = Enrolment.PaymentMethod.STRIPE
-    enrolment.hold_expires_at = None
-    enrolment.confirmed_at = timezone.now()
-    enrolment.save()
+    states.enrolment_transition(
+        enrolment=enrolment,
+        to_state=Enrolment.State.CONFIRMED,
+        reason=f"paid online ({payment.checkout_session_id})",
+        payment_method=Enrolment.PaymentMethod.STRIPE,
+        hold_expires_at=None,
+        confirmed_at=timezone.now(),
+    )
     WaitingListEntry.objects.filter(
         user_id=enrolment.user_id,
         start_moment_id=enrolment.start_moment_id,
@@ -87,7 +93,7 @@ def checkout_async_failed(session: dict) -> Outcome:
     payment.save(update_fields=["status", "updated_at"])
     if enrolment.state != Enrolment.State.AWAITING_PAYMENT:
         return f"payment failed; enrolment {enrolment.state}"
-    _seat_give_back(enrolment, Enrolment.State.EXPIRED)
+    _seat_give_back(enrolment, Enrolment.State.EXPIRED, reason="delayed payment failed")
     transaction.on_commit(lambda: emails.payment_failed(enrolment))
     return "payment failed"
 
@@ -109,7 +115,7 @@ def checkout_expired(session: dict) -> Outcome:
         return "expired"
     if enrolment.hold_expires_at and enrolment.hold_expires_at > timezone.now():
         return "expired; hold kept until its own end"
-    _seat_give_back(enrolment, Enrolment.State.EXPIRED)
+    _seat_give_back(enrolment, Enrolment.State.EXPIRED, reason="Checkout Session expired unpaid")
     return "expired; seat freed"
 
 
@@ -139,14 +145,24 @@ def charge_refunded(charge: dict) -> Outcome:
         Enrolment.State.AWAITING_PAYMENT,
     }:
         # Refunded from Stripe's dashboard: the place is given up as well.
-        _seat_give_back(enrolment, Enrolment.State.CANCELLED)
-        enrolment.cancelled_at = timezone.now()
-    if enrolment.state in {Enrolment.State.CANCELLED, Enrolment.State.REFUNDED}:
-        enrolment.state = Enrolment.State.REFUNDED
-        enrolment.refund_cents = _refunded_total(enrolment)
-        enrolment.refunded_at = timezone.now()
-        enrolment.save()
+        _seat_give_back(
+            enrolment,
+            Enrolment.State.CANCELLED,
+            reason="refunded in Stripe",
+            cancelled_at=timezone.now(),
+        )
+    if enrolment.state == Enrolment.State.CANCELLED:
+        states.enrolment_transition(
+            enrolment=enrolment,
+            to_state=Enrolment.State.REFUNDED,
+            reason=f"refund confirmed by Stripe ({payment.payment_intent_id})",
+            refund_cents=_refunded_total(enrolment),
+            refunded_at=timezone.now(),
+        )
         transaction.on_commit(lambda: emails.refund_confirmed(enrolment))
+    elif enrolment.state == Enrolment.State.REFUNDED:
+        enrolment.refund_cents = _refunded_total(enrolment)
+        enrolment.save(update_fields=["refund_cents", "updated_at"])
     return "refund recorded"
 
 
@@ -165,10 +181,13 @@ def _payment_processing(payment: Payment) -> Outcome:
     except seats.StartMomentFull:
         # Nothing is paid yet; when it succeeds, payment_fulfil refunds it.
         return "processing; seat gone"
-    enrolment.state = Enrolment.State.AWAITING_PAYMENT
-    enrolment.payment_method = Enrolment.PaymentMethod.STRIPE
-    enrolment.hold_expires_at = None
-    enrolment.save()
+    states.enrolment_transition(
+        enrolment=enrolment,
+        to_state=Enrolment.State.AWAITING_PAYMENT,
+        reason=f"delayed payment under way ({payment.checkout_session_id})",
+        payment_method=Enrolment.PaymentMethod.STRIPE,
+        hold_expires_at=None,
+    )
     transaction.on_commit(lambda: emails.payment_processing(enrolment))
     return "awaiting payment"
 
@@ -188,10 +207,9 @@ def _refund_unwanted(payment: Payment, enrolment: Enrolment, why: str) -> Outcom
     return f"refunding: {why}"
 
 
-def _seat_give_back(enrolment: Enrolment, state: str) -> None:
+def _seat_give_back(enrolment: Enrolment, state: str, *, reason: str, **changes: object) -> None:
     seats.seat_release(enrolment.seat_claim)
-    enrolment.state = state
-    enrolment.save()
+    states.enrolment_transition(enrolment=enrolment, to_state=state, reason=reason, **changes)
     start_moment_id = enrolment.start_moment_id
     transaction.on_commit(lambda: waiting_list_offer(start_moment_id=start_moment_id))
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 from django.dispatch import receiver
 
 from portal.enrolments.models import Enrolment
+from portal.enrolments.states import holds_lapsed
 from providers.seats import seat_claims_released
 
 
 @receiver(seat_claims_released, dispatch_uid="enrolments-holds-released")
 def _holds_released(sender, claim_ids: list[int], **kwargs) -> None:
-    Enrolment.objects.filter(seat_claim_id__in=claim_ids, state=Enrolment.State.HELD).update(
-        state=Enrolment.State.EXPIRED
+    holds_lapsed(
+        enrolments=Enrolment.objects.filter(seat_claim_id__in=claim_ids),
+        reason="hold lapsed; seat released for another learner",
     )

@@ -355,7 +355,9 @@ def enrolment_duo(request: HttpRequest, reference: str) -> HttpResponse:
         context = _detail_context(request, enrolment, duo_form=form)
         return render(request, "enrolments/detail.html", context, status=400)
     try:
-        enrolling.duo_loan_choose(enrolment=enrolment, declaration=form.declaration_text())
+        enrolling.duo_loan_choose(
+            enrolment=enrolment, declaration=form.declaration_text(), actor=request.user
+        )
     except enrolling.EnrolmentRefused as exc:
         messages.error(request, exc.message)
     else:
@@ -377,7 +379,7 @@ def enrolment_cancel(request: HttpRequest, reference: str) -> HttpResponse:
             return redirect("enrolment_detail", reference=enrolment.reference)
         method = enrolment.payment_method
         try:
-            quote = cancelling.enrolment_cancel(enrolment=enrolment)
+            quote = cancelling.enrolment_cancel(enrolment=enrolment, actor=request.user)
         except enrolling.EnrolmentRefused as exc:
             messages.error(request, exc.message)
         else:

@@ -198,6 +198,8 @@ def test_the_inspect_view_shows_the_details(staff_client, world):
     html = response.content.decode()
     for shown in (own.reference, own.learner_email, "Eigen cursus", "€ 1.250,-", own.location_text):
         assert shown in html, shown
+    assert "History" in html
+    assert "(enrolled)" in html  # the state change that opened it, with its reason
 
 
 @pytest.mark.parametrize("view", ["inspect", "edit", "delete", "copy", "history", "usage"])
