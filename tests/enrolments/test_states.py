@@ -20,6 +20,7 @@ def _english():
     with translation.override("en"):
         yield
 
+
 State = Enrolment.State
 
 
