@@ -61,6 +61,8 @@ ROLE_PERMISSIONS: dict[str, dict[str, frozenset[Action]]] = {
         "providers.providermembership": _EDIT,
         "contracts.municipality": _READ,
         "contracts.region": _READ,
+        "contracts.contract": _EDIT,
+        "contracts.lot": _EDIT,
         "enrolments.enrolment": _READ,
         "enrolments.waitinglistentry": _READ,
         "payments.connectedaccount": _READ,

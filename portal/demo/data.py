@@ -755,6 +755,154 @@ OFFERINGS = {
     ],
 }
 
+# The region's contracts (contracting municipality: Haarlem; covered: all 7 municipalities).
+# Capacities follow the seed's volumes: 322 statushouders in 2021, split 60 % B1-route, 25 %
+# onderwijsroute and 15 % Z-route (domain notes), shared out over the providers by ``share``
+# (percent of the route). Tariffs are invented round numbers (the providers are fictional). KNM and
+# literacy are bought as part of the routes, maatschappelijke begeleiding as a service (not a
+# catalogue component), so neither has a lot of its own. Terms are days from the day the seed
+# runs; the foundation's contract ends within 90 days, so the start page has something to show.
+STATUSHOUDERS_PER_YEAR = sum(row[3] for row in MUNICIPALITIES)  # 322
+ROUTE_SPLIT_PERCENT = {"B1_ROUTE": 60, "ONDERWIJSROUTE": 25, "Z_ROUTE": 15}
+# Everyone but the onderwijsroute (which is exempt) does the MAP.
+MAP_PERCENT = 100 - ROUTE_SPLIT_PERCENT["ONDERWIJSROUTE"]
+
+LOT_SLA = {"answer_within_working_days": 5, "start_within_weeks": 4}
+CONTRACTS = [
+    {
+        "reference": "RIJZK-2025-TAAL-01",
+        "provider": "taalhuis-spaarnestad",
+        "started_days_ago": 540,
+        "ends_in_days": 600,
+        "extension_options": "Twee keer een jaar verlenging; besluit uiterlijk zes maanden voor "
+        "het einde.",
+        "lots": [
+            # (name, component, education level, share %, capacity period, tariff cents, extra)
+            (
+                "Perceel 1a: brugklas",
+                "BRUGKLAS",
+                "",
+                100,
+                "QUARTER",
+                150000,
+                {
+                    "start_within_weeks": 2,
+                },
+            ),
+            ("Perceel 2a: B1-route", "B1_ROUTE", "", 50, "YEAR", 1000000, {}),
+            ("Perceel 3a: Z-route", "Z_ROUTE", "", 50, "YEAR", 1200000, {}),
+        ],
+    },
+    {
+        # Its quality mark (valid for about a year) ends before this contract does: the start
+        # page flags its B1 and Z lots.
+        "reference": "RIJZK-2025-TAAL-02",
+        "provider": "talenschool-de-duinrand",
+        "started_days_ago": 540,
+        "ends_in_days": 600,
+        "extension_options": "Twee keer een jaar verlenging.",
+        "lots": [
+            ("Perceel 2b: B1-route", "B1_ROUTE", "", 30, "YEAR", 1000000, {}),
+            ("Perceel 3b: Z-route", "Z_ROUTE", "", 30, "YEAR", 1200000, {}),
+        ],
+    },
+    {
+        # Its aspirant mark has lapsed: the lots wait, inactive, until Blik op Werk renews it (the
+        # Keurmerk rule refuses to make them active).
+        "reference": "RIJZK-2025-TAAL-03",
+        "provider": "nt2-leerplein-kennemerland",
+        "started_days_ago": 540,
+        "ends_in_days": 600,
+        "extension_options": "Twee keer een jaar verlenging.",
+        "lots": [
+            ("Perceel 2c: B1-route", "B1_ROUTE", "", 20, "YEAR", 1000000, {"status": "INACTIVE"}),
+            ("Perceel 3c: Z-route", "Z_ROUTE", "", 20, "YEAR", 1200000, {"status": "INACTIVE"}),
+        ],
+    },
+    {
+        "reference": "RIJZK-2024-PVT-01",
+        "provider": "stichting-welkom-aan-zee",
+        "started_days_ago": 700,
+        "ends_in_days": 60,
+        "extension_options": "Eén keer een jaar verlenging; besluit uiterlijk drie maanden voor "
+        "het einde. Maatschappelijke begeleiding (12 maanden vanaf huisvesting) valt onder "
+        "hetzelfde contract, als dienst per statushouder.",
+        "lots": [
+            ("Perceel 4: PVT", "PVT", "", 100, "QUARTER", 50000, {"start_within_weeks": 2}),
+        ],
+    },
+    {
+        "reference": "RIJZK-2025-MAP-01",
+        "provider": "werkwijs-ijmond",
+        "started_days_ago": 300,
+        "ends_in_days": 430,
+        "extension_options": "Twee keer een jaar verlenging.",
+        "lots": [("Perceel 5a: MAP", "MAP", "", 50, "HALF_YEAR", 120000, {})],
+    },
+    {
+        "reference": "RIJZK-2025-MAP-02",
+        "provider": "meedoen-kennemerland",
+        "started_days_ago": 300,
+        "ends_in_days": 430,
+        "extension_options": "Twee keer een jaar verlenging.",
+        "lots": [("Perceel 5b: MAP", "MAP", "", 50, "HALF_YEAR", 120000, {})],
+    },
+    {
+        # The onderwijsroute towards MBO is still to be procured; HBO and WO take their part.
+        "reference": "RIJZK-2025-OR-01",
+        "provider": "hogeschool-aan-het-spaarne",
+        "started_days_ago": 250,
+        "ends_in_days": 480,
+        "extension_options": "Eén keer twee jaar verlenging.",
+        "lots": [
+            (
+                "Perceel 6a: onderwijsroute hbo",
+                "ONDERWIJSROUTE",
+                "HBO",
+                40,
+                "YEAR",
+                1500000,
+                {
+                    "start_within_weeks": 8,
+                },
+            ),
+        ],
+    },
+    {
+        "reference": "RIJZK-2025-OR-02",
+        "provider": "kennemer-universiteit",
+        "started_days_ago": 250,
+        "ends_in_days": 480,
+        "extension_options": "Eén keer twee jaar verlenging.",
+        "lots": [
+            (
+                "Perceel 6b: onderwijsroute wo",
+                "ONDERWIJSROUTE",
+                "WO",
+                20,
+                "YEAR",
+                1600000,
+                {
+                    "start_within_weeks": 8,
+                },
+            ),
+        ],
+    },
+]
+
+
+def lot_capacity(*, component: str, share: int, period: str) -> int:
+    """Placements per period for a lot with ``share`` percent of its component's yearly demand."""
+    if component in ROUTE_SPLIT_PERCENT:
+        yearly = STATUSHOUDERS_PER_YEAR * ROUTE_SPLIT_PERCENT[component] / 100
+    elif component == "MAP":
+        yearly = STATUSHOUDERS_PER_YEAR * MAP_PERCENT / 100
+    else:  # brugklas and PVT: every statushouder
+        yearly = STATUSHOUDERS_PER_YEAR
+    per_year = {"YEAR": 1, "HALF_YEAR": 2, "QUARTER": 4}[period]
+    return max(1, round(yearly * share / 100 / per_year))
+
+
 # (e-mail, first name, last name, role, extra)
 DEMO_PASSWORD = "demo-Routewijzer-2026"  # noqa: S105 - printed demo login, refused outside DEBUG
 # The demo staff's authenticator-app secret (base32), printed by seed_demo; development only.

@@ -1,6 +1,17 @@
-import factory
+import datetime
 
-from contracts.models import Municipality, Region
+import factory
+from django.utils import timezone
+
+from contracts.models import (
+    CapacityPeriod,
+    Contract,
+    ContractStatus,
+    Lot,
+    LotStatus,
+    Municipality,
+    Region,
+)
 
 
 class RegionFactory(factory.django.DjangoModelFactory):
@@ -20,3 +31,49 @@ class MunicipalityFactory(factory.django.DjangoModelFactory):
     cbs_code = factory.Sequence(lambda n: f"GM{1000 + n:04d}")
     name = factory.Sequence(lambda n: f"Gemeente {n}")
     region = factory.SubFactory(RegionFactory)
+
+
+class ContractFactory(factory.django.DjangoModelFactory):
+    """An active contract with the region's central municipality, running from half a year ago
+    until two years from now, covering the contracting municipality (pass ``municipalities``)."""
+
+    class Meta:
+        model = Contract
+        skip_postgeneration_save = True
+
+    reference = factory.Sequence(lambda n: f"RIJZK-TEST-{n:03d}")
+    provider = factory.SubFactory("tests.providers.factories.ProviderFactory")
+    contracting_municipality = factory.SubFactory(
+        MunicipalityFactory, cbs_code="GM0392", name="Haarlem"
+    )
+    starts_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=180))
+    ends_on = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=730))
+    status = ContractStatus.ACTIVE
+
+    # Parental many-to-many values are written when the contract is saved.
+    @factory.post_generation
+    def municipalities(self, create, extracted, **kwargs):
+        if create:
+            self.municipalities.set(extracted or [self.contracting_municipality])
+            self.save()
+
+
+class LotFactory(factory.django.DjangoModelFactory):
+    """An active B1-route lot: 100 placements a calendar year at € 10.000 a trajectory."""
+
+    class Meta:
+        model = Lot
+        skip_postgeneration_save = True
+
+    contract = factory.SubFactory(ContractFactory)
+    component = "B1_ROUTE"
+    tariff_cents = 1_000_000
+    capacity = 100
+    capacity_period = CapacityPeriod.YEAR
+    status = LotStatus.ACTIVE
+
+    @factory.post_generation
+    def offerings(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.offerings.set(extracted)
+            self.save()

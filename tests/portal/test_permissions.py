@@ -6,11 +6,13 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
+from contracts.models import Contract, Lot
 from portal import permissions
 from portal.accounts.models import Role
 from portal.enrolments.models import WaitingListEntry
 from portal.permissions import Action
 from providers.models import Offering, ProviderMembership
+from tests.contracts.factories import ContractFactory, LotFactory
 from tests.enrolments.factories import connected_account, held_enrolment
 from tests.portal.factories import UserFactory, provider_staff
 from tests.providers.factories import (
@@ -50,6 +52,9 @@ PUBLIC = {
     "waiting_b": set(),
     "account_a": set(),
     "account_b": set(),
+    # Contracts and lots are the region's business: not public.
+    "contract_a": set(),
+    "lot_a": set(),
 }
 # The matrix's learner owns enrolment_a and waiting_a (provider A); another learner the _b ones.
 LEARNER = PUBLIC | {
@@ -75,6 +80,9 @@ EVERYTHING = {
     "waiting_b": {V},
     "account_a": {V},
     "account_b": {V},
+    # Contract managers keep the contracts and their lots.
+    "contract_a": {V, C, D},
+    "lot_a": {V, C, D},
 }
 # A superuser may do what any role may (``permissions._SUPERUSER``): the learners' CHANGE on
 # enrolments and waiting-list entries, a provider administrator's CHANGE on its payment account.
@@ -104,6 +112,9 @@ PROVIDER_EDITOR = {
     "waiting_b": set(),
     "account_a": set(),  # the payment account is for the provider's administrators
     "account_b": set(),
+    # Not even their own provider's contract: providers see lots through referrals (later).
+    "contract_a": set(),
+    "lot_a": set(),
 }
 PROVIDER_ADMIN = PROVIDER_EDITOR | {
     "provider_a": {V, C, INV, M},
@@ -167,6 +178,8 @@ def world():
         "waiting_b": WaitingListEntry.objects.create(user=other_learner, start_moment=full_b),
         "account_a": connected_account(provider_a),
         "account_b": connected_account(provider_b),
+        "contract_a": (contract_a := ContractFactory(provider=provider_a)),
+        "lot_a": LotFactory(contract=contract_a),
     }
     return users, objects
 
@@ -228,3 +241,12 @@ def test_staff_roles_need_two_factor_and_learners_do_not(world):
         "contract_manager",
         "superuser",
     }
+
+
+def test_only_contract_managers_and_superusers_may_add_contracts_and_lots(world):
+    users, _ = world
+    for model in (Contract, Lot):
+        allowed = {
+            name for name, user in users.items() if permissions.can_on_model(user, "add", model)
+        }
+        assert allowed == {"contract_manager", "superuser"}, model

@@ -1,9 +1,12 @@
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.utils import timezone
+from wagtail.models import Revision
 
 from cms.models import CataloguePage
-from contracts.models import IntakeVolume, Municipality
+from contracts import contracting
+from contracts.models import Contract, IntakeVolume, Lot, LotStatus, Municipality
 from portal.demo.data import DEMO_USERS
 from providers.choices import Component
 from providers.models import Offering, Provider, StartMoment
@@ -21,6 +24,9 @@ def _counts() -> dict:
         "start_moments": StartMoment.objects.count(),
         "users": get_user_model().objects.count(),
         "pages": CataloguePage.objects.count(),
+        "contracts": Contract.objects.count(),
+        "lots": Lot.objects.count(),
+        "revisions": Revision.objects.count(),
     }
 
 
@@ -45,6 +51,39 @@ def test_seed_demo_builds_the_region_and_a_catalogue_covering_every_component():
     nearly_full = [m for m in StartMoment.objects.all() if 0 < m.free_seats <= 2]
     assert full and nearly_full
     assert get_user_model().objects.count() == len(DEMO_USERS)
+
+
+def test_seed_demo_contracts_the_region_for_every_component_it_buys():
+    call_command("seed_demo", "--no-users", verbosity=0)
+    today = timezone.localdate()
+    municipalities = set(Municipality.objects.all())
+    contracts = Contract.objects.select_related("provider", "contracting_municipality")
+    assert contracts.count() == 8
+    for contract in contracts:
+        assert contract.contracting_municipality.cbs_code == "GM0392"
+        assert set(contract.municipalities.all()) == municipalities
+        assert contract.revisions.count() == 1
+    # KNM and literacy are bought within the routes, so they have no lots of their own.
+    bought = set(Component.values) - {Component.KNM, Component.ALFABETISERING}
+    assert set(Lot.objects.values_list("component", flat=True)) == bought
+    assert set(
+        Lot.objects.filter(component="ONDERWIJSROUTE").values_list("education_level", flat=True)
+    ) == {"HBO", "WO"}
+    # 322 statushouders, 60 % B1-route and 15 % Z-route, shared by the three language schools.
+    routes = Lot.objects.filter(component__in=["B1_ROUTE", "Z_ROUTE"])
+    assert sum(routes.filter(component="B1_ROUTE").values_list("capacity", flat=True)) in (
+        193,
+        194,
+    )
+    assert sum(routes.filter(component="Z_ROUTE").values_list("capacity", flat=True)) == 48
+    # Every active B1/Z lot passed the Keurmerk rule; the lapsed school's lots wait, inactive.
+    for lot in routes.filter(status=LotStatus.ACTIVE).select_related("contract__provider"):
+        assert lot.contract.provider.keurmerk_is_valid
+    assert routes.filter(status=LotStatus.INACTIVE).count() == 2
+    assert all(lot.offerings.exists() for lot in Lot.objects.all())
+    # The start page has something to show.
+    assert contracting.contracts_ending_soon(today=today).exists()
+    assert contracting.lots_with_keurmerk_at_risk(today=today)
 
 
 def test_running_seed_demo_twice_changes_nothing():

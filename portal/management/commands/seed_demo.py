@@ -1,4 +1,5 @@
-"""Load the fictional demo region, providers, offerings, pages and (in development) demo users."""
+"""Load the fictional demo region, providers, offerings, contracts, pages and (in development) demo
+users."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Locale, Page, Site
 
 from cms.models import CataloguePage, ContentPage, HomePage
-from contracts.models import IntakeVolume, Municipality, Region
+from contracts.models import Contract, ContractStatus, IntakeVolume, Lot, Municipality, Region
 from portal import permissions
 from portal.demo import data
 from portal.payments.models import ConnectedAccount
@@ -39,8 +40,8 @@ class Command(BaseCommand):
     help = (
         "Load the demo data: the region IJmond en Zuid-Kennemerland with its 7 municipalities, "
         "8 fictional providers with 40+ offerings and start dates for the next 12 months, the "
-        "public pages, and one demo login per role (only with DEBUG on). Running it again "
-        "changes nothing."
+        "region's contracts with them (lots for every component it buys), the public pages, "
+        "and one demo login per role (only with DEBUG on). Running it again changes nothing."
     )
 
     def add_arguments(self, parser):
@@ -56,11 +57,14 @@ class Command(BaseCommand):
         created_offerings = self._providers_and_offerings(today)
         self._pages()
         self._payment_accounts()
+        created_contracts = self._contracts(today)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo catalogue ready: {Provider.objects.count()} providers, "
                 f"{Offering.objects.filter(live=True).count()} published offerings "
-                f"({created_offerings} new), {StartMoment.objects.count()} start dates."
+                f"({created_offerings} new), {StartMoment.objects.count()} start dates, "
+                f"{Contract.objects.count()} contracts ({created_contracts} new) with "
+                f"{Lot.objects.count()} lots."
             )
         )
         if options["no_users"]:
@@ -89,6 +93,57 @@ class Command(BaseCommand):
                     "details_submitted": True,
                 },
             )
+
+    def _contracts(self, today: datetime.date) -> int:
+        """The region's contracts with the demo providers, one or more lots each; a contract
+        already there (by reference) is left as it is."""
+        region = Region.objects.get(slug=data.REGION["slug"])
+        municipalities = list(region.municipalities.all())
+        created = 0
+        for spec in data.CONTRACTS:
+            if Contract.objects.filter(reference=spec["reference"]).exists():
+                continue
+            contract = Contract(
+                reference=spec["reference"],
+                provider=Provider.objects.get(slug=spec["provider"]),
+                contracting_municipality=region.central_municipality,
+                starts_on=today - datetime.timedelta(days=spec["started_days_ago"]),
+                ends_on=today + datetime.timedelta(days=spec["ends_in_days"]),
+                extension_options=spec["extension_options"],
+                status=ContractStatus.ACTIVE,
+            )
+            contract.municipalities.set(municipalities)
+            contract.full_clean()
+            contract.save()
+            contract.save_revision(log_action="wagtail.create")
+            for name, component, level, share, period, tariff, extra in spec["lots"]:
+                self._lot_create(
+                    contract=contract,
+                    name=name,
+                    component=component,
+                    education_level=level,
+                    capacity=data.lot_capacity(component=component, share=share, period=period),
+                    capacity_period=period,
+                    tariff_cents=tariff,
+                    extra=extra,
+                )
+            created += 1
+        return created
+
+    @staticmethod
+    def _lot_create(*, contract: Contract, extra: dict, **fields) -> Lot:
+        """A lot checked by the same rules as in the admin (the Keurmerk rule among them)."""
+        lot = Lot(contract=contract, **(data.LOT_SLA | fields | extra))
+        offerings = Offering.objects.filter(
+            provider_id=contract.provider_id, component=lot.component, live=True
+        )
+        if lot.education_level:
+            offerings = offerings.filter(education_level=lot.education_level)
+        lot.offerings.set(offerings)
+        lot.full_clean()
+        lot.save()
+        lot.save_revision(log_action="wagtail.create")
+        return lot
 
     def _municipalities(self) -> None:
         region, _ = Region.objects.get_or_create(
