@@ -23,6 +23,7 @@ ROLE_GROUPS: dict[str, str] = {
 ADMIN_ROLES = (Role.PROVIDER_STAFF, Role.CONTRACT_MANAGER, Role.SITE_EDITOR)
 # Wagtail's page permissions for site editors, on the whole page tree.
 SITE_EDITOR_PAGE_PERMISSIONS = ("add_page", "change_page", "publish_page", "lock_page")
+CONTRACT_DOCUMENTS_COLLECTION = "Contract documents"
 SITE_EDITOR_COLLECTION_PERMISSIONS = (
     ("wagtailimages", "add_image"),
     ("wagtailimages", "change_image"),
@@ -73,6 +74,7 @@ def role_groups_sync() -> None:
                 )
     collection = Collection.get_first_root_node()
     if collection is not None:
+        _contract_documents_collection_sync(collection)
         for app_label, codename in SITE_EDITOR_COLLECTION_PERMISSIONS:
             permission = Permission.objects.filter(
                 content_type__app_label=app_label, codename=codename
@@ -81,6 +83,29 @@ def role_groups_sync() -> None:
                 GroupCollectionPermission.objects.get_or_create(
                     group=editors, collection=collection, permission=permission
                 )
+
+
+def _contract_documents_collection_sync(root) -> None:
+    """A private collection for contract documents: only contract managers (and superusers) see,
+    upload and choose documents in it, and its files are not public by URL."""
+    from wagtail.models import CollectionViewRestriction, GroupCollectionPermission
+
+    managers = role_group(Role.CONTRACT_MANAGER)
+    collection = root.get_children().filter(name=CONTRACT_DOCUMENTS_COLLECTION).first()
+    if collection is None:
+        collection = root.add_child(name=CONTRACT_DOCUMENTS_COLLECTION)
+    restriction, _created = CollectionViewRestriction.objects.get_or_create(
+        collection=collection, defaults={"restriction_type": CollectionViewRestriction.GROUPS}
+    )
+    restriction.groups.add(managers)
+    for codename in ("add_document", "change_document", "choose_document"):
+        permission = Permission.objects.filter(
+            content_type__app_label="wagtaildocs", codename=codename
+        ).first()
+        if permission:
+            GroupCollectionPermission.objects.get_or_create(
+                group=managers, collection=collection, permission=permission
+            )
 
 
 def user_role_group_sync(*, user: User) -> None:

@@ -410,3 +410,27 @@ def test_documents_are_kept_with_the_contract_and_its_revisions(manager_client):
     html = manager_client.get(f"{CONTRACTS}inspect/{contract.pk}/").content.decode()
     assert "Getekend contract" in html
     assert "Ondertekend contract" in html
+
+
+def test_contract_managers_keep_documents_in_a_private_collection(manager, client):
+    from django.core.files.base import ContentFile
+    from wagtail.documents.models import Document
+    from wagtail.documents.permissions import permission_policy
+    from wagtail.models import Collection
+
+    from portal.accounts.roles import CONTRACT_DOCUMENTS_COLLECTION, role_groups_sync
+
+    role_groups_sync()
+    role_groups_sync()  # twice: nothing doubles
+    collection = Collection.objects.get(name=CONTRACT_DOCUMENTS_COLLECTION)
+    for action in ("add", "choose"):
+        assert collection in permission_policy.collections_user_has_permission_for(manager, action)
+    provider = UserFactory(role=Role.PROVIDER_STAFF)
+    assert collection not in permission_policy.collections_user_has_permission_for(
+        provider, "choose"
+    )
+    document = Document.objects.create(
+        title="Contract", file=ContentFile(b"%PDF-1.4", name="contract.pdf"), collection=collection
+    )
+    response = client.get(document.url)
+    assert response.status_code == 302  # to the login page: not public by its address
