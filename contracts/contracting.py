@@ -311,13 +311,11 @@ def lots_in_force(*, today: datetime.date) -> QuerySet[Lot]:
 
 
 def lot_placements_used(*, today: datetime.date) -> dict[int, int]:
-    """Placements each lot in force used in its capacity period containing ``today``, by lot id.
+    """Placements each lot used in its capacity period containing ``today``, by lot id (counted
+    by ``contracts.capacity``)."""
+    from contracts.capacity import lot_placements_used as counted
 
-    The one seam for utilisation: placements arrive with issue 5 (referrals and placements), which
-    fills this in (one aggregate query per period kind, counting placements by lot between
-    ``period_containing``'s first and last day). Until then no lot has used anything.
-    """
-    return {}
+    return counted(today=today)
 
 
 def lots_above_threshold(

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -8,7 +9,7 @@ from modelcluster.models import ClusterableModel
 from wagtail.documents import get_document_model_string
 from wagtail.models import Orderable, RevisionMixin
 
-from providers.choices import Component, EducationLevel
+from providers.choices import Component, EducationLevel, TargetGroup
 
 cbs_code_validator = RegexValidator(
     r"^GM\d{4}$", _("A CBS municipality code is GM followed by four digits, e.g. GM0392.")
@@ -308,3 +309,266 @@ class Lot(RevisionMixin, ClusterableModel):
         from contracts.contracting import lot_validate
 
         lot_validate(lot=self)
+
+
+class LearnerRoute(models.TextChoices):
+    B1_ROUTE = "B1_ROUTE", _("B1-route")
+    Z_ROUTE = "Z_ROUTE", _("Z-route (zelfredzaamheidsroute)")
+    ONDERWIJSROUTE = "ONDERWIJSROUTE", _("Onderwijsroute")
+
+
+class Leerbaarheidstoets(models.TextChoices):
+    NOT_TAKEN = "NOT_TAKEN", _("Not taken yet")
+    B1_FEASIBLE = "B1_FEASIBLE", _("B1 within 3 years is feasible")
+    B1_NOT_FEASIBLE = "B1_NOT_FEASIBLE", _("B1 within 3 years is not feasible")
+
+
+class Learner(models.Model):
+    """A person with an integration duty, registered by a klantmanager of their municipality.
+
+    Minimal personal data: no BSN. ``client_number`` is the municipality's own number and is never
+    shown to providers. The dates drive the law's time rules (``contracts.rules``).
+    """
+
+    municipality = models.ForeignKey(
+        Municipality,
+        verbose_name=_("municipality"),
+        on_delete=models.PROTECT,
+        related_name="learners",
+    )
+    klantmanager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("klantmanager"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="caseload",
+    )
+    first_name = models.CharField(_("first name"), max_length=80)
+    last_name = models.CharField(_("last name"), max_length=120)
+    date_of_birth = models.DateField(_("date of birth"))
+    target_group = models.CharField(_("target group"), max_length=20, choices=TargetGroup.choices)
+    client_number = models.CharField(
+        _("municipal client number"),
+        max_length=40,
+        blank=True,
+        help_text=_("Your municipality's own number; never shown to providers."),
+    )
+    housing_date = models.DateField(
+        _("housing date"), null=True, blank=True, help_text=_("For statushouders.")
+    )
+    intake_date = models.DateField(_("intake date"), null=True, blank=True)
+    pip_date = models.DateField(_("PIP date"), null=True, blank=True)
+    route = models.CharField(_("route"), max_length=20, choices=LearnerRoute.choices, blank=True)
+    leerbaarheidstoets = models.CharField(
+        _("leerbaarheidstoets"),
+        max_length=20,
+        choices=Leerbaarheidstoets.choices,
+        default=Leerbaarheidstoets.NOT_TAKEN,
+    )
+    closed_at = models.DateTimeField(_("case closed at"), null=True, blank=True)
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("learner")
+        verbose_name_plural = _("learners")
+        ordering = ["last_name", "first_name", "pk"]
+        indexes = [
+            models.Index(fields=["municipality", "closed_at"], name="learner_caseload"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+class ReferralState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SENT = "sent", _("Sent")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    STARTED = "started", _("Started")
+    COMPLETED = "completed", _("Completed")
+    STOPPED = "stopped", _("Stopped")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class LotPeriodUse(models.Model):
+    """How many placements of a lot count in one capacity period.
+
+    ``used`` only changes by a conditional ``UPDATE`` (``contracts.capacity``); the check constraint
+    keeps it within the lot's capacity plus the places contract managers added by override.
+    """
+
+    lot = models.ForeignKey(
+        Lot, verbose_name=_("lot"), on_delete=models.PROTECT, related_name="period_uses"
+    )
+    period_start = models.DateField(_("period from"))
+    period_end = models.DateField(_("period until"))
+    capacity = models.PositiveIntegerField(_("capacity"))
+    overrides = models.PositiveIntegerField(_("places added by override"), default=0)
+    used = models.PositiveIntegerField(_("places used"), default=0)
+
+    class Meta:
+        verbose_name = _("lot capacity in a period")
+        verbose_name_plural = _("lot capacity per period")
+        constraints = [
+            models.UniqueConstraint(fields=["lot", "period_start"], name="lotperioduse_unique"),
+            models.CheckConstraint(
+                condition=models.Q(used__lte=models.F("capacity") + models.F("overrides")),
+                name="lotperioduse_used_within_capacity",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lot_id} {self.period_start}: {self.used}/{self.capacity + self.overrides}"
+
+
+class Referral(models.Model):
+    """A klantmanager's referral of a learner to a contracted lot; accepted, it is a placement.
+
+    The state changes only through ``contracts.referrals`` (transition table, actor, reason).
+    """
+
+    learner = models.ForeignKey(
+        Learner, verbose_name=_("learner"), on_delete=models.PROTECT, related_name="referrals"
+    )
+    lot = models.ForeignKey(
+        Lot, verbose_name=_("lot"), on_delete=models.PROTECT, related_name="referrals"
+    )
+    start_moment = models.ForeignKey(
+        "providers.StartMoment",
+        verbose_name=_("start date"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="referrals",
+    )
+    seat_claim = models.OneToOneField(
+        "providers.SeatClaim",
+        verbose_name=_("seat"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="referral",
+    )
+    period_use = models.ForeignKey(
+        LotPeriodUse,
+        verbose_name=_("counted in"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="referrals",
+    )
+    state = models.CharField(
+        _("state"),
+        max_length=12,
+        choices=ReferralState.choices,
+        default=ReferralState.DRAFT,
+        db_index=True,
+    )
+    capacity_override_reason = models.CharField(
+        _("reason for going over capacity"), max_length=300, blank=True
+    )
+    capacity_override_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("capacity override by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    note = models.TextField(_("note for the provider"), blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    answer_due = models.DateField(_("answer due"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    start_due = models.DateField(_("start due"), null=True, blank=True)
+    started_on = models.DateField(_("started on"), null=True, blank=True)
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["lot", "state"], name="referral_lot_state")]
+
+    def __str__(self) -> str:
+        return f"{self.learner} → {self.lot}"
+
+
+class ReferralTransition(models.Model):
+    """One change of a referral's state: who, when and why."""
+
+    referral = models.ForeignKey(
+        Referral, verbose_name=_("referral"), on_delete=models.CASCADE, related_name="transitions"
+    )
+    from_state = models.CharField(
+        _("from"), max_length=12, choices=ReferralState.choices, blank=True
+    )
+    to_state = models.CharField(_("to"), max_length=12, choices=ReferralState.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("referral state change")
+        verbose_name_plural = _("referral state changes")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.referral_id}: {self.from_state or '-'} → {self.to_state}"
+
+
+class AuditEntry(models.Model):
+    """A read or change of a learner's data: who, when, which learner, what."""
+
+    class Action(models.TextChoices):
+        VIEW = "view", _("viewed")
+        CREATE = "create", _("created")
+        CHANGE = "change", _("changed")
+        TRANSFER = "transfer", _("transferred")
+        ANONYMISE = "anonymise", _("anonymised")
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    learner = models.ForeignKey(
+        Learner,
+        verbose_name=_("learner"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="audit_entries",
+    )
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    what = models.CharField(_("what"), max_length=300)
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_id} {self.action} {self.learner_id}"

@@ -1,0 +1,89 @@
+"""Lot capacity: the one place where a placement is counted against a lot's period, or given back.
+
+Each lot has one ``LotPeriodUse`` row per capacity period it was used in. ``used`` changes only by a
+conditional ``UPDATE`` (``used < capacity + overrides``), backed by the check constraint
+``lotperioduse_used_within_capacity``, so parallel referrals for the last places can never go over
+the capacity. Going over needs a contract manager's recorded override, which raises the period's
+allowance by one place in the same statement that takes it.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import transaction
+from django.db.models import F
+
+from contracts.contracting import lot_period
+from contracts.models import Lot, LotPeriodUse
+
+
+class LotFull(Exception):
+    """The lot's capacity for the period is used up."""
+
+    def __init__(self, lot: Lot, period_start: datetime.date) -> None:
+        super().__init__(f"Lot {lot.pk} is full for the period from {period_start}")
+        self.lot = lot
+        self.period_start = period_start
+
+
+def period_use_for(*, lot: Lot, on: datetime.date) -> LotPeriodUse:
+    """The lot's row for the capacity period containing ``on``, made on first use."""
+    start, end = lot_period(lot=lot, on=on)
+    use, _created = LotPeriodUse.objects.get_or_create(
+        lot=lot,
+        period_start=start,
+        defaults={"period_end": end, "capacity": lot.capacity},
+    )
+    return use
+
+
+def capacity_left(*, lot: Lot, on: datetime.date) -> int:
+    use = LotPeriodUse.objects.filter(lot=lot, period_start=lot_period(lot=lot, on=on)[0]).first()
+    if use is None:
+        return lot.capacity
+    return max(use.capacity + use.overrides - use.used, 0)
+
+
+def capacity_take(*, lot: Lot, on: datetime.date, override: bool = False) -> LotPeriodUse:
+    """Count one placement in the period containing ``on``, or raise ``LotFull``.
+
+    With ``override`` (a contract manager's decision, recorded by the caller) a full period gets
+    one more place instead. Nothing changes when it raises.
+    """
+    use = period_use_for(lot=lot, on=on)
+    with transaction.atomic():
+        taken = LotPeriodUse.objects.filter(
+            pk=use.pk, used__lt=F("capacity") + F("overrides")
+        ).update(used=F("used") + 1)
+        if not taken:
+            if not override:
+                raise LotFull(lot, use.period_start)
+            LotPeriodUse.objects.filter(pk=use.pk).update(
+                overrides=F("overrides") + 1, used=F("used") + 1
+            )
+    use.refresh_from_db()
+    return use
+
+
+def capacity_release(*, period_use: LotPeriodUse) -> None:
+    """Give back one place (a referral declined or withdrawn before it started)."""
+    LotPeriodUse.objects.filter(pk=period_use.pk, used__gt=0).update(used=F("used") - 1)
+
+
+def lot_capacity_sync(*, lot: Lot, today: datetime.date) -> None:
+    """After a lot's capacity changed: current and future periods get the new capacity, never
+    below what they already used (the check constraint would refuse it)."""
+    current_start = lot_period(lot=lot, on=today)[0]
+    for use in LotPeriodUse.objects.filter(lot=lot, period_start__gte=current_start):
+        LotPeriodUse.objects.filter(pk=use.pk).update(
+            capacity=max(lot.capacity, use.used - use.overrides)
+        )
+
+
+def lot_placements_used(*, today: datetime.date) -> dict[int, int]:
+    """Places used per lot id in the capacity period containing ``today``."""
+    return {
+        use.lot_id: use.used
+        for use in LotPeriodUse.objects.filter(period_start__lte=today, period_end__gte=today)
+    }

@@ -1,0 +1,330 @@
+"""Referrals and placements: the state machine, who may move it, capacity and the SLA.
+
+    draft ──► sent ──► accepted ──► started ──► completed
+      │         │          │            └─────► stopped (reason)
+      │         └──► declined (reason)
+      └─────────┴──────────┴──► withdrawn (reason; by the klantmanager, before the start)
+
+A referral takes a place of its lot's capacity period when it is sent (``contracts.capacity``;
+over capacity only with a contract manager's recorded override) and, where it names a start date,
+a seat through ``providers.seats``; both are given back when it is declined or withdrawn. Every
+change goes through ``referral_transition``, which refuses what the table does not allow and
+records actor, time and reason.
+
+What may be referred follows table 1 of the seed (``shared/domain``): statushouders to their route
+(B1, Z or onderwijsroute), the brugklas, PVT and MAP; gezinsmigranten only to PVT and MAP (their
+language course is their own choice).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from contracts import capacity
+from contracts.contracting import lot_answer_deadline, lot_start_deadline
+from contracts.models import (
+    ContractStatus,
+    Learner,
+    LotStatus,
+    Referral,
+    ReferralState,
+    ReferralTransition,
+)
+from contracts.models import Lot as LotModel
+from portal.accounts.models import Role, User
+from portal.permissions import provider_ids
+from providers import seats
+from providers.choices import Component, TargetGroup
+from providers.models import SeatClaim, StartMoment
+
+State = ReferralState
+
+TRANSITIONS: dict[str, frozenset[str]] = {
+    State.DRAFT: frozenset({State.SENT, State.WITHDRAWN}),
+    State.SENT: frozenset({State.ACCEPTED, State.DECLINED, State.WITHDRAWN}),
+    State.ACCEPTED: frozenset({State.STARTED, State.WITHDRAWN}),
+    State.STARTED: frozenset({State.COMPLETED, State.STOPPED}),
+    State.DECLINED: frozenset(),
+    State.COMPLETED: frozenset(),
+    State.STOPPED: frozenset(),
+    State.WITHDRAWN: frozenset(),
+}
+# Which side moves the referral into each state.
+MUNICIPAL_STATES = frozenset({State.SENT, State.WITHDRAWN})
+PROVIDER_STATES = frozenset(
+    {State.ACCEPTED, State.DECLINED, State.STARTED, State.COMPLETED, State.STOPPED}
+)
+REASON_REQUIRED = frozenset({State.DECLINED, State.STOPPED, State.WITHDRAWN})
+# While a referral holds a place and maybe a seat that must be given back if it ends early.
+HOLDS_CAPACITY = frozenset({State.SENT, State.ACCEPTED})
+
+ROUTE_COMPONENTS = {Component.B1_ROUTE, Component.Z_ROUTE, Component.ONDERWIJSROUTE}
+REFERABLE = {
+    TargetGroup.STATUSHOUDER: frozenset({Component.BRUGKLAS, Component.PVT, Component.MAP}),
+    TargetGroup.GEZINSMIGRANT: frozenset({Component.PVT, Component.MAP}),
+}
+
+
+class ReferralRefused(Exception):
+    """The referral or its change is not possible; ``message`` says why, for the person."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class LotFull(ReferralRefused):
+    def __init__(self) -> None:
+        super().__init__(
+            _(
+                "The lot's capacity for this period is used up. A contract manager can refer "
+                "over capacity, with a reason."
+            ),
+            field="lot",
+        )
+
+
+def referable_refusal(*, learner: Learner, lot: LotModel, on: datetime.date) -> str | None:
+    """Why ``learner`` cannot be referred to ``lot`` on ``on``, or None."""
+    if learner.closed_at is not None:
+        return _("This learner's case is closed.")
+    allowed = set(REFERABLE.get(learner.target_group, ()))
+    if learner.target_group == TargetGroup.STATUSHOUDER and learner.route:
+        allowed.add(learner.route)
+    if lot.component not in allowed:
+        if lot.component in ROUTE_COMPONENTS and learner.target_group == TargetGroup.STATUSHOUDER:
+            return _("A statushouder is referred to the route in their PIP; set the route first.")
+        return _("Learners of this target group cannot be referred to this component.")
+    contract = lot.contract
+    if lot.status != LotStatus.ACTIVE or contract.status != ContractStatus.ACTIVE:
+        return _("This lot is not active.")
+    if not contract.starts_on <= on <= contract.ends_on:
+        return _("The contract is not in force on this date.")
+    if not contract.municipalities.filter(pk=learner.municipality_id).exists():
+        return _("The contract does not cover the learner's municipality.")
+    return None
+
+
+@dataclass(frozen=True)
+class Sla:
+    answer_overdue: bool
+    start_overdue: bool
+
+    @property
+    def breached(self) -> bool:
+        return self.answer_overdue or self.start_overdue
+
+
+def referral_sla(referral: Referral, *, today: datetime.date | None = None) -> Sla:
+    """Is the provider late: no answer by ``answer_due``, or not started by ``start_due``?"""
+    today = today or timezone.localdate()
+    return Sla(
+        answer_overdue=referral.state == State.SENT
+        and referral.answer_due is not None
+        and today > referral.answer_due,
+        start_overdue=referral.state == State.ACCEPTED
+        and referral.start_due is not None
+        and today > referral.start_due,
+    )
+
+
+def referral_create(
+    *,
+    learner: Learner,
+    lot: LotModel,
+    actor: User,
+    start_moment: StartMoment | None = None,
+    note: str = "",
+) -> Referral:
+    """A draft referral by the learner's klantmanager."""
+    _require_municipal(actor, learner)
+    if reason := referable_refusal(learner=learner, lot=lot, on=timezone.localdate()):
+        raise ReferralRefused(reason, field="lot")
+    delivering = {offering.pk for offering in lot.offerings.all()}
+    if start_moment is not None and start_moment.offering_id not in delivering:
+        raise ReferralRefused(
+            _("Choose a start date of an offering that delivers this lot."), field="start_moment"
+        )
+    with transaction.atomic():
+        referral = Referral.objects.create(
+            learner=learner, lot=lot, start_moment=start_moment, note=note, created_by=actor
+        )
+        ReferralTransition.objects.create(
+            referral=referral, to_state=State.DRAFT, actor=actor, reason="created"
+        )
+    return referral
+
+
+def referral_send(*, referral: Referral, actor: User, override_reason: str = "") -> Referral:
+    """Send the referral: take a place of the lot's period (and the seat), set the answer due.
+
+    Over capacity only by a contract manager with a reason (``override_reason``).
+    """
+    override = bool(override_reason.strip())
+    if override and not (actor.is_superuser or actor.role == Role.CONTRACT_MANAGER):
+        raise ReferralRefused(_("Only a contract manager can refer over capacity."))
+    if not override:
+        _require_municipal(actor, referral.learner)
+    today = timezone.localdate()
+    if reason := referable_refusal(learner=referral.learner, lot=referral.lot, on=today):
+        raise ReferralRefused(reason, field="lot")
+    with transaction.atomic():
+        locked = _locked(referral)
+        _check_transition(locked, State.SENT)
+        try:
+            use = capacity.capacity_take(lot=locked.lot, on=today, override=override)
+        except capacity.LotFull:
+            raise LotFull from None
+        claim = None
+        if locked.start_moment_id is not None:
+            try:
+                claim = seats.seat_take(
+                    start_moment_id=locked.start_moment_id, purpose=SeatClaim.Purpose.PLACEMENT
+                )
+            except seats.StartMomentFull:
+                raise ReferralRefused(
+                    _("This start date is full. Choose another start date."), field="start_moment"
+                ) from None
+        changes = {
+            "period_use": use,
+            "seat_claim": claim,
+            "sent_at": timezone.now(),
+            "answer_due": lot_answer_deadline(lot=locked.lot, referred_on=today),
+        }
+        if override:
+            changes |= {"capacity_override_reason": override_reason, "capacity_override_by": actor}
+        return referral_transition(
+            referral=locked,
+            to_state=State.SENT,
+            actor=actor,
+            reason=override_reason if override else "",
+            **changes,
+        )
+
+
+def referral_accept(*, referral: Referral, actor: User) -> Referral:
+    with transaction.atomic():
+        locked = _locked(referral)
+        _require_provider(actor, locked)
+        today = timezone.localdate()
+        return referral_transition(
+            referral=locked,
+            to_state=State.ACCEPTED,
+            actor=actor,
+            accepted_at=timezone.now(),
+            start_due=lot_start_deadline(lot=locked.lot, accepted_on=today),
+        )
+
+
+def referral_decline(*, referral: Referral, actor: User, reason: str) -> Referral:
+    with transaction.atomic():
+        locked = _locked(referral)
+        _require_provider(actor, locked)
+        referral_transition(referral=locked, to_state=State.DECLINED, actor=actor, reason=reason)
+        _give_back(locked)
+        return locked
+
+
+def referral_start(*, referral: Referral, actor: User, started_on: datetime.date) -> Referral:
+    with transaction.atomic():
+        locked = _locked(referral)
+        _require_provider(actor, locked)
+        if started_on > timezone.localdate():
+            raise ReferralRefused(_("The start date cannot be in the future."), field="started_on")
+        return referral_transition(
+            referral=locked, to_state=State.STARTED, actor=actor, started_on=started_on
+        )
+
+
+def referral_end(
+    *, referral: Referral, actor: User, completed: bool, ended_on: datetime.date, reason: str = ""
+) -> Referral:
+    """Completed, or stopped with a reason (the learner left, moved, fell ill…)."""
+    with transaction.atomic():
+        locked = _locked(referral)
+        _require_provider(actor, locked)
+        if locked.started_on and ended_on < locked.started_on:
+            raise ReferralRefused(_("The end cannot be before the start."), field="ended_on")
+        return referral_transition(
+            referral=locked,
+            to_state=State.COMPLETED if completed else State.STOPPED,
+            actor=actor,
+            reason=reason,
+            ended_on=ended_on,
+        )
+
+
+def referral_withdraw(*, referral: Referral, actor: User, reason: str) -> Referral:
+    with transaction.atomic():
+        locked = _locked(referral)
+        _require_municipal(actor, locked.learner)
+        previous = locked.state
+        referral_transition(referral=locked, to_state=State.WITHDRAWN, actor=actor, reason=reason)
+        if previous in HOLDS_CAPACITY:
+            _give_back(locked)
+        return locked
+
+
+def referral_transition(
+    *, referral: Referral, to_state: str, actor: User | None, reason: str = "", **changes: object
+) -> Referral:
+    """Move ``referral`` to ``to_state`` with ``changes``, and record who, when and why. Call it
+    inside a transaction with the row locked; refuses what ``TRANSITIONS`` does not allow."""
+    _check_transition(referral, to_state)
+    if to_state in REASON_REQUIRED and not reason.strip():
+        raise ReferralRefused(_("Give a reason."), field="reason")
+    from_state = referral.state
+    referral.state = to_state
+    for name, value in changes.items():
+        setattr(referral, name, value)
+    referral.save(update_fields=["state", "updated_at", *changes])
+    ReferralTransition.objects.create(
+        referral=referral, from_state=from_state, to_state=to_state, actor=actor, reason=reason
+    )
+    return referral
+
+
+def _check_transition(referral: Referral, to_state: str) -> None:
+    if to_state not in TRANSITIONS[referral.state]:
+        raise ReferralRefused(
+            _("A referral that is %(state)s cannot become %(to)s.")
+            % {
+                "state": State(referral.state).label.lower(),
+                "to": State(to_state).label.lower(),
+            }
+        )
+
+
+def _give_back(referral: Referral) -> None:
+    if referral.period_use_id is not None:
+        capacity.capacity_release(period_use=referral.period_use)
+    if referral.seat_claim_id is not None:
+        seats.seat_release(referral.seat_claim)
+
+
+def _locked(referral: Referral) -> Referral:
+    return (
+        Referral.objects.select_for_update(of=("self",))
+        .select_related("learner", "lot__contract", "period_use", "seat_claim")
+        .get(pk=referral.pk)
+    )
+
+
+def _require_municipal(actor: User, learner: Learner) -> None:
+    if actor.is_superuser or actor.role == Role.CONTRACT_MANAGER:
+        return
+    if actor.role != Role.CASE_MANAGER or actor.municipality_id != learner.municipality_id:
+        raise ReferralRefused(_("Only a klantmanager of the learner's municipality can do this."))
+
+
+def _require_provider(actor: User, referral: Referral) -> None:
+    if actor.is_superuser:
+        return
+    if referral.lot.contract.provider_id not in provider_ids(actor):
+        raise ReferralRefused(_("Only the provider this learner was referred to can do this."))
