@@ -6,8 +6,17 @@ from wagtail.models import Revision
 
 from cms.models import CataloguePage
 from contracts import contracting
-from contracts.models import Contract, IntakeVolume, Lot, LotStatus, Municipality
-from portal.demo.data import DEMO_USERS
+from contracts.models import (
+    Contract,
+    IntakeVolume,
+    Learner,
+    Lot,
+    LotStatus,
+    Municipality,
+    Referral,
+    ReferralState,
+)
+from portal.demo.data import DEMO_USERS, MUNICIPALITIES
 from providers.choices import Component
 from providers.models import Offering, Provider, StartMoment
 from tests.portal.helpers import totp_code
@@ -27,6 +36,8 @@ def _counts() -> dict:
         "contracts": Contract.objects.count(),
         "lots": Lot.objects.count(),
         "revisions": Revision.objects.count(),
+        "learners": Learner.objects.count(),
+        "referrals": Referral.objects.count(),
     }
 
 
@@ -50,7 +61,8 @@ def test_seed_demo_builds_the_region_and_a_catalogue_covering_every_component():
     full = [m for m in StartMoment.objects.all() if m.free_seats == 0]
     nearly_full = [m for m in StartMoment.objects.all() if 0 < m.free_seats <= 2]
     assert full and nearly_full
-    assert get_user_model().objects.count() == len(DEMO_USERS)
+    # The printed logins, plus a klantmanager without a password for each other municipality.
+    assert get_user_model().objects.count() == len(DEMO_USERS) + len(MUNICIPALITIES) - 1
 
 
 def test_seed_demo_contracts_the_region_for_every_component_it_buys():
@@ -84,6 +96,18 @@ def test_seed_demo_contracts_the_region_for_every_component_it_buys():
     # The start page has something to show.
     assert contracting.contracts_ending_soon(today=today).exists()
     assert contracting.lots_with_keurmerk_at_risk(today=today)
+
+
+def test_seed_demo_spreads_learners_over_the_region_with_referrals_in_every_state():
+    call_command("seed_demo", verbosity=0)
+    assert set(Learner.objects.values_list("municipality__cbs_code", flat=True)) == {
+        code for code, *_ in MUNICIPALITIES
+    }
+    statushouders = Learner.objects.filter(target_group="STATUSHOUDER").exclude(route="")
+    b1 = statushouders.filter(route="B1_ROUTE").count()
+    assert 0.45 < b1 / statushouders.count() < 0.75  # the 60 % of the route split, roughly
+    assert set(Referral.objects.values_list("state", flat=True)) == set(ReferralState.values)
+    assert contracting.lot_placements_used(today=timezone.localdate())
 
 
 def test_running_seed_demo_twice_changes_nothing():

@@ -17,6 +17,7 @@ from cms.models import CataloguePage, ContentPage, HomePage
 from contracts.models import Contract, ContractStatus, IntakeVolume, Lot, Municipality, Region
 from portal import permissions
 from portal.demo import data
+from portal.demo.caseload import demo_caseload_create
 from portal.payments.models import ConnectedAccount
 from providers.models import (
     Language,
@@ -77,6 +78,9 @@ class Command(BaseCommand):
             )
             return
         self._users()
+        superuser = get_user_model().objects.filter(is_superuser=True).order_by("pk").first()
+        learners, referrals = demo_caseload_create(today=today, actor_superuser=superuser)
+        self.stdout.write(f"Demo caseload: {learners} learners and {referrals} referrals made.")
 
     @staticmethod
     def _payment_accounts() -> None:
