@@ -211,7 +211,7 @@ def referral_send(*, referral: Referral, actor: User, override_reason: str = "")
 def referral_accept(*, referral: Referral, actor: User) -> Referral:
     with transaction.atomic():
         locked = _locked(referral)
-        _require_provider(actor, locked)
+        require_provider(actor, locked)
         today = timezone.localdate()
         return referral_transition(
             referral=locked,
@@ -225,7 +225,7 @@ def referral_accept(*, referral: Referral, actor: User) -> Referral:
 def referral_decline(*, referral: Referral, actor: User, reason: str) -> Referral:
     with transaction.atomic():
         locked = _locked(referral)
-        _require_provider(actor, locked)
+        require_provider(actor, locked)
         referral_transition(referral=locked, to_state=State.DECLINED, actor=actor, reason=reason)
         _give_back(locked)
         return locked
@@ -234,7 +234,7 @@ def referral_decline(*, referral: Referral, actor: User, reason: str) -> Referra
 def referral_start(*, referral: Referral, actor: User, started_on: datetime.date) -> Referral:
     with transaction.atomic():
         locked = _locked(referral)
-        _require_provider(actor, locked)
+        require_provider(actor, locked)
         if started_on > timezone.localdate():
             raise ReferralRefused(_("The start date cannot be in the future."), field="started_on")
         return referral_transition(
@@ -248,7 +248,7 @@ def referral_end(
     """Completed, or stopped with a reason (the learner left, moved, fell ill…)."""
     with transaction.atomic():
         locked = _locked(referral)
-        _require_provider(actor, locked)
+        require_provider(actor, locked)
         if locked.started_on and ended_on < locked.started_on:
             raise ReferralRefused(_("The end cannot be before the start."), field="ended_on")
         return referral_transition(
@@ -323,7 +323,7 @@ def _require_municipal(actor: User, learner: Learner) -> None:
         raise ReferralRefused(_("Only a klantmanager of the learner's municipality can do this."))
 
 
-def _require_provider(actor: User, referral: Referral) -> None:
+def require_provider(actor: User, referral: Referral) -> None:
     if actor.is_superuser:
         return
     if referral.lot.contract.provider_id not in provider_ids(actor):

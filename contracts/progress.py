@@ -1,0 +1,118 @@
+"""What a provider records about a placement once it has started: attendance per month, progress
+reports with the afschalen decision, and exam results. Validation here, per field, so the forms
+and the spreadsheet upload refuse the same things."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from contracts.models import (
+    ExamResult,
+    MonthlyAttendance,
+    ProgressReport,
+    Referral,
+    ReferralState,
+)
+from contracts.referrals import ReferralRefused, require_provider
+from portal.accounts.models import User
+
+RECORDABLE = frozenset({ReferralState.STARTED, ReferralState.COMPLETED, ReferralState.STOPPED})
+
+
+def _recordable(referral: Referral, actor: User) -> None:
+    require_provider(actor, referral)
+    if referral.state not in RECORDABLE:
+        raise ReferralRefused(_("Record this once the learner has started."))
+
+
+def attendance_record(
+    *,
+    referral: Referral,
+    actor: User,
+    month: datetime.date,
+    hours_offered: Decimal,
+    hours_attended: Decimal,
+    absence_reason: str = MonthlyAttendance.AbsenceReason.NONE,
+) -> MonthlyAttendance:
+    """Record (or correct) one month; the month is given by any of its days."""
+    _recordable(referral, actor)
+    month = month.replace(day=1)
+    errors = {}
+    today = timezone.localdate()
+    if month > today.replace(day=1):
+        errors["month"] = _("This month has not begun yet.")
+    elif referral.started_on and month < referral.started_on.replace(day=1):
+        errors["month"] = _("The learner had not started yet in this month.")
+    if hours_offered < 0 or hours_offered > 744:
+        errors["hours_offered"] = _("Give the hours offered in this month (0 to 744).")
+    if hours_attended < 0:
+        errors["hours_attended"] = _("Hours attended cannot be negative.")
+    elif hours_attended > hours_offered:
+        errors["hours_attended"] = _("Hours attended cannot be more than the hours offered.")
+    if hours_attended < hours_offered and absence_reason == MonthlyAttendance.AbsenceReason.NONE:
+        errors["absence_reason"] = _("Give the main reason for the hours missed.")
+    if errors:
+        raise AttendanceInvalid(errors)
+    with transaction.atomic():
+        record, _created = MonthlyAttendance.objects.update_or_create(
+            referral=referral,
+            month=month,
+            defaults={
+                "hours_offered": hours_offered,
+                "hours_attended": hours_attended,
+                "absence_reason": absence_reason,
+                "reported_by": actor,
+            },
+        )
+    return record
+
+
+class AttendanceInvalid(ReferralRefused):
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+def progress_report(
+    *,
+    referral: Referral,
+    actor: User,
+    summary: str,
+    level_reached: str = "",
+    afschalen: str = ProgressReport.Afschalen.NOT_ASSESSED,
+) -> ProgressReport:
+    _recordable(referral, actor)
+    if not summary.strip():
+        raise ReferralRefused(_("Describe the progress."), field="summary")
+    return ProgressReport.objects.create(
+        referral=referral,
+        reported_on=timezone.localdate(),
+        summary=summary,
+        level_reached=level_reached,
+        afschalen=afschalen,
+        reported_by=actor,
+    )
+
+
+def exam_record(
+    *,
+    referral: Referral,
+    actor: User,
+    exam: str,
+    passed: bool,
+    taken_on: datetime.date,
+    level: str = "",
+) -> ExamResult:
+    _recordable(referral, actor)
+    if taken_on > timezone.localdate():
+        raise ReferralRefused(_("The exam date cannot be in the future."), field="taken_on")
+    if exam not in ExamResult.Exam.values:
+        raise ReferralRefused(_("Choose one of the exams."), field="exam")
+    return ExamResult.objects.create(
+        referral=referral, exam=exam, level=level, passed=passed, taken_on=taken_on
+    )
