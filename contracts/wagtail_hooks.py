@@ -471,3 +471,6 @@ class ContractWatchPanel(Component):
 def contract_watch_panel(request, panels):
     if permissions.can_on_model(request.user, Action.VIEW, Contract):
         panels.append(ContractWatchPanel())
+
+
+from contracts import learner_admin  # noqa: E402, F401  (learners, caseload, audit log)

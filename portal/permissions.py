@@ -63,6 +63,9 @@ ROLE_PERMISSIONS: dict[str, dict[str, frozenset[Action]]] = {
         "contracts.region": _READ,
         "contracts.contract": _EDIT,
         "contracts.lot": _EDIT,
+        # Contract managers look on: learners' cases and who read or changed them.
+        "contracts.learner": _READ,
+        "contracts.auditentry": _READ,
         "enrolments.enrolment": _READ,
         "enrolments.waitinglistentry": _READ,
         "payments.connectedaccount": _READ,
@@ -78,8 +81,15 @@ ROLE_PERMISSIONS: dict[str, dict[str, frozenset[Action]]] = {
         "enrolments.waitinglistentry": _READ,
         "payments.connectedaccount": frozenset({Action.VIEW, Action.CHANGE}),
     },
+    # Klantmanagers register and keep the learners of their own municipality (no deleting: a
+    # closed case is anonymised by retention, ``contracts.retention``).
     Role.CASE_MANAGER: {
         "contracts.municipality": _READ,
+        "contracts.learner": frozenset({Action.VIEW, Action.ADD, Action.CHANGE}),
+    },
+    # Auditors read the audit log and nothing else.
+    Role.AUDITOR: {
+        "contracts.auditentry": _READ,
     },
     Role.SITE_EDITOR: {
         "providers.language": _EDIT,
@@ -101,8 +111,10 @@ for _table in ROLE_PERMISSIONS.values():
 _LEARNER_OWNED = frozenset({"enrolments.enrolment", "enrolments.waitinglistentry"})
 
 STAFF_ROLES = frozenset(
-    {Role.PROVIDER_STAFF, Role.CASE_MANAGER, Role.CONTRACT_MANAGER, Role.SITE_EDITOR}
+    {Role.PROVIDER_STAFF, Role.CASE_MANAGER, Role.CONTRACT_MANAGER, Role.SITE_EDITOR, Role.AUDITOR}
 )
+# What a klantmanager works on: the objects of their own municipality.
+_MUNICIPALITY_OWNED = frozenset({"contracts.learner"})
 
 
 def model_key(model: type[Model] | Model) -> str:
@@ -146,7 +158,7 @@ def provider_ids(user: AnyUser, *, admin_only: bool = False) -> frozenset[int]:
 
 def _sees_everything(user: AnyUser, model: type[Model]) -> bool:
     return user.is_superuser or (
-        user.role == Role.CONTRACT_MANAGER and bool(role_actions(user, model))
+        user.role in {Role.CONTRACT_MANAGER, Role.AUDITOR} and bool(role_actions(user, model))
     )
 
 
@@ -195,6 +207,11 @@ def scope[M: Model](user: AnyUser, action: Action | str, queryset: QuerySet[M]) 
             return queryset.filter(condition)
     if user.role == Role.LEARNER and model_key(model) in _LEARNER_OWNED:
         return queryset.filter(user_id=user.pk)
+    if user.role == Role.CASE_MANAGER and model_key(model) in _MUNICIPALITY_OWNED:
+        # A klantmanager without a municipality works for nobody: they see nothing.
+        if user.municipality_id is None:
+            return queryset.none()
+        return queryset.filter(municipality_id=user.municipality_id)
     if model_key(model) in {"providers.language", "contracts.municipality", "contracts.region"}:
         return queryset
     return queryset.none()
@@ -229,6 +246,16 @@ def _can_on_new(user: AnyUser, action: Action, obj: Model) -> bool:
     """An object being created: may the user create it for the provider it names?"""
     if action not in role_actions(user, type(obj)):
         return False
+    if model_key(obj) in _MUNICIPALITY_OWNED:
+        return (
+            user.is_superuser
+            or user.role == Role.CONTRACT_MANAGER
+            or (
+                user.role == Role.CASE_MANAGER
+                and user.municipality_id is not None
+                and getattr(obj, "municipality_id", None) in (None, user.municipality_id)
+            )
+        )
     provider_id = getattr(obj, "provider_id", None)
     if provider_id is None and hasattr(obj, "offering_id") and obj.offering_id:
         provider_id = obj.offering.provider_id

@@ -190,6 +190,9 @@ INVITATION_MAX_AGE_DAYS = env("INVITATION_MAX_AGE_DAYS", 14)
 # Spreadsheet import of offerings (providers/imports/).
 IMPORT_MAX_BYTES = env("IMPORT_MAX_BYTES", 5 * 1024 * 1024)
 IMPORT_BATCH_MAX_AGE_HOURS = env("IMPORT_BATCH_MAX_AGE_HOURS", 48)
+# Days after a learner's case is closed before their personal data are anonymised
+# (``manage.py learners_anonymise``): two years unless the retention policy says otherwise.
+LEARNER_RETENTION_DAYS = env("LEARNER_RETENTION_DAYS", 730)
 
 LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]

@@ -11,6 +11,7 @@ class Role(models.TextChoices):
     CASE_MANAGER = "CASE_MANAGER", _("Klantmanager")
     CONTRACT_MANAGER = "CONTRACT_MANAGER", _("Contract manager")
     SITE_EDITOR = "SITE_EDITOR", _("Site editor")
+    AUDITOR = "AUDITOR", _("Auditor")
 
 
 class User(AbstractUser):

@@ -19,8 +19,17 @@ ROLE_GROUPS: dict[str, str] = {
     Role.CASE_MANAGER: "Klantmanagers",
     Role.CONTRACT_MANAGER: "Contract managers",
     Role.SITE_EDITOR: "Site editors",
+    Role.AUDITOR: "Auditors",
 }
-ADMIN_ROLES = (Role.PROVIDER_STAFF, Role.CONTRACT_MANAGER, Role.SITE_EDITOR)
+# Klantmanagers register learners and read their caseload in the admin; auditors read the
+# audit log there.
+ADMIN_ROLES = (
+    Role.PROVIDER_STAFF,
+    Role.CASE_MANAGER,
+    Role.CONTRACT_MANAGER,
+    Role.SITE_EDITOR,
+    Role.AUDITOR,
+)
 # Wagtail's page permissions for site editors, on the whole page tree.
 SITE_EDITOR_PAGE_PERMISSIONS = ("add_page", "change_page", "publish_page", "lock_page")
 CONTRACT_DOCUMENTS_COLLECTION = "Contract documents"

@@ -7,6 +7,7 @@ from contracts.models import (
     CapacityPeriod,
     Contract,
     ContractStatus,
+    Learner,
     Lot,
     LotStatus,
     Municipality,
@@ -77,3 +78,21 @@ class LotFactory(factory.django.DjangoModelFactory):
         if create and extracted:
             self.offerings.set(extracted)
             self.save()
+
+
+class LearnerFactory(factory.django.DjangoModelFactory):
+    """An open statushouder housed 4 weeks ago, intake done, no PIP yet (PIP due in 6 weeks)."""
+
+    class Meta:
+        model = Learner
+
+    municipality = factory.SubFactory(MunicipalityFactory)
+    first_name = "Amal"
+    last_name = factory.Sequence(lambda n: f"Leerling {n}")
+    date_of_birth = datetime.date(1990, 5, 17)
+    target_group = "STATUSHOUDER"
+    client_number = factory.Sequence(lambda n: f"KL-{n:05d}")
+    housing_date = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(weeks=4))
+    intake_date = factory.LazyAttribute(
+        lambda o: o.housing_date and o.housing_date + datetime.timedelta(days=7)
+    )

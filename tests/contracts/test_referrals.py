@@ -269,3 +269,21 @@ def test_the_start_sla_is_breached_the_day_after_it_is_due(
     )
     today = referral.start_due + datetime.timedelta(days=days_after_due)
     assert referrals.referral_sla(referral, today=today).start_overdue is breached
+
+
+def test_a_started_route_placement_meets_the_route_start_deadline(
+    lot, klantmanager, provider_user, haarlem
+):
+    from contracts import learners, rules
+
+    referral = _sent(lot, klantmanager, haarlem)
+    learner = referral.learner
+
+    def route_start():
+        deadlines = learners.learner_deadline_list(learner=learner, today=TODAY)
+        return next(d for d in deadlines if d.rule == rules.Rule.ROUTE_START)
+
+    assert route_start().done_on is None
+    referrals.referral_accept(referral=referral, actor=provider_user)
+    referrals.referral_start(referral=referral, actor=provider_user, started_on=TODAY)
+    assert (route_start().done_on, route_start().status) == (TODAY, rules.DeadlineStatus.MET)

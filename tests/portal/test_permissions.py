@@ -6,13 +6,18 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
-from contracts.models import Contract, Lot
+from contracts.models import AuditEntry, Contract, Learner, Lot
 from portal import permissions
 from portal.accounts.models import Role
 from portal.enrolments.models import WaitingListEntry
 from portal.permissions import Action
 from providers.models import Offering, ProviderMembership
-from tests.contracts.factories import ContractFactory, LotFactory
+from tests.contracts.factories import (
+    ContractFactory,
+    LearnerFactory,
+    LotFactory,
+    MunicipalityFactory,
+)
 from tests.enrolments.factories import connected_account, held_enrolment
 from tests.portal.factories import UserFactory, provider_staff
 from tests.providers.factories import (
@@ -55,6 +60,10 @@ PUBLIC = {
     # Contracts and lots are the region's business: not public.
     "contract_a": set(),
     "lot_a": set(),
+    # Learners' cases and the audit log are nobody's public business either.
+    "learner_a": set(),
+    "learner_b": set(),
+    "audit_a": set(),
 }
 # The matrix's learner owns enrolment_a and waiting_a (provider A); another learner the _b ones.
 LEARNER = PUBLIC | {
@@ -83,6 +92,10 @@ EVERYTHING = {
     # Contract managers keep the contracts and their lots.
     "contract_a": {V, C, D},
     "lot_a": {V, C, D},
+    # They look on at every municipality's learners and read the audit log.
+    "learner_a": {V},
+    "learner_b": {V},
+    "audit_a": {V},
 }
 # A superuser may do what any role may (``permissions._SUPERUSER``): the learners' CHANGE on
 # enrolments and waiting-list entries, a provider administrator's CHANGE on its payment account.
@@ -93,6 +106,9 @@ SUPERUSER = EVERYTHING | {
     "waiting_b": {V, C},
     "account_a": {V, C},
     "account_b": {V, C},
+    # A klantmanager's CHANGE on learners.
+    "learner_a": {V, C},
+    "learner_b": {V, C},
 }
 PROVIDER_EDITOR = {
     "provider_a": {V, M},
@@ -115,6 +131,10 @@ PROVIDER_EDITOR = {
     # Not even their own provider's contract: providers see lots through referrals (later).
     "contract_a": set(),
     "lot_a": set(),
+    # Providers will see learners only through referrals (later), not here.
+    "learner_a": set(),
+    "learner_b": set(),
+    "audit_a": set(),
 }
 PROVIDER_ADMIN = PROVIDER_EDITOR | {
     "provider_a": {V, C, INV, M},
@@ -124,7 +144,11 @@ PROVIDER_ADMIN = PROVIDER_EDITOR | {
 EXPECTED = {
     "anonymous": PUBLIC,
     "learner": LEARNER,
-    "klantmanager": PUBLIC,
+    # The klantmanager works for municipality A: its learners, no others, no deleting.
+    "klantmanager": PUBLIC | {"learner_a": {V, C}},
+    # A klantmanager not (yet) linked to a municipality works for nobody.
+    "klantmanager_nowhere": PUBLIC,
+    "auditor": PUBLIC | {"audit_a": {V}},
     "site_editor": PUBLIC,
     "provider_editor": PROVIDER_EDITOR,
     "provider_admin": PROVIDER_ADMIN,
@@ -147,7 +171,11 @@ def world():
     users = {
         "anonymous": AnonymousUser(),
         "learner": UserFactory(),
-        "klantmanager": UserFactory(role=Role.CASE_MANAGER),
+        "klantmanager": UserFactory(
+            role=Role.CASE_MANAGER, municipality=(municipality_a := MunicipalityFactory())
+        ),
+        "klantmanager_nowhere": UserFactory(role=Role.CASE_MANAGER),
+        "auditor": UserFactory(role=Role.AUDITOR),
         "site_editor": UserFactory(role=Role.SITE_EDITOR),
         "provider_editor": provider_staff(provider_a),
         "provider_admin": provider_staff(provider_a, admin=True),
@@ -180,6 +208,9 @@ def world():
         "account_b": connected_account(provider_b),
         "contract_a": (contract_a := ContractFactory(provider=provider_a)),
         "lot_a": LotFactory(contract=contract_a),
+        "learner_a": (learner_a := LearnerFactory(municipality=municipality_a)),
+        "learner_b": LearnerFactory(municipality=MunicipalityFactory()),
+        "audit_a": AuditEntry.objects.create(learner=learner_a, action=AuditEntry.Action.VIEW),
     }
     return users, objects
 
@@ -235,6 +266,8 @@ def test_staff_roles_need_two_factor_and_learners_do_not(world):
     needs = {role for role, user in users.items() if permissions.is_staff_member(user)}
     assert needs == {
         "klantmanager",
+        "klantmanager_nowhere",
+        "auditor",
         "site_editor",
         "provider_editor",
         "provider_admin",
@@ -250,3 +283,35 @@ def test_only_contract_managers_and_superusers_may_add_contracts_and_lots(world)
             name for name, user in users.items() if permissions.can_on_model(user, "add", model)
         }
         assert allowed == {"contract_manager", "superuser"}, model
+
+
+def test_only_klantmanagers_and_superusers_may_add_learners(world):
+    users, _ = world
+    allowed = {
+        name for name, user in users.items() if permissions.can_on_model(user, "add", Learner)
+    }
+    assert allowed == {"klantmanager", "klantmanager_nowhere", "superuser"}
+
+
+def test_a_klantmanager_may_register_learners_for_their_own_municipality_only(world):
+    users, objects = world
+    own = objects["learner_a"].municipality
+    other = objects["learner_b"].municipality
+    assert permissions.can(users["klantmanager"], Action.ADD, Learner(municipality=own))
+    assert not permissions.can(users["klantmanager"], Action.ADD, Learner(municipality=other))
+    assert not permissions.can(users["klantmanager_nowhere"], Action.ADD, Learner(municipality=own))
+    assert not permissions.can(users["contract_manager"], Action.ADD, Learner(municipality=own))
+
+
+def test_nobody_adds_changes_or_deletes_audit_entries(world):
+    users, objects = world
+    for name, user in users.items():
+        assert not permissions.can_on_model(user, "add", AuditEntry), name
+        for action in (Action.CHANGE, Action.DELETE):
+            assert not permissions.can(user, action, objects["audit_a"]), (name, action)
+
+
+def test_the_auditor_sees_nothing_but_the_audit_log(world):
+    users, _ = world
+    tables = permissions.ROLE_PERMISSIONS[users["auditor"].role]
+    assert tables == {"contracts.auditentry": frozenset({Action.VIEW})}
