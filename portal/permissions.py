@@ -66,6 +66,8 @@ ROLE_PERMISSIONS: dict[str, dict[str, frozenset[Action]]] = {
         # Contract managers look on: learners' cases and who read or changed them.
         "contracts.learner": _READ,
         "contracts.auditentry": _READ,
+        # Contract managers follow every referral and may refer over capacity (an override).
+        "contracts.referral": frozenset({Action.VIEW, Action.CHANGE}),
         "enrolments.enrolment": _READ,
         "enrolments.waitinglistentry": _READ,
         "payments.connectedaccount": _READ,
@@ -80,12 +82,15 @@ ROLE_PERMISSIONS: dict[str, dict[str, frozenset[Action]]] = {
         "enrolments.enrolment": _READ,
         "enrolments.waitinglistentry": _READ,
         "payments.connectedaccount": frozenset({Action.VIEW, Action.CHANGE}),
+        # Referrals to the provider's lots, once sent: answer them and record the placement.
+        "contracts.referral": frozenset({Action.VIEW, Action.CHANGE}),
     },
     # Klantmanagers register and keep the learners of their own municipality (no deleting: a
     # closed case is anonymised by retention, ``contracts.retention``).
     Role.CASE_MANAGER: {
         "contracts.municipality": _READ,
         "contracts.learner": frozenset({Action.VIEW, Action.ADD, Action.CHANGE}),
+        "contracts.referral": frozenset({Action.VIEW, Action.ADD, Action.CHANGE}),
     },
     # Auditors read the audit log and nothing else.
     Role.AUDITOR: {
@@ -114,7 +119,11 @@ STAFF_ROLES = frozenset(
     {Role.PROVIDER_STAFF, Role.CASE_MANAGER, Role.CONTRACT_MANAGER, Role.SITE_EDITOR, Role.AUDITOR}
 )
 # What a klantmanager works on: the objects of their own municipality.
-_MUNICIPALITY_OWNED = frozenset({"contracts.learner"})
+_MUNICIPALITY_OWNED = frozenset({"contracts.learner", "contracts.referral"})
+_MUNICIPALITY_FIELD = {
+    "contracts.learner": "municipality_id",
+    "contracts.referral": "learner__municipality_id",
+}
 
 
 def model_key(model: type[Model] | Model) -> str:
@@ -190,6 +199,9 @@ def _provider_staff_filter(user: AnyUser, model: type[Model], action: Action) ->
         return Q(offering__provider_id__in=ids)
     if key in {"enrolments.enrolment", "enrolments.waitinglistentry"}:
         return Q(start_moment__offering__provider_id__in=ids)
+    if key == "contracts.referral":
+        # A draft is the klantmanager's own until it is sent.
+        return Q(lot__contract__provider_id__in=ids) & ~Q(state="draft")
     return None
 
 
@@ -211,7 +223,7 @@ def scope[M: Model](user: AnyUser, action: Action | str, queryset: QuerySet[M]) 
         # A klantmanager without a municipality works for nobody: they see nothing.
         if user.municipality_id is None:
             return queryset.none()
-        return queryset.filter(municipality_id=user.municipality_id)
+        return queryset.filter(**{_MUNICIPALITY_FIELD[model_key(model)]: user.municipality_id})
     if model_key(model) in {"providers.language", "contracts.municipality", "contracts.region"}:
         return queryset
     return queryset.none()
