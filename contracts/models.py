@@ -700,3 +700,59 @@ class ExamResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.referral_id} {self.exam} {self.level}"
+
+
+class CaseTransfer(models.Model):
+    """A learner moving to another municipality: the sending klantmanager hands the case over and
+    a klantmanager of the receiving municipality accepts it (``contracts.transfers``)."""
+
+    class State(models.TextChoices):
+        REQUESTED = "requested", _("Awaiting acceptance")
+        ACCEPTED = "accepted", _("Accepted")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    learner = models.ForeignKey(
+        Learner, verbose_name=_("learner"), on_delete=models.PROTECT, related_name="transfers"
+    )
+    from_municipality = models.ForeignKey(
+        Municipality, verbose_name=_("from"), on_delete=models.PROTECT, related_name="+"
+    )
+    to_municipality = models.ForeignKey(
+        Municipality, verbose_name=_("to"), on_delete=models.PROTECT, related_name="+"
+    )
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.REQUESTED
+    )
+    note = models.TextField(_("note for the receiving klantmanager"), blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("handed over by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(_("handed over at"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("accepted or cancelled by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("accepted or cancelled at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("case transfer")
+        verbose_name_plural = _("case transfers")
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["learner"],
+                condition=models.Q(state="requested"),
+                name="casetransfer_one_open_per_learner",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.learner_id}: {self.from_municipality_id} → {self.to_municipality_id}"

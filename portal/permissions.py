@@ -223,7 +223,11 @@ def scope[M: Model](user: AnyUser, action: Action | str, queryset: QuerySet[M]) 
         # A klantmanager without a municipality works for nobody: they see nothing.
         if user.municipality_id is None:
             return queryset.none()
-        return queryset.filter(**{_MUNICIPALITY_FIELD[model_key(model)]: user.municipality_id})
+        condition = Q(**{_MUNICIPALITY_FIELD[model_key(model)]: user.municipality_id})
+        if model_key(model) == "contracts.referral" and action == Action.VIEW:
+            # After a warm transfer the sending side still reads the referrals it made.
+            condition |= Q(created_by__municipality_id=user.municipality_id)
+        return queryset.filter(condition)
     if model_key(model) in {"providers.language", "contracts.municipality", "contracts.region"}:
         return queryset
     return queryset.none()
