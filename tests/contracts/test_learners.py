@@ -7,6 +7,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from contracts import learners, rules
 from contracts.models import AuditEntry, Learner
@@ -15,6 +16,13 @@ from tests.contracts.factories import LearnerFactory, MunicipalityFactory
 from tests.portal.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The rules' messages are asserted in the source language."""
+    with translation.override("en"):
+        yield
 
 TODAY = datetime.date(2026, 6, 15)
 DAY = datetime.timedelta(days=1)
