@@ -473,4 +473,5 @@ def contract_watch_panel(request, panels):
         panels.append(ContractWatchPanel())
 
 
-from contracts import learner_admin  # noqa: E402, F401  (learners, caseload, audit log)
+# Learners (caseload, audit log), referrals and warm transfers register their own admin hooks.
+from contracts import learner_admin, referral_admin, transfer_admin  # noqa: E402, F401

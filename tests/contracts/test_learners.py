@@ -24,6 +24,7 @@ def _english():
     with translation.override("en"):
         yield
 
+
 TODAY = datetime.date(2026, 6, 15)
 DAY = datetime.timedelta(days=1)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
-from contracts.models import AuditEntry, Contract, Learner, Lot
+from contracts.models import AuditEntry, Contract, Learner, Lot, Referral, ReferralState
 from portal import permissions
 from portal.accounts.models import Role
 from portal.enrolments.models import WaitingListEntry
@@ -64,6 +64,9 @@ PUBLIC = {
     "learner_a": set(),
     "learner_b": set(),
     "audit_a": set(),
+    # Referrals hold learner data: nobody's public business.
+    "referral_draft_a": set(),
+    "referral_sent_a": set(),
 }
 # The matrix's learner owns enrolment_a and waiting_a (provider A); another learner the _b ones.
 LEARNER = PUBLIC | {
@@ -96,6 +99,9 @@ EVERYTHING = {
     "learner_a": {V},
     "learner_b": {V},
     "audit_a": {V},
+    # They follow every referral and may send one over capacity (CHANGE).
+    "referral_draft_a": {V, C},
+    "referral_sent_a": {V, C},
 }
 # A superuser may do what any role may (``permissions._SUPERUSER``): the learners' CHANGE on
 # enrolments and waiting-list entries, a provider administrator's CHANGE on its payment account.
@@ -135,6 +141,10 @@ PROVIDER_EDITOR = {
     "learner_a": set(),
     "learner_b": set(),
     "audit_a": set(),
+    # Referrals to their provider's lots once sent (answer, record the placement); a draft is the
+    # klantmanager's own.
+    "referral_draft_a": set(),
+    "referral_sent_a": {V, C},
 }
 PROVIDER_ADMIN = PROVIDER_EDITOR | {
     "provider_a": {V, C, INV, M},
@@ -145,7 +155,8 @@ EXPECTED = {
     "anonymous": PUBLIC,
     "learner": LEARNER,
     # The klantmanager works for municipality A: its learners, no others, no deleting.
-    "klantmanager": PUBLIC | {"learner_a": {V, C}},
+    "klantmanager": PUBLIC
+    | {"learner_a": {V, C}, "referral_draft_a": {V, C}, "referral_sent_a": {V, C}},
     # A klantmanager not (yet) linked to a municipality works for nobody.
     "klantmanager_nowhere": PUBLIC,
     "auditor": PUBLIC | {"audit_a": {V}},
@@ -207,10 +218,17 @@ def world():
         "account_a": connected_account(provider_a),
         "account_b": connected_account(provider_b),
         "contract_a": (contract_a := ContractFactory(provider=provider_a)),
-        "lot_a": LotFactory(contract=contract_a),
+        "lot_a": (lot_a := LotFactory(contract=contract_a)),
         "learner_a": (learner_a := LearnerFactory(municipality=municipality_a)),
         "learner_b": LearnerFactory(municipality=MunicipalityFactory()),
         "audit_a": AuditEntry.objects.create(learner=learner_a, action=AuditEntry.Action.VIEW),
+        # Referrals of municipality A's learner to provider A's lot: a draft and a sent one.
+        "referral_draft_a": Referral.objects.create(
+            learner=learner_a, lot=lot_a, state=ReferralState.DRAFT
+        ),
+        "referral_sent_a": Referral.objects.create(
+            learner=learner_a, lot=lot_a, state=ReferralState.SENT
+        ),
     }
     return users, objects
 
@@ -315,3 +333,11 @@ def test_the_auditor_sees_nothing_but_the_audit_log(world):
     users, _ = world
     tables = permissions.ROLE_PERMISSIONS[users["auditor"].role]
     assert tables == {"contracts.auditentry": frozenset({Action.VIEW})}
+
+
+def test_only_klantmanagers_and_superusers_may_add_referrals(world):
+    users, _ = world
+    allowed = {
+        name for name, user in users.items() if permissions.can_on_model(user, "add", Referral)
+    }
+    assert allowed == {"klantmanager", "klantmanager_nowhere", "superuser"}

@@ -1,0 +1,139 @@
+"""E-mails about referrals: the provider hears of a new referral, the klantmanager of the answer.
+
+Promises: ``referral_sent_notify`` e-mails every active staff member of the lot's provider (with an
+e-mail address) that a referral awaits their answer, with a link to its admin page and the date
+the answer is due; ``referral_answered_notify`` e-mails the learner's klantmanager when the
+provider accepted, declined, started or stopped (or completed) the placement. Both send after the
+transaction commits. The e-mails hold NO personal data: no names, no dates of birth, no client
+numbers — "a learner of <municipality>", the component and the link; the person reads the rest
+behind the admin's login and two-factor authentication.
+
+These are called from the admin views (``contracts.referral_admin``) for now; they belong in the
+domain services of ``contracts.referrals`` so that every way of moving a referral notifies.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from contracts.models import Referral, ReferralState
+from portal.accounts.models import Role, User
+
+State = ReferralState
+ANSWERED_STATES = frozenset(
+    {State.ACCEPTED, State.DECLINED, State.STARTED, State.COMPLETED, State.STOPPED}
+)
+
+
+def referral_admin_url(referral: Referral) -> str:
+    base = getattr(settings, "WAGTAILADMIN_BASE_URL", "").rstrip("/")
+    return f"{base}{reverse('referral_detail', args=[referral.pk])}"
+
+
+def provider_recipients(referral: Referral) -> list[User]:
+    return list(
+        User.objects.filter(
+            role=Role.PROVIDER_STAFF,
+            is_active=True,
+            provider_memberships__provider_id=referral.lot.contract.provider_id,
+        )
+        .exclude(email="")
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def _language(user: User) -> str:
+    from wagtail.users.models import UserProfile
+
+    profile = UserProfile.objects.filter(user=user).first()
+    return (profile and profile.preferred_language) or settings.LANGUAGE_CODE
+
+
+def _what(referral: Referral) -> dict[str, str]:
+    lot = referral.lot
+    return {
+        "municipality": referral.learner.municipality.name,
+        "component": str(lot.component_display),
+        "provider": lot.contract.provider.name,
+        "url": referral_admin_url(referral),
+    }
+
+
+def _send(user: User, subject: str, body: str) -> None:
+    send_mail(subject, body, None, [user.email])
+
+
+def referral_sent_message(referral: Referral) -> tuple[str, str]:
+    what = _what(referral)
+    subject = _("A new referral awaits your answer")
+    lines = [
+        _("A learner of %(municipality)s has been referred to %(provider)s for %(component)s.")
+        % what,
+    ]
+    if referral.answer_due:
+        lines.append(
+            _("Please answer by %(date)s.")
+            % {"date": date_format(referral.answer_due, "DATE_FORMAT")}
+        )
+    lines += ["", _("Open the referral in Routewijzer:"), what["url"]]
+    return str(subject), "\n".join(str(line) for line in lines) + "\n"
+
+
+def referral_answered_message(referral: Referral) -> tuple[str, str]:
+    what = _what(referral) | {"state": str(State(referral.state).label).lower()}
+    subject = _("A referral was %(state)s by the provider") % what
+    lines = [
+        _(
+            "The referral of a learner of %(municipality)s to %(provider)s for %(component)s "
+            "is now %(state)s."
+        )
+        % what,
+        "",
+        _("Open the referral in Routewijzer:"),
+        what["url"],
+    ]
+    return str(subject), "\n".join(str(line) for line in lines) + "\n"
+
+
+def referral_sent_notify(referral: Referral) -> None:
+    """After commit: e-mail the lot's provider's staff that the referral awaits their answer."""
+    referral_id = referral.pk
+
+    def send() -> None:
+        fresh = _load(referral_id)
+        for user in provider_recipients(fresh):
+            with translation.override(_language(user)):
+                _send(user, *referral_sent_message(fresh))
+
+    transaction.on_commit(send)
+
+
+def referral_answered_notify(referral: Referral) -> None:
+    """After commit: e-mail the learner's klantmanager the provider's answer or the placement's
+    start or end."""
+    referral_id = referral.pk
+
+    def send() -> None:
+        fresh = _load(referral_id)
+        klantmanager = fresh.learner.klantmanager
+        if fresh.state not in ANSWERED_STATES or klantmanager is None:
+            return
+        if not (klantmanager.is_active and klantmanager.email):
+            return
+        with translation.override(_language(klantmanager)):
+            _send(klantmanager, *referral_answered_message(fresh))
+
+    transaction.on_commit(send)
+
+
+def _load(referral_id: int) -> Referral:
+    return Referral.objects.select_related(
+        "learner__municipality", "learner__klantmanager", "lot__contract__provider"
+    ).get(pk=referral_id)

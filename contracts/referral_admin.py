@@ -1,0 +1,575 @@
+"""Referrals in the Wagtail admin: klantmanagers refer, providers answer and record the placement.
+
+* ``/admin/referrals/``: the referrals the user may see (``portal.permissions.scope``); for provider
+  staff this is their inbox ("needs my answer" = sent). Filters: state, needs my answer, SLA
+  breached. A fixed number of queries per page.
+* ``/admin/referrals/new/?learner=<id>``: a klantmanager refers a learner to a lot the learner may
+  be referred to (``referable_refusal``), as a draft or sent at once.
+* ``/admin/referrals/<id>/``: the learner data the referral needs (providers: names, date of birth,
+  target group, route, PIP date and the klantmanager; never the client number), the lot, state, SLA
+  dates and history, and the actions the user's side may take now (``TRANSITIONS`` ∩ side), each a
+  small POST form to the same URL. Started placements take attendance, progress and exams.
+  Opening it writes an audit ``VIEW`` for the learner.
+
+Every lookup goes through ``permissions.scope``: somebody else's referral is a 404. The rules are
+in ``contracts.referrals`` and ``contracts.progress``; their refusals are shown on the field they
+name and change nothing. E-mails (``contracts.notifying``) are sent from here for now; they
+should move into the domain services.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import TemplateView
+from wagtail import hooks
+from wagtail.admin.auth import require_admin_access
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+
+from contracts import audit, capacity, learners, notifying, progress, referrals
+from contracts.models import (
+    AuditEntry,
+    ContractStatus,
+    Learner,
+    Lot,
+    LotStatus,
+    Referral,
+    ReferralState,
+)
+from contracts.referral_forms import (
+    AttendanceForm,
+    EndForm,
+    ExamForm,
+    OverrideForm,
+    ProgressForm,
+    ReasonForm,
+    ReferForm,
+    StartForm,
+)
+from portal import permissions
+from portal.accounts.models import Role, User
+from portal.permissions import Action
+from providers import seats
+from providers.models import StartMoment
+
+State = ReferralState
+PAGE_SIZE = 50
+LEARNER_INSPECT = "wagtailsnippets_contracts_learner:inspect"
+
+
+# --- Who is who -------------------------------------------------------------------------------
+
+
+def is_provider_side(user: User) -> bool:
+    return user.is_superuser or user.role == Role.PROVIDER_STAFF
+
+
+def is_municipal_side(user: User) -> bool:
+    return user.is_superuser or user.role in {Role.CASE_MANAGER, Role.CONTRACT_MANAGER}
+
+
+def may_override(user: User) -> bool:
+    return user.is_superuser or user.role == Role.CONTRACT_MANAGER
+
+
+def _visible(user: User) -> QuerySet[Referral]:
+    queryset = Referral.objects.select_related(
+        "learner__municipality", "learner__klantmanager", "lot__contract__provider"
+    )
+    return permissions.scope(user, Action.VIEW, queryset)
+
+
+def referral_or_404(request: HttpRequest, pk: int) -> Referral:
+    return get_object_or_404(_visible(request.user), pk=pk)
+
+
+def referral_states_for(user: User, referral: Referral) -> list[str]:
+    """The states this user's side may move ``referral`` into now."""
+    sides: set[str] = set()
+    if is_municipal_side(user):
+        sides |= referrals.MUNICIPAL_STATES
+    if is_provider_side(user):
+        sides |= referrals.PROVIDER_STATES
+    possible = referrals.TRANSITIONS[referral.state] & sides
+    if not possible or not permissions.can(user, Action.CHANGE, referral):
+        return []
+    return [state for state in State.values if state in possible]
+
+
+# --- Listing (the providers' inbox) -----------------------------------------------------------
+
+
+class ReferralFilterForm(forms.Form):
+    state = forms.ChoiceField(
+        label=_("State"), required=False, choices=[("", _("All")), *State.choices]
+    )
+    needs_answer = forms.BooleanField(label=_("Needs my answer"), required=False)
+    sla = forms.BooleanField(label=_("SLA breached"), required=False)
+
+
+def sla_breached_q(today) -> Q:
+    return Q(state=State.SENT, answer_due__lt=today) | Q(state=State.ACCEPTED, start_due__lt=today)
+
+
+@dataclasses.dataclass
+class Row:
+    referral: Referral
+    sla: referrals.Sla
+
+
+class ReferralIndexView(WagtailAdminTemplateMixin, TemplateView):
+    template_name = "contracts/referrals/index.html"
+    header_icon = "mail"
+
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not permissions.can_on_model(request.user, Action.VIEW, Referral):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_title(self) -> str:
+        if self.request.user.role == Role.PROVIDER_STAFF:
+            return _("Referral inbox")
+        return _("Referrals")
+
+    def get_breadcrumbs_items(self) -> list[dict]:
+        return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
+
+    def get_context_data(self, **kwargs) -> dict:
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        today = timezone.localdate()
+        provider = user.role == Role.PROVIDER_STAFF
+        filters = ReferralFilterForm(self.request.GET or None)
+        if not provider:
+            del filters.fields["needs_answer"]
+        queryset = _visible(user).order_by("-sent_at", "-created_at", "-pk")
+        if filters.is_valid():
+            data = filters.cleaned_data
+            if data.get("state"):
+                queryset = queryset.filter(state=data["state"])
+            if data.get("needs_answer"):
+                queryset = queryset.filter(state=State.SENT)
+            if data.get("sla"):
+                queryset = queryset.filter(sla_breached_q(today))
+        paginator = Paginator(queryset, PAGE_SIZE)
+        page = paginator.get_page(self.request.GET.get("p"))
+        rows = [Row(referral, referrals.referral_sla(referral, today=today)) for referral in page]
+        query = self.request.GET.copy()
+        query.pop("p", None)
+        context.update(
+            {
+                "filters": filters,
+                "is_provider": provider,
+                "rows": rows,
+                "page_obj": page,
+                "total": paginator.count,
+                "filtered": filters.is_bound
+                and any(filters.data.get(name) for name in filters.fields),
+                "query_string": query.urlencode(),
+                "today": today,
+            }
+        )
+        return context
+
+
+# --- Refer ------------------------------------------------------------------------------------
+
+
+def referable_lots(learner: Learner, *, on) -> list[Lot]:
+    candidates = (
+        Lot.objects.filter(
+            status=LotStatus.ACTIVE,
+            contract__status=ContractStatus.ACTIVE,
+            contract__municipalities=learner.municipality_id,
+        )
+        .select_related("contract__provider")
+        .order_by("contract__provider__name", "component", "pk")
+        .distinct()
+    )
+    return [
+        lot
+        for lot in candidates
+        if referrals.referable_refusal(learner=learner, lot=lot, on=on) is None
+    ]
+
+
+class ReferralCreateView(WagtailAdminTemplateMixin, TemplateView):
+    template_name = "contracts/referrals/create.html"
+    page_title = _("Refer")
+    header_icon = "mail"
+
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        user = request.user
+        if not permissions.can_on_model(user, Action.ADD, Referral):
+            raise PermissionDenied
+        learner_id = request.GET.get("learner", "")
+        if not learner_id.isdigit():
+            raise PermissionDenied
+        visible = permissions.scope(user, Action.VIEW, Learner.objects.all())
+        self.learner = get_object_or_404(visible, pk=int(learner_id))
+        if not permissions.can(user, Action.CHANGE, self.learner):
+            raise PermissionDenied
+        self.today = timezone.localdate()
+        self.lots = referable_lots(self.learner, on=self.today)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_breadcrumbs_items(self) -> list[dict]:
+        return [
+            *self.breadcrumbs_items,
+            {"url": reverse("referral_index"), "label": _("Referrals")},
+            {"url": reverse(LEARNER_INSPECT, args=[self.learner.pk]), "label": str(self.learner)},
+            {"url": "", "label": _("Refer")},
+        ]
+
+    def get_form(self) -> ReferForm:
+        lot_ids = [lot.pk for lot in self.lots]
+        full = {lot.pk for lot in self.lots if capacity.capacity_left(lot=lot, on=self.today) <= 0}
+        moments = (
+            StartMoment.objects.filter(offering__lots__in=lot_ids, starts_on__gt=self.today)
+            .filter(seats.has_free_seats_q())
+            .select_related("offering")
+            .order_by("starts_on", "pk")
+            .distinct()
+        )
+        self.full_lots = full
+        return ReferForm(
+            self.request.POST if self.request.method == "POST" else None,
+            lots=Lot.objects.filter(pk__in=lot_ids)
+            .select_related("contract__provider")
+            .order_by("contract__provider__name", "component", "pk"),
+            start_moments=moments,
+            full_lots=full,
+        )
+
+    def get_context_data(self, **kwargs) -> dict:
+        context = super().get_context_data(**kwargs)
+        form = kwargs.get("form") or self.get_form()
+        context.update(
+            {
+                "learner": self.learner,
+                "form": form,
+                "lots": self.lots,
+                "full_lots": [lot for lot in self.lots if lot.pk in self.full_lots],
+                "learner_url": reverse(LEARNER_INSPECT, args=[self.learner.pk]),
+            }
+        )
+        return context
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        form = self.get_form()
+        send = request.POST.get("action") == "send"
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                with transaction.atomic():
+                    referral = referrals.referral_create(
+                        learner=self.learner,
+                        lot=data["lot"],
+                        actor=request.user,
+                        start_moment=data.get("start_moment"),
+                        note=data.get("note", ""),
+                    )
+                    if send:
+                        referral = referrals.referral_send(referral=referral, actor=request.user)
+            except referrals.ReferralRefused as refusal:
+                _add_refusal(form, refusal)
+            else:
+                if send:
+                    notifying.referral_sent_notify(referral)
+                    messages.success(request, _("The referral is sent to the provider."))
+                else:
+                    messages.success(request, _("The referral is saved as a draft."))
+                return redirect("referral_detail", referral.pk)
+        return self.render_to_response(self.get_context_data(form=form), status=200)
+
+
+def _add_refusal(form: forms.Form, refusal: referrals.ReferralRefused) -> None:
+    field = refusal.field if refusal.field in form.fields else None
+    form.add_error(field, refusal.message)
+
+
+# --- Detail and actions -----------------------------------------------------------------------
+
+
+ACTION_FORMS = {
+    "send": None,
+    "override": OverrideForm,
+    "withdraw": ReasonForm,
+    "accept": None,
+    "decline": ReasonForm,
+    "start": StartForm,
+    "end": EndForm,
+    "attendance": AttendanceForm,
+    "progress": ProgressForm,
+    "exam": ExamForm,
+}
+ACTION_STATE = {
+    "send": State.SENT,
+    "override": State.SENT,
+    "withdraw": State.WITHDRAWN,
+    "accept": State.ACCEPTED,
+    "decline": State.DECLINED,
+    "start": State.STARTED,
+    "end": State.COMPLETED,
+}
+ACTION_LABELS = {
+    "send": _("Send to the provider"),
+    "override": _("Refer over capacity"),
+    "withdraw": _("Withdraw"),
+    "accept": _("Accept"),
+    "decline": _("Decline"),
+    "start": _("Record the start"),
+    "end": _("Complete or stop"),
+    "attendance": _("Record a month's attendance"),
+    "progress": _("Add a progress report"),
+    "exam": _("Record an exam result"),
+}
+RECORDING = ("attendance", "progress", "exam")
+
+
+def allowed_actions(user: User, referral: Referral) -> list[str]:
+    states = set(referral_states_for(user, referral))
+    actions = []
+    if State.SENT in states:
+        actions.append("send")
+        if may_override(user):
+            actions.append("override")
+    for name in ("accept", "decline", "start"):
+        if ACTION_STATE[name] in states:
+            actions.append(name)
+    if State.COMPLETED in states or State.STOPPED in states:
+        actions.append("end")
+    if State.WITHDRAWN in states:
+        actions.append("withdraw")
+    if (
+        referral.state in progress.RECORDABLE
+        and is_provider_side(user)
+        and permissions.can(user, Action.CHANGE, referral)
+    ):
+        actions.extend(RECORDING)
+    return actions
+
+
+def learner_facts(user: User, learner: Learner) -> list[tuple[str, object]]:
+    """What the referral shows of the learner: for providers only what the placement needs."""
+    klantmanager = learner.klantmanager
+    facts: list[tuple[str, object]] = [
+        (_("First name"), learner.first_name),
+        (_("Last name"), learner.last_name),
+        (_("Date of birth"), learner.date_of_birth),
+        (_("Target group"), learner.get_target_group_display()),
+        (_("Route"), learner.get_route_display() or "—"),
+        (_("PIP date"), learner.pip_date or "—"),
+        (
+            _("Klantmanager"),
+            (klantmanager.get_full_name() or klantmanager.email) if klantmanager else "—",
+        ),
+        (_("Klantmanager's e-mail"), klantmanager.email if klantmanager else "—"),
+    ]
+    if learners.learner_client_number_visible(user=user, learner=learner):
+        facts.insert(3, (_("Client number"), learner.client_number or "—"))
+    return facts
+
+
+class ReferralDetailView(WagtailAdminTemplateMixin, TemplateView):
+    template_name = "contracts/referrals/detail.html"
+    header_icon = "mail"
+
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not permissions.can_on_model(request.user, Action.VIEW, Referral):
+            raise PermissionDenied
+        self.referral = referral_or_404(request, kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_title(self) -> str:
+        return _("Referral")
+
+    def get_page_subtitle(self) -> str:
+        learner = self.referral.learner
+        return f"{learner.first_name} {learner.last_name}"
+
+    def get_breadcrumbs_items(self) -> list[dict]:
+        return [
+            *self.breadcrumbs_items,
+            {"url": reverse("referral_index"), "label": _("Referrals")},
+            {"url": "", "label": self.get_page_subtitle()},
+        ]
+
+    def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        response = super().get(request, *args, **kwargs)
+        audit.audit_record(
+            actor=request.user,
+            learner=self.referral.learner,
+            action=AuditEntry.Action.VIEW,
+            what=f"referral {self.referral.pk}",
+        )
+        return response
+
+    def get_context_data(self, bound: tuple[str, forms.Form] | None = None, **kwargs) -> dict:
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        referral = self.referral
+        actions = allowed_actions(user, referral)
+        forms_by_action = {}
+        for name in actions:
+            form_class = ACTION_FORMS[name]
+            if bound and bound[0] == name:
+                forms_by_action[name] = bound[1]
+            elif form_class is not None:
+                forms_by_action[name] = form_class(prefix=name)
+            else:
+                forms_by_action[name] = None
+        today = timezone.localdate()
+        lot_full = referral.state == State.DRAFT and (
+            capacity.capacity_left(lot=referral.lot, on=today) <= 0
+        )
+        learner = referral.learner
+        context.update(
+            {
+                "referral": referral,
+                "learner": learner,
+                "learner_facts": learner_facts(user, learner),
+                "learner_url": reverse(LEARNER_INSPECT, args=[learner.pk])
+                if permissions.can(user, Action.VIEW, learner)
+                else "",
+                "sla": referrals.referral_sla(referral, today=today),
+                "lot_full": lot_full,
+                "transitions": referral.transitions.select_related("actor"),
+                "actions": [
+                    {
+                        "name": name,
+                        "label": ACTION_LABELS[name],
+                        "form": forms_by_action[name],
+                        "recording": name in RECORDING,
+                    }
+                    for name in actions
+                ],
+                "attendance": referral.attendance.all(),
+                "progress_reports": referral.progress_reports.all(),
+                "exams": referral.exams.all(),
+                "show_records": referral.state in progress.RECORDABLE,
+            }
+        )
+        return context
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        name = request.POST.get("action", "")
+        referral = self.referral
+        if name not in allowed_actions(request.user, referral):
+            messages.error(request, _("This cannot be done to the referral now."))
+            return redirect("referral_detail", referral.pk)
+        form_class = ACTION_FORMS[name]
+        form = form_class(request.POST, prefix=name) if form_class else forms.Form(request.POST)
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    done = self.perform(name, referral, form.cleaned_data)
+            except progress.AttendanceInvalid as invalid:
+                for field, message in invalid.errors.items():
+                    form.add_error(field if field in form.fields else None, message)
+            except referrals.ReferralRefused as refusal:
+                if form_class is None:
+                    messages.error(request, refusal.message)
+                    return redirect("referral_detail", referral.pk)
+                _add_refusal(form, refusal)
+            else:
+                messages.success(request, done)
+                return redirect("referral_detail", referral.pk)
+        messages.error(request, _("The referral could not be changed; see the form below."))
+        self.referral = referral_or_404(request, referral.pk)
+        return self.render_to_response(self.get_context_data(bound=(name, form)))
+
+    def perform(self, name: str, referral: Referral, data: dict) -> str:
+        actor = self.request.user
+        if name in {"send", "override"}:
+            referrals.referral_send(
+                referral=referral, actor=actor, override_reason=data.get("override_reason", "")
+            )
+            notifying.referral_sent_notify(referral)
+            return _("The referral is sent to the provider.")
+        if name == "withdraw":
+            referrals.referral_withdraw(referral=referral, actor=actor, reason=data["reason"])
+            return _("The referral is withdrawn.")
+        if name == "accept":
+            referrals.referral_accept(referral=referral, actor=actor)
+            notifying.referral_answered_notify(referral)
+            return _("The referral is accepted.")
+        if name == "decline":
+            referrals.referral_decline(referral=referral, actor=actor, reason=data["reason"])
+            notifying.referral_answered_notify(referral)
+            return _("The referral is declined.")
+        if name == "start":
+            referrals.referral_start(referral=referral, actor=actor, started_on=data["started_on"])
+            notifying.referral_answered_notify(referral)
+            return _("The start is recorded.")
+        if name == "end":
+            referrals.referral_end(
+                referral=referral,
+                actor=actor,
+                completed=data["outcome"] == State.COMPLETED,
+                ended_on=data["ended_on"],
+                reason=data.get("reason", ""),
+            )
+            notifying.referral_answered_notify(referral)
+            return _("The end of the placement is recorded.")
+        if name == "attendance":
+            progress.attendance_record(referral=referral, actor=actor, **data)
+            return _("The attendance is recorded.")
+        if name == "progress":
+            progress.progress_report(referral=referral, actor=actor, **data)
+            return _("The progress report is added.")
+        if name == "exam":
+            progress.exam_record(referral=referral, actor=actor, **data)
+            return _("The exam result is recorded.")
+        raise PermissionDenied
+
+
+def learner_referrals(user: User, learner: Learner) -> QuerySet[Referral]:
+    """The learner's referrals the user may see, for the learner's page."""
+    return _visible(user).filter(learner=learner).order_by("-created_at", "-pk")
+
+
+# --- URLs and menu ----------------------------------------------------------------------------
+
+
+@hooks.register("register_admin_urls")
+def referral_admin_urls():
+    return [
+        path(
+            "referrals/",
+            require_admin_access(ReferralIndexView.as_view()),
+            name="referral_index",
+        ),
+        path(
+            "referrals/new/",
+            require_admin_access(ReferralCreateView.as_view()),
+            name="referral_create",
+        ),
+        path(
+            "referrals/<int:pk>/",
+            require_admin_access(ReferralDetailView.as_view()),
+            name="referral_detail",
+        ),
+    ]
+
+
+class ReferralMenuItem(MenuItem):
+    def is_shown(self, request) -> bool:
+        return permissions.can_on_model(request.user, Action.VIEW, Referral)
+
+
+@hooks.register("register_admin_menu_item")
+def referral_menu_item():
+    return ReferralMenuItem(_("Referrals"), reverse("referral_index"), icon_name="mail", order=250)
