@@ -22,6 +22,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
@@ -176,7 +177,9 @@ class LearnerEditView(_NoAutosave, EditView):
     def dispatch(self, request, *args, **kwargs):
         # An anonymised case keeps its figures only; writing a name back would undo retention.
         if Learner.objects.filter(pk=kwargs.get("pk"), anonymised_at__isnull=False).exists():
-            messages.error(request, _("This case is anonymised and can no longer be changed."))
+            messages.error(
+                request, gettext("This case is anonymised and can no longer be changed.")
+            )
             return redirect(f"{LEARNERS_URL_NAMESPACE}:inspect", kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 
@@ -312,7 +315,9 @@ def learner_close_view(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, _("The case of %(learner)s is closed.") % {"learner": learner})
+        messages.success(
+            request, gettext("The case of %(learner)s is closed.") % {"learner": learner}
+        )
     return redirect(f"{LEARNERS_URL_NAMESPACE}:inspect", learner.pk)
 
 

@@ -31,6 +31,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from wagtail import hooks
@@ -288,9 +289,9 @@ class ReferralCreateView(WagtailAdminTemplateMixin, TemplateView):
             else:
                 if send:
                     notifying.referral_sent_notify(referral)
-                    messages.success(request, _("The referral is sent to the provider."))
+                    messages.success(request, gettext("The referral is sent to the provider."))
                 else:
-                    messages.success(request, _("The referral is saved as a draft."))
+                    messages.success(request, gettext("The referral is saved as a draft."))
                 return redirect("referral_detail", referral.pk)
         return self.render_to_response(self.get_context_data(form=form), status=200)
 
@@ -468,7 +469,7 @@ class ReferralDetailView(WagtailAdminTemplateMixin, TemplateView):
         name = request.POST.get("action", "")
         referral = self.referral
         if name not in allowed_actions(request.user, referral):
-            messages.error(request, _("This cannot be done to the referral now."))
+            messages.error(request, gettext("This cannot be done to the referral now."))
             return redirect("referral_detail", referral.pk)
         form_class = ACTION_FORMS[name]
         form = form_class(request.POST, prefix=name) if form_class else forms.Form(request.POST)
@@ -487,7 +488,7 @@ class ReferralDetailView(WagtailAdminTemplateMixin, TemplateView):
             else:
                 messages.success(request, done)
                 return redirect("referral_detail", referral.pk)
-        messages.error(request, _("The referral could not be changed; see the form below."))
+        messages.error(request, gettext("The referral could not be changed; see the form below."))
         self.referral = referral_or_404(request, referral.pk)
         return self.render_to_response(self.get_context_data(bound=(name, form)))
 

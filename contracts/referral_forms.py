@@ -29,7 +29,8 @@ class LotChoiceField(forms.ModelChoiceField):
         if obj.name:
             label += f" — {obj.name}"
         if obj.pk in self.full_lots:
-            label += f" ({_('full for this period')})"
+            full = _("full for this period")
+            label += f" ({full})"
         return label
 
 
