@@ -499,22 +499,22 @@ class ReferralDetailView(WagtailAdminTemplateMixin, TemplateView):
                 referral=referral, actor=actor, override_reason=data.get("override_reason", "")
             )
             notifying.referral_sent_notify(referral)
-            return _("The referral is sent to the provider.")
+            return gettext("The referral is sent to the provider.")
         if name == "withdraw":
             referrals.referral_withdraw(referral=referral, actor=actor, reason=data["reason"])
-            return _("The referral is withdrawn.")
+            return gettext("The referral is withdrawn.")
         if name == "accept":
             referrals.referral_accept(referral=referral, actor=actor)
             notifying.referral_answered_notify(referral)
-            return _("The referral is accepted.")
+            return gettext("The referral is accepted.")
         if name == "decline":
             referrals.referral_decline(referral=referral, actor=actor, reason=data["reason"])
             notifying.referral_answered_notify(referral)
-            return _("The referral is declined.")
+            return gettext("The referral is declined.")
         if name == "start":
             referrals.referral_start(referral=referral, actor=actor, started_on=data["started_on"])
             notifying.referral_answered_notify(referral)
-            return _("The start is recorded.")
+            return gettext("The start is recorded.")
         if name == "end":
             referrals.referral_end(
                 referral=referral,
@@ -524,16 +524,16 @@ class ReferralDetailView(WagtailAdminTemplateMixin, TemplateView):
                 reason=data.get("reason", ""),
             )
             notifying.referral_answered_notify(referral)
-            return _("The end of the placement is recorded.")
+            return gettext("The end of the placement is recorded.")
         if name == "attendance":
             progress.attendance_record(referral=referral, actor=actor, **data)
-            return _("The attendance is recorded.")
+            return gettext("The attendance is recorded.")
         if name == "progress":
             progress.progress_report(referral=referral, actor=actor, **data)
-            return _("The progress report is added.")
+            return gettext("The progress report is added.")
         if name == "exam":
             progress.exam_record(referral=referral, actor=actor, **data)
-            return _("The exam result is recorded.")
+            return gettext("The exam result is recorded.")
         raise PermissionDenied
 
 

@@ -442,3 +442,13 @@ def test_the_listing_takes_a_fixed_number_of_queries(
         response = client.get(LIST)
     assert response.status_code == 200
     assert len(response.context["rows"]) == 4
+
+
+def test_the_confirmation_speaks_the_users_admin_language(
+    as_user, learner, lot, klantmanager, provider_user
+):
+    referral = _sent(learner, lot, klantmanager)
+    response = as_user(provider_user).post(detail(referral), {"action": "accept"}, follow=True)
+    assert "The referral is accepted." in _html(response)
+    referral.refresh_from_db()
+    assert referral.state == State.ACCEPTED
