@@ -73,18 +73,6 @@ LEARNER_INSPECT = "wagtailsnippets_contracts_learner:inspect"
 # --- Who is who -------------------------------------------------------------------------------
 
 
-def is_provider_side(user: User) -> bool:
-    return user.is_superuser or user.role == Role.PROVIDER_STAFF
-
-
-def is_municipal_side(user: User) -> bool:
-    return user.is_superuser or user.role in {Role.CASE_MANAGER, Role.CONTRACT_MANAGER}
-
-
-def may_override(user: User) -> bool:
-    return user.is_superuser or user.role == Role.CONTRACT_MANAGER
-
-
 def _visible(user: User) -> QuerySet[Referral]:
     queryset = Referral.objects.select_related(
         "learner__municipality", "learner__klantmanager", "lot__contract__provider"
@@ -94,19 +82,6 @@ def _visible(user: User) -> QuerySet[Referral]:
 
 def referral_or_404(request: HttpRequest, pk: int) -> Referral:
     return get_object_or_404(_visible(request.user), pk=pk)
-
-
-def referral_states_for(user: User, referral: Referral) -> list[str]:
-    """The states this user's side may move ``referral`` into now."""
-    sides: set[str] = set()
-    if is_municipal_side(user):
-        sides |= referrals.MUNICIPAL_STATES
-    if is_provider_side(user):
-        sides |= referrals.PROVIDER_STATES
-    possible = referrals.TRANSITIONS[referral.state] & sides
-    if not possible or not permissions.can(user, Action.CHANGE, referral):
-        return []
-    return [state for state in State.values if state in possible]
 
 
 # --- Listing (the providers' inbox) -----------------------------------------------------------
@@ -341,11 +316,11 @@ RECORDING = ("attendance", "progress", "exam")
 
 
 def allowed_actions(user: User, referral: Referral) -> list[str]:
-    states = set(referral_states_for(user, referral))
+    states = set(referrals.referral_next_states(user=user, referral=referral))
     actions = []
     if State.SENT in states:
         actions.append("send")
-        if may_override(user):
+        if referrals.referral_may_override(user=user):
             actions.append("override")
     for name in ("accept", "decline", "start"):
         if ACTION_STATE[name] in states:
@@ -356,7 +331,7 @@ def allowed_actions(user: User, referral: Referral) -> list[str]:
         actions.append("withdraw")
     if (
         referral.state in progress.RECORDABLE
-        and is_provider_side(user)
+        and referrals.is_provider_side(user=user)
         and permissions.can(user, Action.CHANGE, referral)
     ):
         actions.extend(RECORDING)

@@ -36,8 +36,9 @@ from contracts.models import (
     ReferralTransition,
 )
 from contracts.models import Lot as LotModel
+from portal import permissions
 from portal.accounts.models import Role, User
-from portal.permissions import provider_ids
+from portal.permissions import Action, provider_ids
 from providers import seats
 from providers.choices import Component, TargetGroup
 from providers.models import SeatClaim, StartMoment
@@ -134,6 +135,32 @@ def referral_sla(referral: Referral, *, today: datetime.date | None = None) -> S
     )
 
 
+def is_provider_side(*, user: User) -> bool:
+    return user.is_superuser or user.role == Role.PROVIDER_STAFF
+
+
+def is_municipal_side(*, user: User) -> bool:
+    return user.is_superuser or user.role in {Role.CASE_MANAGER, Role.CONTRACT_MANAGER}
+
+
+def referral_may_override(*, user: User) -> bool:
+    """Only contract managers (and superusers) refer over a lot's capacity."""
+    return user.is_superuser or user.role == Role.CONTRACT_MANAGER
+
+
+def referral_next_states(*, user: User, referral: Referral) -> list[str]:
+    """The states this user's side may move ``referral`` into now."""
+    sides: set[str] = set()
+    if is_municipal_side(user=user):
+        sides |= MUNICIPAL_STATES
+    if is_provider_side(user=user):
+        sides |= PROVIDER_STATES
+    possible = TRANSITIONS[referral.state] & sides
+    if not possible or not permissions.can(user, Action.CHANGE, referral):
+        return []
+    return [state for state in State.values if state in possible]
+
+
 def referral_create(
     *,
     learner: Learner,
@@ -167,7 +194,7 @@ def referral_send(*, referral: Referral, actor: User, override_reason: str = "")
     Over capacity only by a contract manager with a reason (``override_reason``).
     """
     override = bool(override_reason.strip())
-    if override and not (actor.is_superuser or actor.role == Role.CONTRACT_MANAGER):
+    if override and not referral_may_override(user=actor):
         raise ReferralRefused(_("Only a contract manager can refer over capacity."))
     if not override:
         _require_municipal(actor, referral.learner)
