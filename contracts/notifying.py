@@ -3,16 +3,22 @@
 Promises: ``referral_sent_notify`` e-mails every active staff member of the lot's provider (with an
 e-mail address) that a referral awaits their answer, with a link to its admin page and the date
 the answer is due; ``referral_answered_notify`` e-mails the learner's klantmanager when the
-provider accepted, declined, started or stopped (or completed) the placement. Both send after the
-transaction commits. The e-mails hold NO personal data: no names, no dates of birth, no client
-numbers — "a learner of <municipality>", the component and the link; the person reads the rest
-behind the admin's login and two-factor authentication.
+provider accepted, declined, started or stopped (or completed) the placement;
+``referral_withdrawn_notify`` tells the provider's staff that a referral they had received was
+withdrawn. All send after the transaction commits, and nothing is sent inside ``muted()`` (demo
+seeding moves a hundred referrals at once). The e-mails hold NO personal data: no names, no dates
+of birth, no client numbers — "a learner of <municipality>", the component and the link; the
+person reads the rest behind the admin's login and two-factor authentication.
 
-These are called from the admin views (``contracts.referral_admin``) for now; they belong in the
-domain services of ``contracts.referrals`` so that every way of moving a referral notifies.
+``referral_moved_notify`` is called by ``contracts.referrals.referral_transition``, so every way
+of moving a referral notifies.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -29,6 +35,32 @@ State = ReferralState
 ANSWERED_STATES = frozenset(
     {State.ACCEPTED, State.DECLINED, State.STARTED, State.COMPLETED, State.STOPPED}
 )
+WITHDRAWN_AFTER = frozenset({State.SENT, State.ACCEPTED})
+"""A withdrawal is news to the provider only once the referral had reached them."""
+
+_muted: ContextVar[bool] = ContextVar("referral_notifications_muted", default=False)
+
+
+@contextmanager
+def muted() -> Iterator[None]:
+    """Send no referral e-mails for what happens inside (bulk work such as demo seeding)."""
+    token = _muted.set(True)
+    try:
+        yield
+    finally:
+        _muted.reset(token)
+
+
+def referral_moved_notify(referral: Referral, *, from_state: str) -> None:
+    """Tell whoever should hear of ``referral`` having moved from ``from_state`` to its state."""
+    if _muted.get():
+        return
+    if referral.state == State.SENT:
+        referral_sent_notify(referral)
+    elif referral.state in ANSWERED_STATES:
+        referral_answered_notify(referral)
+    elif referral.state == State.WITHDRAWN and from_state in WITHDRAWN_AFTER:
+        referral_withdrawn_notify(referral)
 
 
 def referral_admin_url(referral: Referral) -> str:
@@ -102,17 +134,42 @@ def referral_answered_message(referral: Referral) -> tuple[str, str]:
     return str(subject), "\n".join(str(line) for line in lines) + "\n"
 
 
-def referral_sent_notify(referral: Referral) -> None:
-    """After commit: e-mail the lot's provider's staff that the referral awaits their answer."""
+def referral_withdrawn_message(referral: Referral) -> tuple[str, str]:
+    what = _what(referral)
+    subject = _("A referral to you was withdrawn")
+    lines = [
+        _(
+            "The municipality withdrew the referral of a learner of %(municipality)s to "
+            "%(provider)s for %(component)s. You need not do anything more for it."
+        )
+        % what,
+        "",
+        _("Open the referral in Routewijzer:"),
+        what["url"],
+    ]
+    return str(subject), "\n".join(str(line) for line in lines) + "\n"
+
+
+def _provider_notify(referral: Referral, message) -> None:
     referral_id = referral.pk
 
     def send() -> None:
         fresh = _load(referral_id)
         for user in provider_recipients(fresh):
             with translation.override(_language(user)):
-                _send(user, *referral_sent_message(fresh))
+                _send(user, *message(fresh))
 
     transaction.on_commit(send)
+
+
+def referral_withdrawn_notify(referral: Referral) -> None:
+    """After commit: e-mail the lot's provider's staff that a referral was withdrawn."""
+    _provider_notify(referral, referral_withdrawn_message)
+
+
+def referral_sent_notify(referral: Referral) -> None:
+    """After commit: e-mail the lot's provider's staff that the referral awaits their answer."""
+    _provider_notify(referral, referral_sent_message)
 
 
 def referral_answered_notify(referral: Referral) -> None:

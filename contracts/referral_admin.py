@@ -13,8 +13,7 @@
 
 Every lookup goes through ``permissions.scope``: somebody else's referral is a 404. The rules are
 in ``contracts.referrals`` and ``contracts.progress``; their refusals are shown on the field they
-name and change nothing. E-mails (``contracts.notifying``) are sent from here for now; they
-should move into the domain services.
+name and change nothing; the domain services also send the e-mails (``contracts.notifying``).
 """
 
 from __future__ import annotations
@@ -39,7 +38,7 @@ from wagtail.admin.auth import require_admin_access
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from contracts import audit, capacity, learners, notifying, progress, referrals
+from contracts import audit, capacity, learners, progress, referrals
 from contracts.models import (
     AuditEntry,
     ContractStatus,
@@ -263,7 +262,6 @@ class ReferralCreateView(WagtailAdminTemplateMixin, TemplateView):
                 _add_refusal(form, refusal)
             else:
                 if send:
-                    notifying.referral_sent_notify(referral)
                     messages.success(request, gettext("The referral is sent to the provider."))
                 else:
                     messages.success(request, gettext("The referral is saved as a draft."))
@@ -473,22 +471,18 @@ class ReferralDetailView(WagtailAdminTemplateMixin, TemplateView):
             referrals.referral_send(
                 referral=referral, actor=actor, override_reason=data.get("override_reason", "")
             )
-            notifying.referral_sent_notify(referral)
             return gettext("The referral is sent to the provider.")
         if name == "withdraw":
             referrals.referral_withdraw(referral=referral, actor=actor, reason=data["reason"])
             return gettext("The referral is withdrawn.")
         if name == "accept":
             referrals.referral_accept(referral=referral, actor=actor)
-            notifying.referral_answered_notify(referral)
             return gettext("The referral is accepted.")
         if name == "decline":
             referrals.referral_decline(referral=referral, actor=actor, reason=data["reason"])
-            notifying.referral_answered_notify(referral)
             return gettext("The referral is declined.")
         if name == "start":
             referrals.referral_start(referral=referral, actor=actor, started_on=data["started_on"])
-            notifying.referral_answered_notify(referral)
             return gettext("The start is recorded.")
         if name == "end":
             referrals.referral_end(
@@ -498,7 +492,6 @@ class ReferralDetailView(WagtailAdminTemplateMixin, TemplateView):
                 ended_on=data["ended_on"],
                 reason=data.get("reason", ""),
             )
-            notifying.referral_answered_notify(referral)
             return gettext("The end of the placement is recorded.")
         if name == "attendance":
             progress.attendance_record(referral=referral, actor=actor, **data)

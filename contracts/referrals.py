@@ -9,7 +9,7 @@ A referral takes a place of its lot's capacity period when it is sent (``contrac
 over capacity only with a contract manager's recorded override) and, where it names a start date,
 a seat through ``providers.seats``; both are given back when it is declined or withdrawn. Every
 change goes through ``referral_transition``, which refuses what the table does not allow and
-records actor, time and reason.
+records actor, time and reason, and has ``contracts.notifying`` tell the other side by e-mail.
 
 What may be referred follows table 1 of the seed (``shared/domain``): statushouders to their route
 (B1, Z or onderwijsroute), the brugklas, PVT and MAP; gezinsmigranten only to PVT and MAP (their
@@ -25,7 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from contracts import capacity
+from contracts import capacity, notifying
 from contracts.contracting import lot_answer_deadline, lot_start_deadline
 from contracts.models import (
     ContractStatus,
@@ -314,6 +314,7 @@ def referral_transition(
     ReferralTransition.objects.create(
         referral=referral, from_state=from_state, to_state=to_state, actor=actor, reason=reason
     )
+    notifying.referral_moved_notify(referral, from_state=from_state)
     return referral
 
 

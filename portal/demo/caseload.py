@@ -1,6 +1,7 @@
 """Demo learners and referrals: a quarter of the seed's 2021 volumes per municipality, the route
 split 60/25/15, and referrals in every state, made through the real services so that capacity,
-seats and state records are consistent. Fictional people; run by ``seed_demo`` with its logins.
+seats and state records are consistent (but nobody is e-mailed). Fictional people; run by
+``seed_demo`` with its logins.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import random
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from contracts import referrals
+from contracts import notifying, referrals
 from contracts.models import Learner, LearnerRoute, Lot, Municipality, ReferralState
 from portal.accounts.models import Role
 from portal.demo import data
@@ -46,7 +47,7 @@ def demo_caseload_create(*, today: datetime.date, actor_superuser) -> tuple[int,
         return 0, 0
     rng = random.Random(2021)  # noqa: S311 - demo data, not security
     made_learners = made_referrals = 0
-    with transaction.atomic():
+    with transaction.atomic(), notifying.muted():
         for code, _name, _sh2020, statushouders, gezinsmigranten in data.MUNICIPALITIES:
             municipality = Municipality.objects.get(cbs_code=code)
             klantmanager = _klantmanager_for(municipality)
