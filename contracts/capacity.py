@@ -12,7 +12,8 @@ from __future__ import annotations
 import datetime
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Value
+from django.db.models.functions import Greatest
 
 from contracts.contracting import lot_period
 from contracts.models import Lot, LotPeriodUse
@@ -75,10 +76,10 @@ def lot_capacity_sync(*, lot: Lot, today: datetime.date) -> None:
     """After a lot's capacity changed: current and future periods get the new capacity, never
     below what they already used (the check constraint would refuse it)."""
     current_start = lot_period(lot=lot, on=today)[0]
-    for use in LotPeriodUse.objects.filter(lot=lot, period_start__gte=current_start):
-        LotPeriodUse.objects.filter(pk=use.pk).update(
-            capacity=max(lot.capacity, use.used - use.overrides)
-        )
+    # One UPDATE, so a place taken meanwhile is counted (a read-then-write could undercut it).
+    LotPeriodUse.objects.filter(lot=lot, period_start__gte=current_start).update(
+        capacity=Greatest(Value(lot.capacity), F("used") - F("overrides"))
+    )
 
 
 def lot_placements_used(*, today: datetime.date) -> dict[int, int]:
