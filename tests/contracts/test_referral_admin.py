@@ -452,3 +452,86 @@ def test_the_confirmation_speaks_the_users_admin_language(
     assert "The referral is accepted." in _html(response)
     referral.refresh_from_db()
     assert referral.state == State.ACCEPTED
+
+
+# --- Withdrawing, completing, stopping ---------------------------------------------------------
+
+
+def _started(learner, lot, klantmanager, provider_user) -> Referral:
+    referral = referrals.referral_accept(
+        referral=_sent(learner, lot, klantmanager), actor=provider_user
+    )
+    return referrals.referral_start(
+        referral=referral, actor=provider_user, started_on=TODAY - datetime.timedelta(days=30)
+    )
+
+
+def test_the_klantmanager_withdraws_with_a_reason_and_the_place_is_given_back(
+    km_client, learner, lot, klantmanager, provider_user
+):
+    referral = _sent(learner, lot, klantmanager)
+    assert 'value="withdraw"' in _html(km_client.get(detail(referral)))
+    response = km_client.post(detail(referral), {"action": "withdraw", "withdraw-reason": ""})
+    assert response.status_code == 200 and "Give a reason." in _html(response)
+    referral.refresh_from_db()
+    assert referral.state == State.SENT and referral.period_use.used == 1
+
+    response = km_client.post(
+        detail(referral), {"action": "withdraw", "withdraw-reason": "Moved to Leiden"}, follow=True
+    )
+    assert "The referral is withdrawn." in _html(response)
+    referral.refresh_from_db()
+    assert referral.state == State.WITHDRAWN and referral.period_use.used == 0
+    assert referral.transitions.last().reason == "Moved to Leiden"
+    assert referral.transitions.last().actor == klantmanager
+
+
+def test_a_started_placement_can_no_longer_be_withdrawn(
+    km_client, learner, lot, klantmanager, provider_user
+):
+    referral = _started(learner, lot, klantmanager, provider_user)
+    assert 'value="withdraw"' not in _html(km_client.get(detail(referral)))
+    response = km_client.post(
+        detail(referral), {"action": "withdraw", "withdraw-reason": "Too late"}, follow=True
+    )
+    assert "This cannot be done to the referral now." in _html(response)
+    referral.refresh_from_db()
+    assert referral.state == State.STARTED
+
+
+def test_the_provider_completes_a_placement(as_user, learner, lot, klantmanager, provider_user):
+    referral = _started(learner, lot, klantmanager, provider_user)
+    provider = as_user(provider_user)
+    assert 'value="end"' in _html(provider.get(detail(referral)))
+    response = provider.post(
+        detail(referral),
+        {"action": "end", "end-outcome": State.COMPLETED, "end-ended_on": TODAY.isoformat()},
+    )
+    assert response.status_code == 302
+    referral.refresh_from_db()
+    assert (referral.state, referral.ended_on) == (State.COMPLETED, TODAY)
+    assert 'value="end"' not in _html(provider.get(detail(referral)))
+
+
+def test_stopping_needs_a_reason_and_an_end_after_the_start(
+    as_user, learner, lot, klantmanager, provider_user
+):
+    referral = _started(learner, lot, klantmanager, provider_user)
+    provider = as_user(provider_user)
+    stop = {"action": "end", "end-outcome": State.STOPPED, "end-ended_on": TODAY.isoformat()}
+    response = provider.post(detail(referral), stop | {"end-reason": ""})
+    assert response.status_code == 200 and "Give a reason." in _html(response)
+    too_early = (TODAY - datetime.timedelta(days=31)).isoformat()
+    response = provider.post(
+        detail(referral), stop | {"end-ended_on": too_early, "end-reason": "Moved away"}
+    )
+    assert response.status_code == 200
+    assert "The end cannot be before the start." in _html(response)
+    referral.refresh_from_db()
+    assert referral.state == State.STARTED and referral.ended_on is None
+
+    response = provider.post(detail(referral), stop | {"end-reason": "Found full-time work"})
+    assert response.status_code == 302
+    referral.refresh_from_db()
+    assert (referral.state, referral.ended_on) == (State.STOPPED, TODAY)
+    assert referral.transitions.last().reason == "Found full-time work"
