@@ -1,0 +1,90 @@
+"""axe-core finds no WCAG 2.1 A/AA violations on the contract, learner and referral screens of
+the admin, for each role that uses them, on a desktop and on a phone."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+
+from tests.e2e.axe import axe_describe, axe_violations
+from tests.e2e.conftest import DESKTOP, PHONE
+from tests.e2e.test_referral_browser import _provider_user, _sign_in
+
+pytestmark = pytest.mark.browser
+
+KLANTMANAGER = "klantmanager@routewijzer.example"
+CONTRACT_MANAGER = "contractmanager@routewijzer.example"
+
+
+def _ids() -> dict[str, int]:
+    from contracts.models import Contract, Learner, Referral
+
+    sent = Referral.objects.filter(learner__municipality__cbs_code="GM0392", state="sent")
+    started = Referral.objects.filter(state="started").select_related("lot__contract")
+    started = started.order_by("pk").first()
+    learner = Learner.objects.filter(municipality__cbs_code="GM0392").order_by("pk").first()
+    return {
+        "sent": sent.order_by("pk").first().pk,
+        "started": started.pk,
+        "learner": learner.pk,
+        "contract": Contract.objects.order_by("pk").first().pk,
+        "provider": started.lot.contract.provider_id,
+    }
+
+
+SCREENS = {
+    "klantmanager": [
+        "/admin/caseload/",
+        "/admin/snippets/contracts/learner/",
+        "/admin/snippets/contracts/learner/inspect/{learner}/",
+        "/admin/snippets/contracts/learner/edit/{learner}/",
+        "/admin/referrals/",
+        "/admin/referrals/new/?learner={learner}",
+        "/admin/referrals/{sent}/",
+        "/admin/learners/{learner}/hand-over/",
+        "/admin/transfers/",
+    ],
+    "contract manager": [
+        "/admin/",
+        "/admin/snippets/contracts/contract/",
+        "/admin/snippets/contracts/contract/inspect/{contract}/",
+        "/admin/snippets/contracts/contract/edit/{contract}/",
+        "/admin/snippets/contracts/lot/",
+        "/admin/referrals/{sent}/",
+        "/admin/snippets/contracts/auditentry/",
+    ],
+    "provider": [
+        "/admin/referrals/",
+        "/admin/referrals/{started}/",
+    ],
+}
+
+
+@pytest.mark.parametrize("role", list(SCREENS))
+def test_admin_screens_have_no_wcag_21_aa_violations(axe_page, demo_site, role):
+    from providers.models import Provider
+
+    call_command("seed_demo", verbosity=0)
+    ids = _ids()
+    email = {"klantmanager": KLANTMANAGER, "contract manager": CONTRACT_MANAGER}.get(role)
+    if email is None:
+        email = _provider_user(Provider.objects.get(pk=ids["provider"])).email
+    _sign_in(axe_page, demo_site, email)
+    reports = []
+    for path in SCREENS[role]:
+        axe_page.set_viewport_size(DESKTOP)
+        url = demo_site + path.format(**ids)
+        response = axe_page.goto(url)
+        # A screen refused to this role would redirect (to the login or the dashboard).
+        assert (response.status, axe_page.url) == (200, url)
+        found = {"desktop": axe_violations(axe_page)}
+        axe_page.set_viewport_size(PHONE)
+        found["phone 320 px"] = axe_violations(axe_page)
+        reports += [
+            f"{path} [{width}]\n{axe_describe(violations)}"
+            for width, violations in found.items()
+            if violations
+        ]
+    if reports:
+        report = "\n".join(reports)
+        pytest.fail(f"axe found WCAG 2.1 A/AA violations for the {role}:\n{report}", pytrace=False)
