@@ -193,6 +193,10 @@ IMPORT_BATCH_MAX_AGE_HOURS = env("IMPORT_BATCH_MAX_AGE_HOURS", 48)
 # Days after a learner's case is closed before their personal data are anonymised
 # (``manage.py learners_anonymise``): two years unless the retention policy says otherwise.
 LEARNER_RETENTION_DAYS = env("LEARNER_RETENTION_DAYS", 730)
+# The OCDS release package of the contracts (contracts/ocds.py): the ocid prefix that the Open
+# Contracting Partnership registers for a publisher ("ocds-" and six characters). The default is a
+# placeholder: set the registered prefix before the package is published.
+OCDS_OCID_PREFIX = env("OCDS_OCID_PREFIX", "ocds-routewijzer")
 
 LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]
@@ -309,6 +313,7 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": env("API_ANON_RATE", "600/minute")},
 }
 SPECTACULAR_SETTINGS = {

@@ -7,6 +7,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from contracts.api import ReleasePackageView
 from portal import views
 from portal.accounts import views as account_views
 from portal.payments import webhooks as payment_webhooks
@@ -23,6 +24,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/docs/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/v1/ocds/releases/", ReleasePackageView.as_view(), name="ocds-releases"),
     path("api/v1/", include(router.urls)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("payments/stripe/webhook/", payment_webhooks.stripe_webhook, name="stripe_webhook"),
