@@ -1,0 +1,164 @@
+"""Bar charts drawn as inline SVG on the server: no script, no chart service, no web font.
+
+A chart is geometry for ``contracts/dashboard/_bar_chart.html``: one row per label, each with one
+or two bars (e.g. used against capacity, attended against offered) scaled to the largest value.
+Every chart carries a text alternative (``description``) summarising what it shows; the page puts
+the full table of its numbers beside it, so the SVG itself is ``role="img"`` and adds nothing a
+screen-reader user would miss.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
+ROW_HEIGHT = 28
+LABEL_SHARE = 36
+"""Percent of the chart's width for the row labels; the bars and their value take the rest."""
+VALUE_SHARE = 18
+MAX_LABEL_CHARACTERS = 30
+MAX_ROWS = 25
+"""Beyond this, a chart shows the largest rows and says how many it left out; the table beside
+it has them all."""
+
+
+@dataclass(frozen=True)
+class Bar:
+    value: float
+    width: float
+    """Percent of the whole chart's width."""
+    series: int
+    """0 for the first series, 1 for the second (drawn thinner, over the first)."""
+
+
+@dataclass(frozen=True)
+class Row:
+    label: str
+    full_label: str
+    bars: tuple[Bar, ...]
+    text: str
+    flagged: bool
+    y: int
+
+    @property
+    def text_y(self) -> int:
+        return self.y + ROW_HEIGHT // 2 + 4
+
+
+@dataclass(frozen=True)
+class BarChart:
+    id: str
+    title: str
+    description: str
+    rows: tuple[Row, ...]
+    series_names: tuple[str, ...]
+    left_out: int
+
+    @property
+    def height(self) -> int:
+        return max(len(self.rows), 1) * ROW_HEIGHT + 4
+
+    @property
+    def bar_x(self) -> int:
+        return LABEL_SHARE
+
+    @property
+    def value_x(self) -> int:
+        return 100 - 1
+
+
+def _number(value: float) -> str:
+    if float(value).is_integer():
+        return number_format(int(value), force_grouping=True)
+    return number_format(round(value, 1), decimal_pos=1, force_grouping=True)
+
+
+def _short(label: str) -> str:
+    if len(label) <= MAX_LABEL_CHARACTERS:
+        return label
+    return label[: MAX_LABEL_CHARACTERS - 1].rstrip() + "…"
+
+
+def bar_chart(
+    *,
+    id: str,
+    title: str,
+    labels: Sequence[str],
+    values: Sequence[float],
+    second: Sequence[float] | None = None,
+    series_names: Sequence[str] = (),
+    text: Callable[[int], str] | None = None,
+    flagged: Sequence[bool] | None = None,
+    unit: str = "",
+) -> BarChart:
+    """A horizontal bar chart of ``values`` per label, optionally with a ``second`` series drawn
+    over the first (used over capacity, attended over offered).
+
+    ``text(i)`` is the value text at the end of row ``i`` (default: the value, or "second of
+    first"); ``flagged`` rows are marked in colour *and* with a "!" so colour is not the only
+    sign. Rows keep their order; past ``MAX_ROWS`` the rest is counted in ``left_out``.
+    """
+    count = min(len(labels), MAX_ROWS)
+    largest = max([*values[:count], *(second[:count] if second is not None else []), 0]) or 1
+    scale = (100 - LABEL_SHARE - VALUE_SHARE) / largest
+    rows = []
+    for index in range(count):
+        bars = [Bar(value=values[index], width=values[index] * scale, series=0)]
+        if second is not None:
+            bars.append(Bar(value=second[index], width=second[index] * scale, series=1))
+        if text is not None:
+            value_text = text(index)
+        elif second is not None:
+            value_text = _("%(part)s of %(whole)s") % {
+                "part": _number(second[index]),
+                "whole": _number(values[index]),
+            }
+        else:
+            value_text = _number(values[index])
+        if unit:
+            value_text = f"{value_text} {unit}"
+        is_flagged = bool(flagged[index]) if flagged is not None else False
+        rows.append(
+            Row(
+                label=_short(str(labels[index])),
+                full_label=str(labels[index]),
+                bars=tuple(bars),
+                text=("! " if is_flagged else "") + value_text,
+                flagged=is_flagged,
+                y=index * ROW_HEIGHT,
+            )
+        )
+    return BarChart(
+        id=id,
+        title=title,
+        description=_describe(title, rows, left_out=len(labels) - count),
+        rows=tuple(rows),
+        series_names=tuple(series_names),
+        left_out=len(labels) - count,
+    )
+
+
+def _describe(title: str, rows: list[Row], *, left_out: int) -> str:
+    """One or two sentences for the text alternative: how many rows, the largest and smallest,
+    how many are flagged; the numbers themselves are in the table beside the chart."""
+    if not rows:
+        return _("%(title)s: no figures for this selection.") % {"title": title}
+    ordered = sorted(rows, key=lambda row: row.bars[0].value)
+    parts = [
+        _("%(title)s, %(count)s rows.") % {"title": title, "count": len(rows) + left_out},
+        _("Largest: %(label)s (%(text)s).")
+        % {"label": ordered[-1].full_label, "text": ordered[-1].text},
+    ]
+    if len(rows) > 1:
+        parts.append(
+            _("Smallest: %(label)s (%(text)s).")
+            % {"label": ordered[0].full_label, "text": ordered[0].text}
+        )
+    flagged = sum(row.flagged for row in rows)
+    if flagged:
+        parts.append(_("%(count)s flagged.") % {"count": flagged})
+    parts.append(_("The table below has every figure."))
+    return " ".join(parts)

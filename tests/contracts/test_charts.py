@@ -1,0 +1,83 @@
+"""Server-drawn bar charts: scaled to the largest value, flagged rows marked by more than colour,
+a text alternative that names the extremes, and a cap on rows."""
+
+from __future__ import annotations
+
+import pytest
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from contracts import charts
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    with translation.override("en"):
+        yield
+
+
+def test_bars_are_scaled_to_the_largest_value_within_the_bar_area():
+    chart = charts.bar_chart(id="c", title="Placements", labels=["A", "B"], values=[50, 100])
+    area = 100 - charts.LABEL_SHARE - charts.VALUE_SHARE
+    assert [row.bars[0].width for row in chart.rows] == [area / 2, area]
+    assert [row.text for row in chart.rows] == ["50", "100"]
+
+
+def test_a_second_series_is_drawn_over_the_first_and_named_part_of_whole():
+    chart = charts.bar_chart(
+        id="c",
+        title="Use",
+        labels=["Lot 1"],
+        values=[80],
+        second=[20],
+        series_names=["Capacity", "Used"],
+    )
+    (row,) = chart.rows
+    assert [(bar.series, bar.value) for bar in row.bars] == [(0, 80), (1, 20)]
+    assert row.bars[1].width == row.bars[0].width / 4
+    assert row.text == "20 of 80"
+
+
+def test_flagged_rows_carry_a_mark_besides_the_colour_and_are_counted():
+    chart = charts.bar_chart(
+        id="c", title="Use", labels=["A", "B"], values=[1, 2], flagged=[False, True]
+    )
+    assert [row.text for row in chart.rows] == ["1", "! 2"]
+    assert "1 flagged." in chart.description
+
+
+def test_the_text_alternative_names_the_largest_and_smallest():
+    chart = charts.bar_chart(
+        id="c", title="Referrals", labels=["Noord", "Zuid", "Oost"], values=[5, 9, 2]
+    )
+    assert chart.description == (
+        "Referrals, 3 rows. Largest: Zuid (9). Smallest: Oost (2). "
+        "The table below has every figure."
+    )
+
+
+def test_no_figures_say_so_and_draw_nothing():
+    chart = charts.bar_chart(id="c", title="Referrals", labels=[], values=[])
+    assert chart.rows == ()
+    html = render_to_string("contracts/dashboard/_bar_chart.html", {"chart": chart})
+    assert "<svg" not in html
+    assert "Referrals: no figures for this selection." in html
+
+
+def test_long_labels_are_shortened_in_the_chart_and_rows_capped():
+    labels = [f"Een heel lange naam van een aanbieder nummer {n}" for n in range(30)]
+    chart = charts.bar_chart(id="c", title="T", labels=labels, values=list(range(30)))
+    assert len(chart.rows) == charts.MAX_ROWS and chart.left_out == 5
+    assert all(len(row.label) <= charts.MAX_LABEL_CHARACTERS for row in chart.rows)
+    assert chart.rows[0].full_label == labels[0]
+    assert "30 rows" in chart.description
+
+
+def test_the_svg_is_an_image_labelled_by_its_title_and_description():
+    chart = charts.bar_chart(id="use", title="Use <per> lot", labels=["A"], values=[3])
+    html = render_to_string("contracts/dashboard/_bar_chart.html", {"chart": chart})
+    assert 'role="img" aria-labelledby="use-title use-desc"' in html
+    assert '<title id="use-title">Use &lt;per&gt; lot</title>' in html
+    assert (
+        f'<desc id="use-desc">{chart.description.replace("<", "&lt;").replace(">", "&gt;")}' in html
+    )
