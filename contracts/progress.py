@@ -11,7 +11,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from contracts import audit
 from contracts.models import (
+    AuditEntry,
     ExamResult,
     MonthlyAttendance,
     ProgressReport,
@@ -22,12 +24,62 @@ from contracts.referrals import ReferralRefused, require_provider
 from portal.accounts.models import User
 
 RECORDABLE = frozenset({ReferralState.STARTED, ReferralState.COMPLETED, ReferralState.STOPPED})
+MAX_HOURS_IN_A_MONTH = 744  # 31 days of 24 hours
+
+
+def recordable_refusal(referral: Referral) -> str | None:
+    """Why nothing can be recorded on ``referral`` yet (its state), or None."""
+    if referral.state not in RECORDABLE:
+        return _("Record this once the learner has started.")
+    return None
 
 
 def _recordable(referral: Referral, actor: User) -> None:
     require_provider(actor, referral)
-    if referral.state not in RECORDABLE:
-        raise ReferralRefused(_("Record this once the learner has started."))
+    if refusal := recordable_refusal(referral):
+        raise ReferralRefused(refusal)
+
+
+def attendance_errors(
+    *,
+    referral: Referral,
+    month: datetime.date,
+    hours_offered: Decimal,
+    hours_attended: Decimal,
+    absence_reason: str,
+    today: datetime.date | None = None,
+) -> dict[str, str]:
+    """What is wrong with one month of attendance for ``referral``, by field; empty if nothing.
+
+    The rules of the form and of the spreadsheet upload (``contracts.progress_upload``). The month
+    is given by any of its days. Who may record, and in which state, is checked separately.
+    """
+    month = month.replace(day=1)
+    today = today or timezone.localdate()
+    errors = {}
+    if month > today.replace(day=1):
+        errors["month"] = _("This month has not begun yet.")
+    elif referral.started_on and month < referral.started_on.replace(day=1):
+        errors["month"] = _("The learner had not started yet in this month.")
+    if hours_offered < 0 or hours_offered > MAX_HOURS_IN_A_MONTH:
+        errors["hours_offered"] = _("Give the hours offered in this month (0 to 744).")
+    elif not _one_decimal(hours_offered):
+        errors["hours_offered"] = _("Give the hours with at most one decimal, such as 12.5.")
+    if hours_attended < 0:
+        errors["hours_attended"] = _("Hours attended cannot be negative.")
+    elif hours_attended > hours_offered:
+        errors["hours_attended"] = _("Hours attended cannot be more than the hours offered.")
+    elif not _one_decimal(hours_attended):
+        errors["hours_attended"] = _("Give the hours with at most one decimal, such as 12.5.")
+    if absence_reason not in MonthlyAttendance.AbsenceReason.values:
+        errors["absence_reason"] = _("Choose one of the reasons for absence.")
+    elif hours_attended < hours_offered and absence_reason == MonthlyAttendance.AbsenceReason.NONE:
+        errors["absence_reason"] = _("Give the main reason for the hours missed.")
+    return errors
+
+
+def _one_decimal(hours: Decimal) -> bool:
+    return hours == hours.quantize(Decimal("0.1"))
 
 
 def attendance_record(
@@ -41,27 +93,25 @@ def attendance_record(
 ) -> MonthlyAttendance:
     """Record (or correct) one month; the month is given by any of its days."""
     _recordable(referral, actor)
-    month = month.replace(day=1)
-    errors = {}
-    today = timezone.localdate()
-    if month > today.replace(day=1):
-        errors["month"] = _("This month has not begun yet.")
-    elif referral.started_on and month < referral.started_on.replace(day=1):
-        errors["month"] = _("The learner had not started yet in this month.")
-    if hours_offered < 0 or hours_offered > 744:
-        errors["hours_offered"] = _("Give the hours offered in this month (0 to 744).")
-    if hours_attended < 0:
-        errors["hours_attended"] = _("Hours attended cannot be negative.")
-    elif hours_attended > hours_offered:
-        errors["hours_attended"] = _("Hours attended cannot be more than the hours offered.")
-    if hours_attended < hours_offered and absence_reason == MonthlyAttendance.AbsenceReason.NONE:
-        errors["absence_reason"] = _("Give the main reason for the hours missed.")
+    errors = attendance_errors(
+        referral=referral,
+        month=month,
+        hours_offered=hours_offered,
+        hours_attended=hours_attended,
+        absence_reason=absence_reason,
+    )
     if errors:
         raise AttendanceInvalid(errors)
     with transaction.atomic():
+        audit.audit_record(
+            actor=actor,
+            learner=referral.learner,
+            action=AuditEntry.Action.CHANGE,
+            what=attendance_audit_what(month),
+        )
         record, _created = MonthlyAttendance.objects.update_or_create(
             referral=referral,
-            month=month,
+            month=month.replace(day=1),
             defaults={
                 "hours_offered": hours_offered,
                 "hours_attended": hours_attended,
@@ -70,6 +120,11 @@ def attendance_record(
             },
         )
     return record
+
+
+def attendance_audit_what(month: datetime.date) -> str:
+    """The audit log's note of a month of attendance recorded: the month, never the hours."""
+    return f"attendance {month:%Y-%m}"
 
 
 class AttendanceInvalid(ReferralRefused):
@@ -89,6 +144,9 @@ def progress_report(
     _recordable(referral, actor)
     if not summary.strip():
         raise ReferralRefused(_("Describe the progress."), field="summary")
+    audit.audit_record(
+        actor=actor, learner=referral.learner, action=AuditEntry.Action.CHANGE, what="progress"
+    )
     return ProgressReport.objects.create(
         referral=referral,
         reported_on=timezone.localdate(),
@@ -113,6 +171,9 @@ def exam_record(
         raise ReferralRefused(_("The exam date cannot be in the future."), field="taken_on")
     if exam not in ExamResult.Exam.values:
         raise ReferralRefused(_("Choose one of the exams."), field="exam")
+    audit.audit_record(
+        actor=actor, learner=referral.learner, action=AuditEntry.Action.CHANGE, what="exam"
+    )
     return ExamResult.objects.create(
         referral=referral, exam=exam, level=level, passed=passed, taken_on=taken_on
     )

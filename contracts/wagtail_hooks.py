@@ -473,5 +473,6 @@ def contract_watch_panel(request, panels):
         panels.append(ContractWatchPanel())
 
 
-# Learners (caseload, audit log), referrals and warm transfers register their own admin hooks.
-from contracts import learner_admin, referral_admin, transfer_admin  # noqa: E402, F401
+# Learners (caseload, audit log), referrals, attendance uploads and warm transfers register their
+# own admin hooks.
+from contracts import learner_admin, progress_upload_admin, referral_admin, transfer_admin  # noqa: E402, F401

@@ -3,7 +3,8 @@
 Promises: ``cell_parse`` accepts the spellings people type in Dutch and English spreadsheets
 (``ja``/``nee``, ``1250,00`` and ``€ 1.250,00``, ``2027-01-31`` and ``31-01-2027``, language codes
 separated by ``;`` or ``,``, location names regardless of case) and refuses anything else with a
-reason in the active language. Prices come back as whole cents.
+reason in the active language. Prices come back as whole cents. ``integer_parse`` and
+``date_parse`` also read the cells of other uploads (``contracts.progress_upload``).
 """
 
 from __future__ import annotations
@@ -43,11 +44,11 @@ def cell_parse(column: Column, text: str, snapshot: CatalogueSnapshot) -> object
                 return False
             raise ValidationError(_("Fill in ja or nee."))
         case Kind.INTEGER:
-            return _parse_integer(text)
+            return integer_parse(text)
         case Kind.PRICE:
             return _parse_price(text)
         case Kind.DATE:
-            return _parse_date(text)
+            return date_parse(text)
         case Kind.LANGUAGES:
             return _parse_languages(text, snapshot)
         case Kind.LOCATION:
@@ -61,7 +62,8 @@ _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _DUTCH_DATE = re.compile(r"(\d{1,2})-(\d{1,2})-(\d{4})")
 
 
-def _parse_integer(text: str) -> int | None:
+def integer_parse(text: str) -> int | None:
+    """A whole number (``12``, also ``12,0`` as spreadsheets write it), None for an empty cell."""
     if not text:
         return None
     match = _INTEGER.fullmatch(text)
@@ -87,7 +89,8 @@ def _parse_price(text: str) -> int | None:
     return int(euros) * 100 + int((cents or "0").ljust(2, "0"))
 
 
-def _parse_date(text: str) -> datetime.date | None:
+def date_parse(text: str) -> datetime.date | None:
+    """A date as ``YYYY-MM-DD`` or ``DD-MM-YYYY``, None for an empty cell."""
     if not text:
         return None
     if match := _ISO_DATE.fullmatch(text):

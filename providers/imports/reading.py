@@ -5,6 +5,10 @@ semicolon or tab separated) and ``.xlsx`` (first sheet) files up to ``import_max
 most ``MAX_ROWS`` rows; any other file is refused as a whole with a message that says what to do.
 Formulas are never evaluated: a formula cell becomes a ``RowError`` in ``Sheet.errors``. Nothing
 here looks at the database.
+
+Other uploads (``contracts.progress_upload``) read their files with the same two steps that
+``sheet_read`` takes: ``table_read`` (file type, encoding, rows) and ``sheet_from_table`` (their
+own columns).
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import datetime
 import io
 import re
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,7 +29,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from providers.spreadsheets import COLUMN_CODES, COLUMNS_BY_CODE, formula_unescape
+from providers.spreadsheets import COLUMN_CODES, formula_unescape
 
 MAX_ROWS = 20_000
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
@@ -64,6 +68,16 @@ class SheetRow:
     cells: dict[str, str]
 
 
+@dataclass(frozen=True)
+class Table:
+    """A file's cells as text before any column is looked at: the header row, the data rows with
+    the spreadsheet's row numbers, and the (row number, position) of every formula cell."""
+
+    header: list[str]
+    rows: list[tuple[int, list[str]]]
+    formulas: set[tuple[int, int]]
+
+
 @dataclass
 class Sheet:
     """The readable content of an uploaded file: text cells keyed by column code."""
@@ -92,6 +106,26 @@ def sheet_read(*, file_name: str, data: bytes) -> Sheet:
     formula cells, CSV text starting with ``=``) are returned as row errors in ``Sheet.errors``.
     Rows that are completely empty are skipped; row numbers stay those of the spreadsheet.
     """
+    limit = import_max_bytes()
+    if len(data) > limit:
+        raise ImportFileError(file_too_large_message(limit))
+    table = table_read(file_name=file_name, data=data)
+    return sheet_from_table(
+        file_name=file_name,
+        table=table,
+        column_codes=COLUMN_CODES,
+        no_rows_message=_(
+            "The file has no rows below the header row. Fill in one row per start date, as in "
+            "the template's example row."
+        ),
+    )
+
+
+def table_read(*, file_name: str, data: bytes, max_rows: int | None = None) -> Table:
+    """The cells of an uploaded ``.csv`` or ``.xlsx`` file as text, with at most ``max_rows``
+    data rows (default ``MAX_ROWS``), or an ``ImportFileError``. The caller checks the file's
+    size first."""
+    max_rows = MAX_ROWS if max_rows is None else max_rows
     extension = Path(file_name).suffix.lower()
     if extension not in ALLOWED_EXTENSIONS:
         raise ImportFileError(
@@ -101,16 +135,11 @@ def sheet_read(*, file_name: str, data: bytes) -> Sheet:
             )
             % {"name": file_name}
         )
-    limit = import_max_bytes()
-    if len(data) > limit:
-        raise ImportFileError(file_too_large_message(limit))
     if not data.strip():
         raise ImportFileError(_("The file is empty."))
     if extension == ".csv":
-        header, rows, formulas = _csv_table(data)
-    else:
-        header, rows, formulas = _xlsx_table(data)
-    return _sheet_from_table(file_name, header, rows, formulas)
+        return _csv_table(data, max_rows)
+    return _xlsx_table(data, max_rows)
 
 
 def file_too_large_message(limit: int) -> str:
@@ -120,10 +149,10 @@ def file_too_large_message(limit: int) -> str:
     ) % {"size": f"{limit / (1024 * 1024):g}"}
 
 
-def _too_many_rows() -> ImportFileError:
+def _too_many_rows(max_rows: int) -> ImportFileError:
     return ImportFileError(
         _("The file has more than %(max)s rows. Split it into several files.")
-        % {"max": number_format(MAX_ROWS, force_grouping=True)}
+        % {"max": number_format(max_rows, force_grouping=True)}
     )
 
 
@@ -135,7 +164,7 @@ def _looks_binary(data: bytes) -> bool:
     return control > len(sample) // 100
 
 
-def _csv_table(data: bytes) -> tuple[list[str], list[tuple[int, list[str]]], set]:
+def _csv_table(data: bytes, max_rows: int) -> Table:
     not_utf8 = ImportFileError(
         _(
             "The CSV file is not saved as UTF-8, so letters such as ë or ç would be garbled. "
@@ -184,8 +213,8 @@ def _csv_table(data: bytes) -> tuple[list[str], list[tuple[int, list[str]]], set
             )
         ) from None
     values = frame.to_numpy().tolist()
-    if len(values) - 1 > MAX_ROWS:
-        raise _too_many_rows()
+    if len(values) - 1 > max_rows:
+        raise _too_many_rows(max_rows)
     header = [str(value) for value in values[0]]
     rows = [
         (index, ["" if value is None else str(value) for value in row])
@@ -197,10 +226,10 @@ def _csv_table(data: bytes) -> tuple[list[str], list[tuple[int, list[str]]], set
         for position, value in enumerate(row)
         if value.strip().startswith("=")
     }
-    return header, rows, formulas
+    return Table(header=header, rows=rows, formulas=formulas)
 
 
-def _xlsx_table(data: bytes) -> tuple[list[str], list[tuple[int, list[str]]], set]:
+def _xlsx_table(data: bytes, max_rows: int) -> Table:
     not_a_workbook = ImportFileError(
         _(
             "This file is not an Excel workbook (.xlsx). If it is an older .xls file, open it "
@@ -224,7 +253,7 @@ def _xlsx_table(data: bytes) -> tuple[list[str], list[tuple[int, list[str]]], se
     except Exception:  # openpyxl raises many kinds of errors for damaged or foreign files
         raise not_a_workbook from None
     try:
-        return _xlsx_rows(workbook)
+        return _xlsx_rows(workbook, max_rows)
     except ImportFileError:
         raise
     except Exception:
@@ -233,7 +262,7 @@ def _xlsx_table(data: bytes) -> tuple[list[str], list[tuple[int, list[str]]], se
         workbook.close()
 
 
-def _xlsx_rows(workbook) -> tuple[list[str], list[tuple[int, list[str]]], set]:
+def _xlsx_rows(workbook, max_rows: int) -> Table:
     if not workbook.worksheets:
         raise ImportFileError(_("The file is empty."))
     sheet = workbook.worksheets[0]
@@ -255,12 +284,12 @@ def _xlsx_rows(workbook) -> tuple[list[str], list[tuple[int, list[str]]], set]:
             continue
         if any(texts):
             data_rows += 1
-            if data_rows > MAX_ROWS:
-                raise _too_many_rows()
+            if data_rows > max_rows:
+                raise _too_many_rows(max_rows)
             rows.append((number, texts))
     if header is None:
         raise ImportFileError(_("The file is empty."))
-    return header, rows, formulas
+    return Table(header=header, rows=rows, formulas=formulas)
 
 
 def _xlsx_text(value: object) -> str:
@@ -278,12 +307,13 @@ def _xlsx_text(value: object) -> str:
     return str(value)
 
 
-def _sheet_from_table(
-    file_name: str,
-    header: list[str],
-    rows: list[tuple[int, list[str]]],
-    formulas: set[tuple[int, int]],
+def sheet_from_table(
+    *, file_name: str, table: Table, column_codes: Sequence[str], no_rows_message: str
 ) -> Sheet:
+    """The table's cells in ``column_codes`` (every one required in the header row, in any order;
+    other columns are ignored), formula-unescaped, with formula cells as row errors. Raises
+    ``ImportFileError`` with ``no_rows_message`` when no row has a value in these columns."""
+    header, rows, formulas = table.header, table.rows, table.formulas
     codes = [cell.strip().lower() for cell in header]
     seen: set[str] = set()
     for code in codes:
@@ -293,7 +323,7 @@ def _sheet_from_table(
                 % {"column": code}
             )
         seen.add(code)
-    missing = [code for code in COLUMN_CODES if code not in seen]
+    missing = [code for code in column_codes if code not in seen]
     if missing:
         raise ImportFileError(
             ngettext(
@@ -305,7 +335,8 @@ def _sheet_from_table(
             )
             % {"columns": ", ".join(missing)}
         )
-    positions = {code: position for position, code in enumerate(codes) if code in COLUMNS_BY_CODE}
+    known = set(column_codes)
+    positions = {code: position for position, code in enumerate(codes) if code in known}
     ignored = [cell for cell in header if cell.strip() and cell.strip().lower() not in positions]
     sheet_rows: list[SheetRow] = []
     errors: list[RowError] = []
@@ -329,10 +360,5 @@ def _sheet_from_table(
         if any(cells.values()):
             sheet_rows.append(SheetRow(number=number, cells=cells))
     if not sheet_rows:
-        raise ImportFileError(
-            _(
-                "The file has no rows below the header row. Fill in one row per start date, as in "
-                "the template's example row."
-            )
-        )
+        raise ImportFileError(no_rows_message)
     return Sheet(file_name=file_name, rows=sheet_rows, errors=errors, ignored_columns=ignored)

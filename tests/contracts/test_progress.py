@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone, translation
 
 from contracts import progress, referrals
-from contracts.models import Learner, MonthlyAttendance, ProgressReport
+from contracts.models import AuditEntry, Learner, MonthlyAttendance, ProgressReport
 from portal.accounts.models import Role
 from tests.contracts.factories import LotFactory, MunicipalityFactory
 from tests.portal.factories import UserFactory, provider_staff
@@ -128,3 +128,25 @@ def test_progress_and_exams_are_recorded_once_started(placement):
             passed=True,
             taken_on=TODAY + datetime.timedelta(days=1),
         )
+
+
+def test_what_a_provider_records_is_audited_without_its_values(placement):
+    referral, staff = placement
+    progress.attendance_record(
+        referral=referral,
+        actor=staff,
+        month=LAST_MONTH,
+        hours_offered=Decimal(32),
+        hours_attended=Decimal(28),
+        absence_reason="ILLNESS",
+    )
+    progress.progress_report(referral=referral, actor=staff, summary="Reads short texts.")
+    progress.exam_record(
+        referral=referral, actor=staff, exam="KNM", passed=True, taken_on=TODAY, level=""
+    )
+    entries = AuditEntry.objects.filter(learner=referral.learner, actor=staff).order_by("pk")
+    assert [(entry.action, entry.what) for entry in entries] == [
+        (AuditEntry.Action.CHANGE, f"attendance {LAST_MONTH:%Y-%m}"),
+        (AuditEntry.Action.CHANGE, "progress"),
+        (AuditEntry.Action.CHANGE, "exam"),
+    ]
