@@ -318,6 +318,14 @@ def lot_placements_used(*, today: datetime.date) -> dict[int, int]:
     return counted(today=today)
 
 
+def utilisation_reaches_threshold(
+    *, used: int, capacity: int, threshold: Decimal | float | str = UTILISATION_THRESHOLD
+) -> bool:
+    """Do ``used`` placements reach ``threshold`` of ``capacity``? Exact (decimal): 8 of 10
+    reaches 80 %. The one definition of a nearly full lot, for the start page and the reports."""
+    return Decimal(used) >= Decimal(str(threshold)) * capacity
+
+
 def lots_above_threshold(
     *,
     today: datetime.date,
@@ -330,12 +338,11 @@ def lots_above_threshold(
     ``used`` gives the placements per lot (see ``UsedCounts``); the start page passes
     ``lot_placements_used``. The comparison is exact (decimal), so 8 of 10 is 80 % and listed.
     """
-    limit = Decimal(str(threshold))
     found = []
     for lot in lots_in_force(today=today):
         start, end = lot_period(lot=lot, on=today)
         count = used(lot, start, end) if callable(used) else used.get(lot.pk, 0)
-        if Decimal(count) >= limit * lot.capacity:
+        if utilisation_reaches_threshold(used=count, capacity=lot.capacity, threshold=threshold):
             found.append(LotUtilisation(lot=lot, period_start=start, period_end=end, used=count))
     found.sort(key=lambda item: (-item.share, item.lot.contract.reference, item.lot.pk))
     return found

@@ -22,6 +22,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -63,6 +64,12 @@ PROVIDER_STATES = frozenset(
 REASON_REQUIRED = frozenset({State.DECLINED, State.STOPPED, State.WITHDRAWN})
 # While a referral holds a place and maybe a seat that must be given back if it ends early.
 HOLDS_CAPACITY = frozenset({State.SENT, State.ACCEPTED})
+# The referrals counted in their lot's capacity period (``LotPeriodUse.used``): a place is taken
+# when a referral is sent and given back only when it is declined or withdrawn, so a started,
+# completed or stopped placement keeps it.
+COUNTS_AGAINST_CAPACITY = frozenset(
+    {State.SENT, State.ACCEPTED, State.STARTED, State.COMPLETED, State.STOPPED}
+)
 
 ROUTE_COMPONENTS = {Component.B1_ROUTE, Component.Z_ROUTE, Component.ONDERWIJSROUTE}
 REFERABLE = {
@@ -132,6 +139,73 @@ def referral_sla(referral: Referral, *, today: datetime.date | None = None) -> S
         start_overdue=referral.state == State.ACCEPTED
         and referral.start_due is not None
         and today > referral.start_due,
+    )
+
+
+@dataclass(frozen=True)
+class SlaHistory:
+    """How a referral met its SLA so far: answered (accepted or declined) after ``answer_due``,
+    started after ``start_due``. ``referral_sla`` says what is overdue and still open."""
+
+    answered_on: datetime.date | None
+    answered_late: bool
+    started_late: bool
+
+
+def referral_sla_history(referral: Referral) -> SlaHistory:
+    """The answer's day (in the portal's time zone) is that of ``accepted_at`` for an accepted
+    referral (also when it was withdrawn or ended since); a referral has no time of declining,
+    so for a declined one it is that of the change from sent to declined in its history. The
+    start is ``started_on``, the day the learner really started."""
+    answered_on = None
+    if referral.accepted_at is not None:
+        answered_on = timezone.localdate(referral.accepted_at)
+    elif referral.state == State.DECLINED:
+        declined = referral.transitions.filter(
+            from_state=State.SENT, to_state=State.DECLINED
+        ).first()
+        answered_on = timezone.localdate(declined.at) if declined is not None else None
+    return SlaHistory(
+        answered_on=answered_on,
+        answered_late=answered_on is not None
+        and referral.answer_due is not None
+        and answered_on > referral.answer_due,
+        started_late=referral.started_on is not None
+        and referral.start_due is not None
+        and referral.started_on > referral.start_due,
+    )
+
+
+@dataclass(frozen=True)
+class SlaConditions:
+    """``referral_sla`` and ``referral_sla_history`` as ``Q`` conditions, for counting in the
+    database: on ``Referral`` (or with a prefix, from a model that points at it), except
+    ``declined_late``, which applies to ``referral_declines()``."""
+
+    answer_overdue: Q
+    start_overdue: Q
+    started_late: Q
+    accepted_late: Q
+    declined_late: Q
+
+
+def referral_sla_conditions(*, today: datetime.date, prefix: str = "") -> SlaConditions:
+    """The SLA rules as ``Q`` objects; ``prefix`` (e.g. ``"referral__"``) reaches the referral
+    from another model. A referral is answered late when it is ``accepted_late`` or (among
+    ``referral_declines()``) ``declined_late``."""
+    return SlaConditions(
+        answer_overdue=Q(**{f"{prefix}state": State.SENT, f"{prefix}answer_due__lt": today}),
+        start_overdue=Q(**{f"{prefix}state": State.ACCEPTED, f"{prefix}start_due__lt": today}),
+        started_late=Q(**{f"{prefix}started_on__gt": F(f"{prefix}start_due")}),
+        accepted_late=Q(**{f"{prefix}accepted_at__date__gt": F(f"{prefix}answer_due")}),
+        declined_late=Q(at__date__gt=F("referral__answer_due")),
+    )
+
+
+def referral_declines() -> QuerySet[ReferralTransition]:
+    """The providers' refusals of referrals (sent → declined): for ``declined_late``."""
+    return ReferralTransition.objects.filter(
+        from_state=State.SENT, to_state=State.DECLINED, referral__state=State.DECLINED
     )
 
 
