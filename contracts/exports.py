@@ -17,6 +17,7 @@ from decimal import Decimal
 
 import pandas as pd
 from django.http import FileResponse, StreamingHttpResponse
+from django.utils import timezone
 from django.utils.text import slugify
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, WriteOnlyCell
@@ -41,7 +42,9 @@ def _csv_cell(value: object) -> object:
         return "1" if value else "0"
     if isinstance(value, int | float | Decimal):
         return value
-    if isinstance(value, datetime.datetime | datetime.date):
+    if isinstance(value, datetime.datetime):
+        return _local(value).isoformat(timespec="seconds")
+    if isinstance(value, datetime.date):
         return value.isoformat()
     return safe_text(str(value))
 
@@ -52,10 +55,15 @@ def _xlsx_cell(value: object) -> object:
     if isinstance(value, bool | int | float | Decimal):
         return value
     if isinstance(value, datetime.datetime):
-        return value.replace(tzinfo=None) if value.tzinfo else value
+        return _local(value).replace(tzinfo=None)
     if isinstance(value, datetime.date):
         return value
     return safe_text(str(value))
+
+
+def _local(moment: datetime.datetime) -> datetime.datetime:
+    """Aware moments in the site's time zone (a spreadsheet cell has no time zone)."""
+    return timezone.localtime(moment) if timezone.is_aware(moment) else moment
 
 
 class _Echo:

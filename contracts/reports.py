@@ -52,6 +52,7 @@ from django.db.models import Count, DateField, Exists, F, OuterRef, Q, QuerySet,
 from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from contracts import contracting
 from contracts.models import (
@@ -80,6 +81,8 @@ from providers.choices import Component, EducationLevel
 from providers.models import Provider
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
     from portal.accounts.models import User
 
 MIN_GROUP = 10
@@ -233,6 +236,17 @@ def _parse_id(raw: str) -> int | None:
         return None
     number = int(raw)
     return number if 0 < number < 2**63 else None
+
+
+def dashboard_viewer(user: User | AnonymousUser) -> bool:
+    """May ``user`` see the contract dashboard and its forecast? Contract managers and
+    superusers see every municipality; klantmanagers see theirs only, because
+    ``ReportFilter.from_query(..., user=user)`` locks the filter to it."""
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and (user.is_superuser or user.role in {Role.CONTRACT_MANAGER, Role.CASE_MANAGER})
+    )
 
 
 # --- Shared pieces ------------------------------------------------------------------------------
@@ -1524,3 +1538,45 @@ def forecast(
         lots=_frame(lots, FORECAST_LOT_COLUMNS),
         volume_years={int(key): int(value) for key, value in volume_years.items()},
     )
+
+
+# --- All placements, for the download -----------------------------------------------------------
+
+PLACEMENT_EXPORT_LABELS = {
+    "pk": _lazy("Referral number"),
+    "learner__municipality__name": _lazy("Municipality"),
+    "lot__contract__provider__name": _lazy("Provider"),
+    "lot__contract__reference": _lazy("Contract"),
+    "lot__name": _lazy("Lot"),
+    "lot__component": _lazy("Component"),
+    "state": _lazy("State"),
+    "sent_at": _lazy("Sent at"),
+    "answer_due": _lazy("Answer due"),
+    "accepted_at": _lazy("Accepted at"),
+    "start_due": _lazy("Start due"),
+    "started_on": _lazy("Started on"),
+    "ended_on": _lazy("Ended on"),
+}
+"""The columns of the placements download. The learner appears only through their municipality:
+the download is for contract management, and names stay behind the referral's own page."""
+
+
+def placement_rows(report_filter: ReportFilter | None = None) -> Iterator[list[object]]:
+    """Every referral sent in the period (the funnel's cohort), one list per row in the order of
+    ``PLACEMENT_EXPORT_LABELS``, read from the database in chunks so that memory stays flat
+    however many there are (a server-side cursor on PostgreSQL)."""
+    report_filter = report_filter or ReportFilter()
+    components = dict(Component.choices)
+    states = dict(State.choices)
+    rows = (
+        Referral.objects.filter(_sent_referrals(report_filter))
+        .order_by("pk")
+        .values_list(*PLACEMENT_EXPORT_LABELS)
+    )
+    component_at = list(PLACEMENT_EXPORT_LABELS).index("lot__component")
+    state_at = list(PLACEMENT_EXPORT_LABELS).index("state")
+    for row in rows.iterator(chunk_size=2000):
+        values = list(row)
+        values[component_at] = str(components.get(values[component_at], values[component_at]))
+        values[state_at] = str(states.get(values[state_at], values[state_at]))
+        yield values

@@ -473,6 +473,12 @@ def contract_watch_panel(request, panels):
         panels.append(ContractWatchPanel())
 
 
-# Learners (caseload, audit log), referrals, attendance uploads and warm transfers register their
-# own admin hooks.
-from contracts import learner_admin, progress_upload_admin, referral_admin, transfer_admin  # noqa: E402, F401
+# The dashboard, learners (caseload, audit log), referrals, attendance uploads and warm transfers
+# register their own admin hooks.
+from contracts import (  # noqa: E402, F401
+    dashboard_admin,
+    learner_admin,
+    progress_upload_admin,
+    referral_admin,
+    transfer_admin,
+)

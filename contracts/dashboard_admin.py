@@ -1,0 +1,314 @@
+"""The contract dashboard in the Wagtail admin (``/admin/dashboard/``): charts with their tables
+for utilisation, referrals, attendance, outcomes and the self-paid market, filtered by period,
+municipality, component and provider in the URL; each table downloadable as CSV or XLSX.
+
+Contract managers see the region; klantmanagers the same figures narrowed to their municipality
+(``reports.ReportFilter.from_query``). The figures come from ``contracts.reports`` through the
+tables of ``contracts.dashboard_tables``; this module only chooses and draws them.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import TemplateView
+from wagtail import hooks
+from wagtail.admin.auth import require_admin_access
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+
+from contracts import charts, exports, reports
+from contracts.dashboard_tables import MONTH, PAGE_ROWS, TABLES, ReportSet, Table, cell_text
+from contracts.models import Contract, Municipality
+from contracts.reports import ReportFilter
+from providers.choices import Component
+from providers.models import Provider
+
+SECTIONS = (
+    (
+        "utilisation",
+        _("Utilisation"),
+        (
+            "utilisation-lots",
+            "utilisation-contracts",
+            "utilisation-components",
+            "placements-municipalities",
+            "placements-months",
+        ),
+    ),
+    ("referrals", _("Referrals"), ("funnel", "lead-times", "sla-breaches")),
+    ("attendance", _("Attendance"), ("attendance-providers", "late-reporters", "attendance")),
+    ("outcomes", _("Outcomes"), ("outcomes",)),
+    ("market", _("Self-paid market"), ("self-paid", "waiting-lists")),
+)
+
+
+def default_period(today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """Without a period in the URL: this calendar year."""
+    return datetime.date(today.year, 1, 1), datetime.date(today.year, 12, 31)
+
+
+def dashboard_filter(request: HttpRequest, *, today: datetime.date) -> ReportFilter:
+    """The filter of the URL, this year when it names no period, locked for a klantmanager."""
+    query = request.GET.copy()
+    if not query.get("from") and not query.get("until"):
+        start, end = default_period(today)
+        query["from"], query["until"] = start.isoformat(), end.isoformat()
+    return ReportFilter.from_query(query, user=request.user)
+
+
+def filter_fields(report_filter: ReportFilter) -> list[dict]:
+    """The filter's fields for the template: GET name, label, value, choices and the message
+    ``ReportFilter.from_query`` left about the value, if any."""
+    municipalities = Municipality.objects.order_by("name")
+    if report_filter.locked_municipality_id is not None:
+        municipality_choices = [
+            (str(pk), name)
+            for pk, name in municipalities.filter(
+                pk=report_filter.locked_municipality_id
+            ).values_list("pk", "name")
+        ]
+    else:
+        municipality_choices = [("", gettext("All municipalities"))] + [
+            (str(pk), name) for pk, name in municipalities.values_list("pk", "name")
+        ]
+    providers = Provider.objects.filter(pk__in=Contract.objects.values("provider_id"))
+    provider_choices = [("", gettext("All providers"))] + [
+        (str(pk), name) for pk, name in providers.order_by("name").values_list("pk", "name")
+    ]
+    component_choices = [("", gettext("All components")), *Component.choices]
+    errors = report_filter.error_messages
+
+    def field(name, label, value, choices=None) -> dict:
+        return {
+            "name": name,
+            "id": f"filter-{name}",
+            "label": label,
+            "value": "" if value is None else str(value),
+            "choices": choices,
+            "error": errors.get(name, ""),
+        }
+
+    return [
+        field(
+            "from", gettext("From"), report_filter.date_from and report_filter.date_from.isoformat()
+        ),
+        field(
+            "until",
+            gettext("Until"),
+            report_filter.date_until and report_filter.date_until.isoformat(),
+        ),
+        field(
+            "municipality",
+            gettext("Municipality"),
+            report_filter.municipality,
+            municipality_choices,
+        ),
+        field("component", gettext("Component"), report_filter.component, component_choices),
+        field("provider", gettext("Provider"), report_filter.provider_id, provider_choices),
+    ]
+
+
+class DashboardView(WagtailAdminTemplateMixin, TemplateView):
+    template_name = "contracts/dashboard/index.html"
+    page_title = _("Dashboard")
+    header_icon = "table"
+
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not reports.dashboard_viewer(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_breadcrumbs_items(self) -> list[dict]:
+        return [*self.breadcrumbs_items, {"url": "", "label": _("Dashboard")}]
+
+    def get_context_data(self, **kwargs) -> dict:
+        context = super().get_context_data(**kwargs)
+        today = timezone.localdate()
+        report_filter = dashboard_filter(self.request, today=today)
+        report_set = ReportSet(report_filter, today=today)
+        query = report_filter.to_query()
+        sections = []
+        for key, title, names in SECTIONS:
+            tables = [_table_context(TABLES[name], report_set, query) for name in names]
+            sections.append(
+                {
+                    "id": key,
+                    "title": title,
+                    "charts": _section_charts(key, report_set),
+                    "tables": tables,
+                }
+            )
+        context.update(
+            {
+                "filter_fields": filter_fields(report_filter),
+                "report_filter": report_filter,
+                "locked": report_filter.locked_municipality_id is not None,
+                "sections": sections,
+                "query": query,
+                "placements_csv": _export_url("placements", "csv", query),
+                "placements_xlsx": _export_url("placements", "xlsx", query),
+                "too_few": reports.MIN_GROUP,
+            }
+        )
+        return context
+
+
+def _export_url(name: str, file_format: str, query: str) -> str:
+    url = reverse("contract_dashboard_export", args=[name, file_format])
+    return f"{url}?{query}" if query else url
+
+
+def _table_context(table: Table, report_set: ReportSet, query: str) -> dict:
+    frame = table.frame(report_set)
+    return {
+        "id": table.name,
+        "title": table.title,
+        "headers": table.headers(),
+        "rows": table.page_rows(frame),
+        "total": len(frame),
+        "more": max(len(frame) - PAGE_ROWS, 0),
+        "csv": _export_url(table.name, "csv", query),
+        "xlsx": _export_url(table.name, "xlsx", query),
+    }
+
+
+def _without_total(frame):
+    return frame[frame["provider_id"].notna()] if "provider_id" in frame else frame
+
+
+def _section_charts(key: str, report_set: ReportSet) -> list[charts.BarChart]:
+    """The charts of a section, drawn from the same frames as its tables."""
+    if key == "utilisation":
+        lots = report_set["utilisation"]
+        per_month = TABLES["placements-months"].frame(report_set)
+        return [
+            charts.bar_chart(
+                id="chart-utilisation",
+                title=gettext("Placements against capacity per lot"),
+                labels=[f"{r.provider_name}: {r.lot_label}" for r in lots.itertuples()],
+                values=list(lots["capacity"]),
+                second=list(lots["lot_placements"]),
+                series_names=[gettext("Capacity"), gettext("Placements")],
+                flagged=list(lots["above_threshold"]),
+            ),
+            charts.bar_chart(
+                id="chart-months",
+                title=gettext("Placements per month (referrals sent)"),
+                labels=[cell_text(month, MONTH) for month in per_month["month"]],
+                values=list(per_month["placements"]),
+            ),
+        ]
+    if key == "referrals":
+        funnel = report_set["funnel"]
+        total = funnel[funnel["provider_id"].isna()]
+        steps = ["sent", "accepted", "started", "completed", "stopped"]
+        names = [str(TABLES["funnel"].columns[i + 1].label) for i in (0, 1, 4, 5, 6)]
+        values = [int(total.iloc[0][step]) if len(total) else 0 for step in steps]
+        breaches = _without_total(report_set["sla_breaches"])
+        return [
+            charts.bar_chart(
+                id="chart-funnel",
+                title=gettext("Referral funnel"),
+                labels=names if any(values) else [],
+                values=values,
+            ),
+            charts.bar_chart(
+                id="chart-sla",
+                title=gettext("SLA breaches per provider"),
+                labels=list(breaches["provider_name"]),
+                values=list(breaches["breaches"]),
+                flagged=[value > 0 for value in breaches["breaches"]],
+            ),
+        ]
+    if key == "attendance":
+        per_provider = TABLES["attendance-providers"].frame(report_set)
+        return [
+            charts.bar_chart(
+                id="chart-attendance",
+                title=gettext("Hours offered and attended per provider"),
+                labels=list(per_provider["provider_name"]),
+                values=[float(v) for v in per_provider["hours_offered"]],
+                second=[float(v) for v in per_provider["hours_attended"]],
+                series_names=[gettext("Hours offered"), gettext("Hours attended")],
+            )
+        ]
+    if key == "market":
+        market = report_set["self_paid_market"]
+        revenue = (
+            market.groupby("provider_name")["revenue_cents"].sum().reset_index()
+            if not market.empty
+            else market
+        )
+        return [
+            charts.bar_chart(
+                id="chart-revenue",
+                title=gettext("Self-paid revenue per provider"),
+                labels=list(revenue["provider_name"]) if not revenue.empty else [],
+                values=[int(v) / 100 for v in revenue["revenue_cents"]]
+                if not revenue.empty
+                else [],
+                text=None,
+                unit="€",
+            )
+        ]
+    return []
+
+
+def export_view(request: HttpRequest, name: str, file_format: str) -> HttpResponse:
+    """One table of the dashboard (or all placements) as CSV or XLSX, with the page's filter."""
+    if not reports.dashboard_viewer(request.user):
+        raise PermissionDenied
+    if file_format not in exports.FORMATS:
+        raise Http404
+    today = timezone.localdate()
+    report_filter = dashboard_filter(request, today=today)
+    if name == "placements":
+        return exports.table_response(
+            format=file_format,
+            name=gettext("placements"),
+            headers=[str(label) for label in reports.PLACEMENT_EXPORT_LABELS.values()],
+            rows=reports.placement_rows(report_filter),
+        )
+    table = TABLES.get(name)
+    if table is None:
+        raise Http404
+    frame = table.frame(ReportSet(report_filter, today=today))
+    return exports.table_response(
+        format=file_format,
+        name=str(table.title),
+        headers=table.headers(),
+        rows=table.export_rows(frame),
+    )
+
+
+class DashboardMenuItem(MenuItem):
+    def is_shown(self, request) -> bool:
+        return reports.dashboard_viewer(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def dashboard_menu_item():
+    return DashboardMenuItem(
+        _("Dashboard"), reverse("contract_dashboard"), icon_name="table", order=240
+    )
+
+
+@hooks.register("register_admin_urls")
+def dashboard_urls():
+    return [
+        path(
+            "dashboard/", require_admin_access(DashboardView.as_view()), name="contract_dashboard"
+        ),
+        path(
+            "dashboard/export/<slug:name>.<slug:file_format>",
+            require_admin_access(export_view),
+            name="contract_dashboard_export",
+        ),
+    ]

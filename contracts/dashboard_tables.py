@@ -1,0 +1,440 @@
+"""The dashboard's tables: which report each shows, its columns with their labels and kinds, and
+the few roll-ups of a report's frame that a table needs (per contract, component, municipality,
+month, provider).
+
+Each ``Table`` builds its DataFrame from ``contracts.reports`` for a ``ReportFilter``; the page
+renders the first rows and a chart, the download (``contracts.exports``) streams them all with
+the same columns. Values stay raw here (cents, fractions); ``cell_text`` formats them for the
+page, and downloads give euros and fractions as numbers.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+
+import pandas as pd
+from django.utils import timezone
+from django.utils.formats import date_format, number_format
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from contracts import reports
+from contracts.reports import ReportFilter
+from providers.choices import Component
+
+TEXT, NUMBER, PERCENT, MONEY, DATE, MONTH, FLAG, DAYS, COMPONENT = (
+    "text",
+    "number",
+    "percent",
+    "money",
+    "date",
+    "month",
+    "flag",
+    "days",
+    "component",
+)
+PAGE_ROWS = 50
+"""Rows shown per table on the page; the download has them all."""
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str | Promise
+    kind: str = TEXT
+
+
+BASE_REPORTS: dict[str, Callable[[ReportFilter, datetime.date], pd.DataFrame]] = {
+    "utilisation": lambda f, today: reports.utilisation(f, today=today),
+    "utilisation_by_month": lambda f, today: reports.utilisation_by_month(f, today=today),
+    "funnel": lambda f, today: reports.referral_funnel(f),
+    "lead_times": lambda f, today: reports.lead_times(f),
+    "sla_breaches": lambda f, today: reports.sla_breaches(f, today=today),
+    "attendance": lambda f, today: reports.attendance(f),
+    "late_reporters": lambda f, today: reports.late_reporters(f, today=today),
+    "outcomes": lambda f, today: reports.outcomes(f),
+    "self_paid_market": lambda f, today: reports.self_paid_market(f),
+    "waiting_lists": lambda f, today: reports.waiting_lists(f, today=today),
+}
+"""The reports behind the tables, by name; each table reads one and may roll it up."""
+
+
+class ReportSet:
+    """The reports for one filter, each computed once however many tables show it."""
+
+    def __init__(self, report_filter: ReportFilter, *, today: datetime.date | None = None):
+        self.filter = report_filter
+        self.today = today or timezone.localdate()
+        self._frames: dict[str, pd.DataFrame] = {}
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        if name not in self._frames:
+            self._frames[name] = BASE_REPORTS[name](self.filter, self.today)
+        return self._frames[name]
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    title: str | Promise
+    columns: tuple[Column, ...]
+    build: Callable[[ReportSet], pd.DataFrame]
+
+    def frame(self, report_set: ReportSet) -> pd.DataFrame:
+        return self.build(report_set)
+
+    def headers(self) -> list[str]:
+        return [str(column.label) for column in self.columns]
+
+    def export_rows(self, frame: pd.DataFrame) -> Iterator[list[object]]:
+        """Raw values per column, money in euros, for ``contracts.exports``."""
+        keys = [column.key for column in self.columns]
+        kinds = [column.kind for column in self.columns]
+        for record in reports.frame_rows(frame.reindex(columns=keys)):
+            yield [_export_value(record[key], kind) for key, kind in zip(keys, kinds, strict=True)]
+
+    def page_rows(self, frame: pd.DataFrame, limit: int = PAGE_ROWS) -> list[list[str]]:
+        """The first ``limit`` rows as display texts, in the column order."""
+        keys = [column.key for column in self.columns]
+        records = reports.frame_rows(frame.head(limit).reindex(columns=keys))
+        return [[_page_cell(record, column) for column in self.columns] for record in records]
+
+
+def _page_cell(record: dict[str, object], column: Column) -> str:
+    if column.kind == PERCENT and record.get("too_few"):
+        return _("too few")
+    return cell_text(record[column.key], column.kind)
+
+
+def _export_value(value: object, kind: str) -> object:
+    if value is None:
+        return None
+    if kind == MONEY:
+        return Decimal(int(value)) / 100
+    if kind == COMPONENT:
+        return _component_label(value)
+    if kind == FLAG:
+        return _("yes") if value else ""
+    return value
+
+
+def _component_label(value: object) -> str:
+    try:
+        return str(Component(value).label)
+    except ValueError:
+        return str(value)
+
+
+def cell_text(value: object, kind: str) -> str:
+    """A value as the page shows it, in the active language's number and date formats."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return "—"
+    match kind:
+        case "number":
+            return number_format(
+                value, decimal_pos=0 if float(value).is_integer() else 1, force_grouping=True
+            )
+        case "days":
+            return number_format(value, decimal_pos=1, force_grouping=True)
+        case "percent":
+            return number_format(float(value) * 100, decimal_pos=0) + " %"
+        case "money":
+            return "€ " + number_format(
+                Decimal(int(value)) / 100, decimal_pos=2, force_grouping=True
+            )
+        case "date":
+            return date_format(_as_date(value), "DATE_FORMAT")
+        case "month":
+            return date_format(_as_date(value), "YEAR_MONTH_FORMAT")
+        case "flag":
+            return _("yes") if value else ""
+        case "component":
+            return _component_label(value)
+    return str(value)
+
+
+def _as_date(value: object) -> datetime.date:
+    if isinstance(value, pd.Timestamp | datetime.datetime):
+        return value.date()
+    return value  # type: ignore[return-value]
+
+
+# --- Roll-ups ----------------------------------------------------------------------------------
+
+
+def _share(frame: pd.DataFrame, used: str = "placements", whole: str = "capacity") -> pd.Series:
+    return (
+        (frame[used] / frame[whole].where(frame[whole] > 0))
+        .astype(object)
+        .where(frame[whole] > 0, None)
+    )
+
+
+def utilisation_per_contract(frame: pd.DataFrame) -> pd.DataFrame:
+    """Capacity and placements of each contract's lots in the period, summed."""
+    columns = ["contract_reference", "provider_name", "contract_ends_on", "contract_ending_soon"]
+    if frame.empty:
+        return pd.DataFrame(columns=[*columns, "capacity", "placements", "share"])
+    grouped = (
+        frame.groupby(["contract_id", *columns], dropna=False)[["capacity", "lot_placements"]]
+        .sum()
+        .reset_index()
+        .rename(columns={"lot_placements": "placements"})
+    )
+    grouped["share"] = _share(grouped)
+    return grouped.sort_values("contract_reference")
+
+
+def utilisation_per_component(frame: pd.DataFrame) -> pd.DataFrame:
+    if frame.empty:
+        return pd.DataFrame(columns=["component", "lots", "capacity", "placements", "share"])
+    grouped = (
+        frame.groupby("component")
+        .agg(
+            lots=("lot_id", "nunique"),
+            capacity=("capacity", "sum"),
+            placements=("lot_placements", "sum"),
+        )
+        .reset_index()
+    )
+    grouped["share"] = _share(grouped)
+    return grouped
+
+
+def placements_per_municipality(by_month: pd.DataFrame) -> pd.DataFrame:
+    if by_month.empty:
+        return pd.DataFrame(columns=["municipality_name", "placements"])
+    return (
+        by_month.groupby("municipality_name")["placements"]
+        .sum()
+        .reset_index()
+        .sort_values(["placements", "municipality_name"], ascending=[False, True])
+    )
+
+
+def placements_per_month(by_month: pd.DataFrame) -> pd.DataFrame:
+    if by_month.empty:
+        return pd.DataFrame(columns=["month", "placements"])
+    return by_month.groupby("month")["placements"].sum().reset_index().sort_values("month")
+
+
+def attendance_per_provider(frame: pd.DataFrame) -> pd.DataFrame:
+    columns = ["provider_name", "hours_offered", "hours_attended", "absence_hours"]
+    if frame.empty:
+        return pd.DataFrame(columns=[*columns, "attendance_rate"])
+    grouped = (
+        frame.groupby(["provider_id", "provider_name"])[columns[1:]]
+        .sum()
+        .reset_index()
+        .sort_values("provider_name")
+    )
+    grouped["attendance_rate"] = _share(grouped, "hours_attended", "hours_offered")
+    return grouped
+
+
+# --- The tables --------------------------------------------------------------------------------
+
+PROVIDER = Column("provider_name", _lazy("Provider"))
+CONTRACT = Column("contract_reference", _lazy("Contract"))
+LOT = Column("lot_label", _lazy("Lot"))
+
+TABLES: dict[str, Table] = {
+    table.name: table
+    for table in (
+        Table(
+            "utilisation-lots",
+            _lazy("Placements against capacity per lot"),
+            (
+                CONTRACT,
+                PROVIDER,
+                LOT,
+                Column("period_start", _lazy("Period from"), DATE),
+                Column("period_end", _lazy("Period until"), DATE),
+                Column("capacity", _lazy("Capacity"), NUMBER),
+                Column("overrides", _lazy("Added by override"), NUMBER),
+                Column("lot_placements", _lazy("Placements"), NUMBER),
+                Column("placements", _lazy("Of the chosen municipality"), NUMBER),
+                Column("share", _lazy("Used"), PERCENT),
+                Column("above_threshold", _lazy("Above 80 %"), FLAG),
+                Column("contract_ending_soon", _lazy("Contract ends within 90 days"), FLAG),
+            ),
+            lambda r: r["utilisation"],
+        ),
+        Table(
+            "utilisation-contracts",
+            _lazy("Placements against capacity per contract"),
+            (
+                CONTRACT,
+                PROVIDER,
+                Column("contract_ends_on", _lazy("Ends on"), DATE),
+                Column("contract_ending_soon", _lazy("Ends within 90 days"), FLAG),
+                Column("capacity", _lazy("Capacity"), NUMBER),
+                Column("placements", _lazy("Placements"), NUMBER),
+                Column("share", _lazy("Used"), PERCENT),
+            ),
+            lambda r: utilisation_per_contract(r["utilisation"]),
+        ),
+        Table(
+            "utilisation-components",
+            _lazy("Placements against capacity per component"),
+            (
+                Column("component", _lazy("Component"), COMPONENT),
+                Column("lots", _lazy("Lots"), NUMBER),
+                Column("capacity", _lazy("Capacity"), NUMBER),
+                Column("placements", _lazy("Placements"), NUMBER),
+                Column("share", _lazy("Used"), PERCENT),
+            ),
+            lambda r: utilisation_per_component(r["utilisation"]),
+        ),
+        Table(
+            "placements-municipalities",
+            _lazy("Placements per municipality"),
+            (
+                Column("municipality_name", _lazy("Municipality")),
+                Column("placements", _lazy("Placements"), NUMBER),
+            ),
+            lambda r: placements_per_municipality(r["utilisation_by_month"]),
+        ),
+        Table(
+            "placements-months",
+            _lazy("Placements per month"),
+            (
+                Column("month", _lazy("Month"), MONTH),
+                Column("placements", _lazy("Placements"), NUMBER),
+            ),
+            lambda r: placements_per_month(r["utilisation_by_month"]),
+        ),
+        Table(
+            "funnel",
+            _lazy("Referral funnel per provider"),
+            (
+                PROVIDER,
+                Column("sent", _lazy("Sent"), NUMBER),
+                Column("accepted", _lazy("Accepted"), NUMBER),
+                Column("declined", _lazy("Declined"), NUMBER),
+                Column("withdrawn", _lazy("Withdrawn"), NUMBER),
+                Column("started", _lazy("Started"), NUMBER),
+                Column("completed", _lazy("Completed"), NUMBER),
+                Column("stopped", _lazy("Stopped"), NUMBER),
+                Column("awaiting_answer", _lazy("Awaiting an answer"), NUMBER),
+                Column("awaiting_start", _lazy("Awaiting the start"), NUMBER),
+            ),
+            lambda r: r["funnel"],
+        ),
+        Table(
+            "lead-times",
+            _lazy("Lead times in days per provider"),
+            (
+                PROVIDER,
+                Column("accepted", _lazy("Accepted"), NUMBER),
+                Column("median_days_to_accept", _lazy("Median days to acceptance"), DAYS),
+                Column("p90_days_to_accept", _lazy("90th percentile to acceptance"), DAYS),
+                Column("started", _lazy("Started"), NUMBER),
+                Column("median_days_to_start", _lazy("Median days to start"), DAYS),
+                Column("p90_days_to_start", _lazy("90th percentile to start"), DAYS),
+            ),
+            lambda r: r["lead_times"],
+        ),
+        Table(
+            "sla-breaches",
+            _lazy("SLA breaches per provider"),
+            (
+                PROVIDER,
+                Column("sent", _lazy("Sent"), NUMBER),
+                Column("answered_late", _lazy("Answered late"), NUMBER),
+                Column("answer_overdue", _lazy("Answer overdue now"), NUMBER),
+                Column("started_late", _lazy("Started late"), NUMBER),
+                Column("start_overdue", _lazy("Start overdue now"), NUMBER),
+                Column("breaches", _lazy("Breaches"), NUMBER),
+            ),
+            lambda r: r["sla_breaches"],
+        ),
+        Table(
+            "attendance-providers",
+            _lazy("Attendance per provider"),
+            (
+                PROVIDER,
+                Column("hours_offered", _lazy("Hours offered"), NUMBER),
+                Column("hours_attended", _lazy("Hours attended"), NUMBER),
+                Column("absence_hours", _lazy("Hours absent"), NUMBER),
+                Column("attendance_rate", _lazy("Attended"), PERCENT),
+            ),
+            lambda r: attendance_per_provider(r["attendance"]),
+        ),
+        Table(
+            "attendance",
+            _lazy("Attendance per provider, lot and month"),
+            (
+                PROVIDER,
+                LOT,
+                Column("month", _lazy("Month"), MONTH),
+                Column("placements", _lazy("Placements"), NUMBER),
+                Column("hours_offered", _lazy("Hours offered"), NUMBER),
+                Column("hours_attended", _lazy("Hours attended"), NUMBER),
+                Column("absence_hours", _lazy("Hours absent"), NUMBER),
+                Column("attendance_rate", _lazy("Attended"), PERCENT),
+            ),
+            lambda r: r["attendance"],
+        ),
+        Table(
+            "late-reporters",
+            _lazy("Providers late with attendance"),
+            (
+                PROVIDER,
+                Column("month", _lazy("Month"), MONTH),
+                Column("deadline", _lazy("Due by"), DATE),
+                Column("placements_due", _lazy("Placements to report"), NUMBER),
+                Column("reported", _lazy("Reported"), NUMBER),
+                Column("missing", _lazy("Missing"), NUMBER),
+            ),
+            lambda r: r["late_reporters"],
+        ),
+        Table(
+            "outcomes",
+            _lazy("Outcomes per provider and route"),
+            (
+                PROVIDER,
+                Column("component", _lazy("Component"), COMPONENT),
+                Column("measure_label", _lazy("Measure")),
+                Column("learners", _lazy("Learners"), NUMBER),
+                Column("succeeded", _lazy("Completed or passed"), NUMBER),
+                Column("failed", _lazy("Stopped or failed"), NUMBER),
+                Column("rate", _lazy("Rate"), PERCENT),
+                Column("too_few", _lazy("Too few to show a rate"), FLAG),
+            ),
+            lambda r: r["outcomes"],
+        ),
+        Table(
+            "self-paid",
+            _lazy("Self-paid enrolments per provider and month"),
+            (
+                PROVIDER,
+                Column("month", _lazy("Month"), MONTH),
+                Column("enrolments", _lazy("Enrolments"), NUMBER),
+                Column("duo_loan_enrolments", _lazy("With a DUO loan"), NUMBER),
+                Column("cancellations", _lazy("Cancellations"), NUMBER),
+                Column("paid_cents", _lazy("Paid"), MONEY),
+                Column("refunded_cents", _lazy("Refunded"), MONEY),
+                Column("revenue_cents", _lazy("Revenue"), MONEY),
+                Column("waiting_list_joined", _lazy("Joined a waiting list"), NUMBER),
+            ),
+            lambda r: r["self_paid_market"],
+        ),
+        Table(
+            "waiting-lists",
+            _lazy("Waiting lists"),
+            (
+                PROVIDER,
+                Column("offering_title", _lazy("Course")),
+                Column("starts_on", _lazy("Starts on"), DATE),
+                Column("seats", _lazy("Seats"), NUMBER),
+                Column("waiting", _lazy("Waiting"), NUMBER),
+            ),
+            lambda r: r["waiting_lists"],
+        ),
+    )
+}

@@ -1,0 +1,224 @@
+"""The contract dashboard: figures of the region for contract managers, of their own municipality
+for klantmanagers, nobody else; filters in the URL; every table as CSV and XLSX; a fixed number
+of queries."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from contracts import referrals
+from contracts.models import Learner, Referral
+from portal.accounts.models import Role
+from tests.contracts.factories import LotFactory, MunicipalityFactory
+from tests.portal.factories import UserFactory, provider_staff
+from tests.portal.helpers import login_staff_in_english
+from tests.providers.factories import ProviderFactory
+
+pytestmark = pytest.mark.django_db
+
+URL = "/admin/dashboard/"
+TODAY = timezone.localdate()
+
+
+def export_url(name: str, file_format: str) -> str:
+    return f"{URL}export/{name}.{file_format}"
+
+
+@pytest.fixture
+def haarlem():
+    return MunicipalityFactory(cbs_code="GM0392", name="Haarlem")
+
+
+@pytest.fixture
+def velsen():
+    return MunicipalityFactory(cbs_code="GM0453", name="Velsen")
+
+
+@pytest.fixture
+def lot(haarlem, velsen):
+    provider = ProviderFactory(name="=Evil Taal")
+    return LotFactory(
+        capacity=4, contract__provider=provider, contract__municipalities=[haarlem, velsen]
+    )
+
+
+def _learner(municipality, number: int) -> Learner:
+    return Learner.objects.create(
+        municipality=municipality,
+        first_name="Amal",
+        last_name=f"Geheim{number}",
+        date_of_birth=datetime.date(1990, 5, 1),
+        target_group="STATUSHOUDER",
+        housing_date=TODAY - datetime.timedelta(days=60),
+        pip_date=TODAY - datetime.timedelta(days=10),
+        route="B1_ROUTE",
+    )
+
+
+def _refer(lot, municipality, count: int, *, start: int = 0) -> list:
+    klantmanager = UserFactory(role=Role.CASE_MANAGER, municipality=municipality)
+    made = []
+    for number in range(start, start + count):
+        referral = referrals.referral_create(
+            learner=_learner(municipality, number), lot=lot, actor=klantmanager
+        )
+        made.append(referrals.referral_send(referral=referral, actor=klantmanager))
+    return made
+
+
+@pytest.fixture
+def caseload(lot, haarlem, velsen):
+    """Three Haarlem referrals (one accepted and started) and one of Velsen: the lot is full."""
+    sent = _refer(lot, haarlem, 3)
+    _refer(lot, velsen, 1, start=3)
+    staff = provider_staff(lot.contract.provider)
+    accepted = referrals.referral_accept(referral=sent[0], actor=staff)
+    referrals.referral_start(referral=accepted, actor=staff, started_on=TODAY)
+    return sent
+
+
+def as_user(user) -> Client:
+    return login_staff_in_english(Client(), user)
+
+
+def _table(response, name: str) -> list[list[str]]:
+    for section in response.context["sections"]:
+        for table in section["tables"]:
+            if table["id"] == name:
+                return table["rows"]
+    raise AssertionError(f"no table {name}")
+
+
+def _funnel_total(response) -> dict[str, str]:
+    (total,) = [row for row in _table(response, "funnel") if row[0] == "All providers"]
+    return dict(
+        zip(["sent", "accepted", "declined", "withdrawn", "started"], total[1:6], strict=True)
+    )
+
+
+def test_a_contract_manager_sees_the_regions_figures_for_this_year(caseload, lot):
+    response = as_user(UserFactory(role=Role.CONTRACT_MANAGER)).get(URL)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'name="from" value="{TODAY.year}-01-01"' in html
+    assert f'name="until" value="{TODAY.year}-12-31"' in html
+    (row,) = _table(response, "utilisation-lots")
+    assert row[0] == lot.contract.reference
+    assert row[5:8] == ["4", "0", "4"]  # capacity, overrides, placements
+    assert row[9:11] == ["100 %", "yes"]
+    assert _funnel_total(response) == {
+        "sent": "4", "accepted": "1", "declined": "0", "withdrawn": "0", "started": "1",
+    }  # fmt: skip
+    assert dict(_table(response, "placements-municipalities")) == {"Haarlem": "3", "Velsen": "1"}
+    assert 'role="img"' in html and "Placements against capacity per lot" in html
+
+
+def test_a_klantmanager_sees_their_own_municipality_only(caseload, haarlem, velsen):
+    klantmanager = UserFactory(role=Role.CASE_MANAGER, municipality=velsen)
+    client = as_user(klantmanager)
+    response = client.get(URL)
+    assert response.status_code == 200
+    assert _funnel_total(response)["sent"] == "1"
+    assert dict(_table(response, "placements-municipalities")) == {"Velsen": "1"}
+    html = response.content.decode()
+    assert ">Haarlem</option>" not in html
+    asked = client.get(URL, {"municipality": haarlem.pk})
+    assert _funnel_total(asked)["sent"] == "1"
+    assert "You see the figures of your own municipality only." in asked.content.decode()
+
+
+def test_filters_live_in_the_url_and_bad_values_are_named(caseload, haarlem):
+    client = as_user(UserFactory(role=Role.CONTRACT_MANAGER))
+    assert _funnel_total(client.get(URL, {"municipality": haarlem.pk}))["sent"] == "3"
+    other_component = client.get(URL, {"component": "PVT"})
+    assert _table(other_component, "utilisation-lots") == []
+    assert "No figures for this selection." in other_component.content.decode()
+    last_year = client.get(
+        URL, {"from": f"{TODAY.year - 1}-01-01", "until": f"{TODAY.year - 1}-12-31"}
+    )
+    assert _table(last_year, "placements-municipalities") == []
+    bad = client.get(URL, {"from": "gisteren"})
+    assert bad.status_code == 200
+    assert "Enter a date as YYYY-MM-DD" in bad.content.decode()
+    links = client.get(URL, {"municipality": haarlem.pk}).content.decode()
+    assert f"{export_url('funnel', 'csv')}?from={TODAY.year}-01-01" in links
+    assert f"municipality={haarlem.pk}" in links
+
+
+@pytest.mark.parametrize("role", ["provider", "site editor", "auditor"])
+def test_other_roles_do_not_get_the_dashboard_or_its_downloads(caseload, lot, role):
+    user = {
+        "provider": lambda: provider_staff(lot.contract.provider),
+        "site editor": lambda: UserFactory(role=Role.SITE_EDITOR),
+        "auditor": lambda: UserFactory(role=Role.AUDITOR),
+    }[role]()
+    client = as_user(user)
+    for url in (URL, export_url("funnel", "csv"), export_url("placements", "csv")):
+        response = client.get(url)
+        assert response.status_code in {302, 403}, url
+        assert b"Evil" not in b"".join(getattr(response, "streaming_content", [response.content]))
+    assert URL not in client.get("/admin/").content.decode()
+
+
+def test_a_table_downloads_as_csv_with_formulas_escaped(caseload):
+    client = as_user(UserFactory(role=Role.CONTRACT_MANAGER))
+    response = client.get(export_url("funnel", "csv"))
+    assert response.status_code == 200 and response.streaming
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert rows[0][:3] == ["Provider", "Sent", "Accepted"]
+    assert rows[1][:3] == ["'=Evil Taal", "4", "1"]
+
+
+def test_a_table_downloads_as_xlsx(caseload, lot):
+    client = as_user(UserFactory(role=Role.CONTRACT_MANAGER))
+    response = client.get(export_url("utilisation-lots", "xlsx"))
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:3] == ("Contract", "Provider", "Lot")
+    assert rows[1][0] == lot.contract.reference and rows[1][1] == "'=Evil Taal"
+    assert rows[1][5] == 4 and rows[1][9] == 1
+
+
+def test_all_placements_download_without_learners_names(caseload, velsen):
+    client = as_user(UserFactory(role=Role.CONTRACT_MANAGER))
+    response = client.get(export_url("placements", "csv"))
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0][0] == "Referral number"
+    assert sorted(int(row[0]) for row in rows[1:]) == sorted(
+        Referral.objects.values_list("pk", flat=True)
+    )
+    assert "Geheim" not in text and "Amal" not in text
+    only_velsen = client.get(export_url("placements", "csv"), {"municipality": velsen.pk})
+    assert len(b"".join(only_velsen.streaming_content).decode().splitlines()) == 2
+
+
+def test_unknown_tables_and_formats_are_404(caseload):
+    client = as_user(UserFactory(role=Role.CONTRACT_MANAGER))
+    assert client.get(export_url("salaries", "csv")).status_code == 404
+    assert client.get(export_url("funnel", "pdf")).status_code == 404
+
+
+def test_the_page_takes_the_same_number_of_queries_for_more_data(caseload, lot, haarlem):
+    client = as_user(UserFactory(role=Role.CONTRACT_MANAGER))
+    client.get(URL)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(URL).status_code == 200
+    lot.capacity = 20
+    lot.save()
+    other = LotFactory(capacity=5, component="PVT", contract__municipalities=[haarlem])
+    _refer(lot, haarlem, 6, start=10)
+    _refer(other, haarlem, 2, start=20)
+    with CaptureQueriesContext(connection) as more:
+        assert client.get(URL).status_code == 200
+    assert len(more.captured_queries) == len(few.captured_queries)
