@@ -132,7 +132,9 @@ class DashboardView(WagtailAdminTemplateMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         today = timezone.localdate()
         report_filter = dashboard_filter(self.request, today=today)
-        report_set = ReportSet(report_filter, today=today)
+        report_set = ReportSet(
+            report_filter, today=today, refresh=bool(self.request.GET.get("refresh"))
+        )
         query = report_filter.to_query()
         sections = []
         for key, title, names in SECTIONS:
@@ -155,6 +157,8 @@ class DashboardView(WagtailAdminTemplateMixin, TemplateView):
                 "placements_csv": _export_url("placements", "csv", query),
                 "placements_xlsx": _export_url("placements", "xlsx", query),
                 "too_few": reports.MIN_GROUP,
+                "computed_at": report_set.computed_at,
+                "refresh_url": f"?{query}&refresh=1" if query else "?refresh=1",
             }
         )
         return context

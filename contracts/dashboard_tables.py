@@ -11,11 +11,14 @@ page, and downloads give euros and fractions as numbers.
 from __future__ import annotations
 
 import datetime
+import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
 import pandas as pd
+from django.conf import settings
+from django.core.cache import cache
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.functional import Promise
@@ -37,6 +40,8 @@ TEXT, NUMBER, PERCENT, MONEY, DATE, MONTH, FLAG, DAYS, COMPONENT = (
     "days",
     "component",
 )
+CACHE_VERSION = 1
+"""Raise when a report's columns change, so no frame of the old shape is read back."""
 PAGE_ROWS = 50
 """Rows shown per table on the page; the download has them all."""
 
@@ -64,17 +69,56 @@ BASE_REPORTS: dict[str, Callable[[ReportFilter, datetime.date], pd.DataFrame]] =
 
 
 class ReportSet:
-    """The reports for one filter, each computed once however many tables show it."""
+    """The reports for one filter, each computed once however many tables show it, and kept in
+    the cache for ``DASHBOARD_CACHE_SECONDS`` (five minutes by default).
 
-    def __init__(self, report_filter: ReportFilter, *, today: datetime.date | None = None):
+    At national scale the reports aggregate hundreds of thousands of rows (seconds of database
+    work for the whole page); contract-management figures a few minutes old are fine, and the
+    page says how old they are. ``refresh=True`` computes them again (the page's "Refresh").
+    """
+
+    def __init__(
+        self,
+        report_filter: ReportFilter,
+        *,
+        today: datetime.date | None = None,
+        refresh: bool = False,
+    ):
         self.filter = report_filter
         self.today = today or timezone.localdate()
+        self.refresh = refresh
+        self.computed_at: datetime.datetime | None = None
         self._frames: dict[str, pd.DataFrame] = {}
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         if name not in self._frames:
-            self._frames[name] = BASE_REPORTS[name](self.filter, self.today)
+            self._frames[name] = self._load(name)
         return self._frames[name]
+
+    def _key(self, name: str) -> str:
+        parts = (
+            name,
+            self.today,
+            self.filter.date_from,
+            self.filter.date_until,
+            self.filter.municipality_id,
+            self.filter.locked_municipality_id,
+            self.filter.component,
+            self.filter.provider_id,
+        )
+        digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+        return f"dashboard:{CACHE_VERSION}:{digest}"
+
+    def _load(self, name: str) -> pd.DataFrame:
+        key = self._key(name)
+        cached = None if self.refresh else cache.get(key)
+        if cached is None:
+            cached = (timezone.now(), BASE_REPORTS[name](self.filter, self.today))
+            cache.set(key, cached, settings.DASHBOARD_CACHE_SECONDS)
+        computed_at, frame = cached
+        if self.computed_at is None or computed_at < self.computed_at:
+            self.computed_at = computed_at
+        return frame
 
 
 @dataclass(frozen=True)

@@ -193,6 +193,8 @@ IMPORT_BATCH_MAX_AGE_HOURS = env("IMPORT_BATCH_MAX_AGE_HOURS", 48)
 # Days after a learner's case is closed before their personal data are anonymised
 # (``manage.py learners_anonymise``): two years unless the retention policy says otherwise.
 LEARNER_RETENTION_DAYS = env("LEARNER_RETENTION_DAYS", 730)
+# How long the contract dashboard's figures are kept before they are computed again (seconds).
+DASHBOARD_CACHE_SECONDS = env("DASHBOARD_CACHE_SECONDS", 300)
 # The OCDS release package of the contracts (contracts/ocds.py): the ocid prefix that the Open
 # Contracting Partnership registers for a publisher ("ocds-" and six characters). The default is a
 # placeholder: set the registered prefix before the package is published.

@@ -44,17 +44,17 @@ def _django() -> None:
 
 
 def _client():
+    """A contract manager signed in with password and authenticator code, as the admin needs."""
     from django.test import Client
 
     from portal.accounts.models import Role, User
+    from tests.portal.helpers import login_staff
 
     user, _created = User.objects.get_or_create(
         username=BENCH_USER,
         defaults={"email": BENCH_USER, "role": Role.CONTRACT_MANAGER, "is_staff": True},
     )
-    client = Client()
-    client.force_login(user)
-    return client
+    return login_staff(Client(), user)
 
 
 def _ensure_data(rebuild: bool) -> None:
@@ -63,6 +63,7 @@ def _ensure_data(rebuild: bool) -> None:
     from contracts.models import Referral
 
     call_command("migrate", verbosity=0)
+    call_command("collectstatic", "--no-input", verbosity=0)  # DEBUG off: the manifest storage
     if rebuild or Referral.objects.count() < 100_000:
         # --reset: catalogue-only scale data from before the casework counts as "seeded".
         started = time.perf_counter()

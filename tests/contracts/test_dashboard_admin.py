@@ -211,14 +211,31 @@ def test_unknown_tables_and_formats_are_404(caseload):
 
 def test_the_page_takes_the_same_number_of_queries_for_more_data(caseload, lot, haarlem):
     client = as_user(UserFactory(role=Role.CONTRACT_MANAGER))
-    client.get(URL)
+    fresh = {"refresh": "1"}
+    client.get(URL, fresh)
     with CaptureQueriesContext(connection) as few:
-        assert client.get(URL).status_code == 200
+        assert client.get(URL, fresh).status_code == 200
     lot.capacity = 20
     lot.save()
     other = LotFactory(capacity=5, component="PVT", contract__municipalities=[haarlem])
     _refer(lot, haarlem, 6, start=10)
     _refer(other, haarlem, 2, start=20)
     with CaptureQueriesContext(connection) as more:
-        assert client.get(URL).status_code == 200
+        assert client.get(URL, fresh).status_code == 200
     assert len(more.captured_queries) == len(few.captured_queries)
+
+
+def test_figures_are_kept_for_a_while_and_computed_again_on_request(caseload, lot, haarlem):
+    client = as_user(UserFactory(role=Role.CONTRACT_MANAGER))
+    first = client.get(URL)
+    assert "Figures as of" in first.content.decode()
+    lot.capacity = 10
+    lot.save()
+    _refer(lot, haarlem, 2, start=30)
+    with CaptureQueriesContext(connection) as cached:
+        kept = client.get(URL)
+    assert _funnel_total(kept)["sent"] == "4"
+    assert not any("contracts_referral" in query["sql"] for query in cached.captured_queries)
+    again = client.get(URL, {"refresh": "1"})
+    assert _funnel_total(again)["sent"] == "6"
+    assert "refresh=1" in again.content.decode()
