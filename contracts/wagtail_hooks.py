@@ -477,6 +477,7 @@ def contract_watch_panel(request, panels):
 # register their own admin hooks.
 from contracts import (  # noqa: E402, F401
     dashboard_admin,
+    forecast_admin,
     learner_admin,
     progress_upload_admin,
     referral_admin,
