@@ -14,12 +14,13 @@ from dataclasses import dataclass
 
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 ROW_HEIGHT = 28
 LABEL_SHARE = 36
 """Percent of the chart's width for the row labels; the bars and their value take the rest."""
 VALUE_SHARE = 18
-MAX_LABEL_CHARACTERS = 30
+MAX_LABEL_CHARACTERS = 28
 MAX_ROWS = 25
 """Beyond this, a chart shows the largest rows and says how many it left out; the table beside
 it has them all."""
@@ -148,7 +149,8 @@ def _describe(title: str, rows: list[Row], *, left_out: int) -> str:
         return _("%(title)s: no figures for this selection.") % {"title": title}
     ordered = sorted(rows, key=lambda row: row.bars[0].value)
     parts = [
-        _("%(title)s, %(count)s rows.") % {"title": title, "count": len(rows) + left_out},
+        ngettext("%(title)s, %(count)s row.", "%(title)s, %(count)s rows.", len(rows) + left_out)
+        % {"title": title, "count": len(rows) + left_out},
         _("Largest: %(label)s (%(text)s).")
         % {"label": ordered[-1].full_label, "text": ordered[-1].text},
     ]

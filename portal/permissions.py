@@ -61,6 +61,8 @@ ROLE_PERMISSIONS: dict[str, dict[str, frozenset[Action]]] = {
         "providers.providermembership": _EDIT,
         "contracts.municipality": _READ,
         "contracts.region": _READ,
+        # The volumes per municipality and year that the forecast starts from.
+        "contracts.intakevolume": _EDIT,
         "contracts.contract": _EDIT,
         "contracts.lot": _EDIT,
         # Contract managers look on: learners' cases and who read or changed them.

@@ -400,8 +400,16 @@ def test_without_volumes_the_page_says_where_to_enter_them(client):
     assert not soup.select("table.listing")
 
 
-def test_a_contract_manager_without_access_to_the_volumes_is_told_whom_to_ask(manager_client):
+def test_a_contract_manager_is_sent_to_the_volumes(manager_client):
     html = _page(manager_client)
+    assert 'href="/admin/snippets/contracts/intakevolume/"' in html
+    assert "Ask an administrator" not in html
+
+
+def test_a_klantmanager_without_access_to_the_volumes_is_told_whom_to_ask(client):
+    municipality = MunicipalityFactory()
+    login_staff_in_english(client, UserFactory(role=Role.CASE_MANAGER, municipality=municipality))
+    html = _page(client)
     assert "Ask an administrator to enter the statushouders and gezinsmigranten" in html
     assert "/admin/snippets/contracts/intakevolume/" not in html
 

@@ -43,6 +43,8 @@ SCREENS = {
         "/admin/referrals/{sent}/",
         "/admin/learners/{learner}/hand-over/",
         "/admin/transfers/",
+        "/admin/dashboard/",
+        "/admin/dashboard/forecast/",
     ],
     "contract manager": [
         "/admin/",
@@ -52,6 +54,10 @@ SCREENS = {
         "/admin/snippets/contracts/lot/",
         "/admin/referrals/{sent}/",
         "/admin/snippets/contracts/auditentry/",
+        "/admin/dashboard/",
+        "/admin/dashboard/?component=B1_ROUTE&from=gisteren",
+        "/admin/dashboard/forecast/",
+        "/admin/dashboard/forecast/?b1_route=70&onderwijsroute=10&z_route=10",
     ],
     "provider": [
         "/admin/referrals/",
