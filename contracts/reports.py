@@ -52,7 +52,7 @@ from django.db.models import Count, DateField, Exists, F, OuterRef, Q, QuerySet,
 from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from contracts import contracting
 from contracts.models import (
@@ -1543,19 +1543,19 @@ def forecast(
 # --- All placements, for the download -----------------------------------------------------------
 
 PLACEMENT_EXPORT_LABELS = {
-    "pk": _lazy("Referral number"),
-    "learner__municipality__name": _lazy("Municipality"),
-    "lot__contract__provider__name": _lazy("Provider"),
-    "lot__contract__reference": _lazy("Contract"),
-    "lot__name": _lazy("Lot"),
-    "lot__component": _lazy("Component"),
-    "state": _lazy("State"),
-    "sent_at": _lazy("Sent at"),
-    "answer_due": _lazy("Answer due"),
-    "accepted_at": _lazy("Accepted at"),
-    "start_due": _lazy("Start due"),
-    "started_on": _lazy("Started on"),
-    "ended_on": _lazy("Ended on"),
+    "pk": gettext_lazy("Referral number"),
+    "learner__municipality__name": gettext_lazy("Municipality"),
+    "lot__contract__provider__name": gettext_lazy("Provider"),
+    "lot__contract__reference": gettext_lazy("Contract"),
+    "lot__name": gettext_lazy("Lot"),
+    "lot__component": gettext_lazy("Component"),
+    "state": gettext_lazy("State"),
+    "sent_at": gettext_lazy("Sent at"),
+    "answer_due": gettext_lazy("Answer due"),
+    "accepted_at": gettext_lazy("Accepted at"),
+    "start_due": gettext_lazy("Start due"),
+    "started_on": gettext_lazy("Started on"),
+    "ended_on": gettext_lazy("Ended on"),
 }
 """The columns of the placements download. The learner appears only through their municipality:
 the download is for contract management, and names stay behind the referral's own page."""
