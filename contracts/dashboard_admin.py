@@ -24,7 +24,15 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from contracts import charts, exports, reports
-from contracts.dashboard_tables import MONTH, PAGE_ROWS, TABLES, ReportSet, Table, cell_text
+from contracts.dashboard_tables import (
+    MONTH,
+    PAGE_ROWS,
+    TABLES,
+    ReportSet,
+    Table,
+    cell_text,
+    default_period,
+)
 from contracts.models import Contract, Municipality
 from contracts.reports import ReportFilter
 from providers.choices import Component
@@ -47,11 +55,6 @@ SECTIONS = (
     ("outcomes", _("Outcomes"), ("outcomes",)),
     ("market", _("Self-paid market"), ("self-paid", "waiting-lists")),
 )
-
-
-def default_period(today: datetime.date) -> tuple[datetime.date, datetime.date]:
-    """Without a period in the URL: this calendar year."""
-    return datetime.date(today.year, 1, 1), datetime.date(today.year, 12, 31)
 
 
 def dashboard_filter(request: HttpRequest, *, today: datetime.date) -> ReportFilter:

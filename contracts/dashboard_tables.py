@@ -19,7 +19,7 @@ from decimal import Decimal
 import pandas as pd
 from django.conf import settings
 from django.core.cache import cache
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format, number_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -55,7 +55,9 @@ class Column:
 
 BASE_REPORTS: dict[str, Callable[[ReportFilter, datetime.date], pd.DataFrame]] = {
     "utilisation": lambda f, today: reports.utilisation(f, today=today),
-    "utilisation_by_month": lambda f, today: reports.utilisation_by_month(f, today=today),
+    "placements_by_month": lambda f, today: reports.placements_by_municipality_month(
+        f, today=today
+    ),
     "funnel": lambda f, today: reports.referral_funnel(f),
     "lead_times": lambda f, today: reports.lead_times(f),
     "sla_breaches": lambda f, today: reports.sla_breaches(f, today=today),
@@ -66,6 +68,21 @@ BASE_REPORTS: dict[str, Callable[[ReportFilter, datetime.date], pd.DataFrame]] =
     "waiting_lists": lambda f, today: reports.waiting_lists(f, today=today),
 }
 """The reports behind the tables, by name; each table reads one and may roll it up."""
+
+
+def default_period(today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The dashboard's period when the URL names none: this calendar year."""
+    return datetime.date(today.year, 1, 1), datetime.date(today.year, 12, 31)
+
+
+def default_filter(today: datetime.date, *, municipality_id: int | None = None) -> ReportFilter:
+    """The filter of the dashboard opened without parameters: the region's (a contract manager)
+    or, with ``municipality_id``, a klantmanager's of that municipality."""
+    start, end = default_period(today)
+    report_filter = ReportFilter(date_from=start, date_until=end)
+    if municipality_id is not None:
+        report_filter = report_filter.restricted_to(municipality_id)
+    return report_filter
 
 
 class ReportSet:
@@ -90,6 +107,11 @@ class ReportSet:
         self.computed_at: datetime.datetime | None = None
         self._frames: dict[str, pd.DataFrame] = {}
 
+    def compute_all(self) -> None:
+        """Every report, into the cache (``manage.py dashboard_warm``)."""
+        for name in BASE_REPORTS:
+            self[name]
+
     def __getitem__(self, name: str) -> pd.DataFrame:
         if name not in self._frames:
             self._frames[name] = self._load(name)
@@ -98,6 +120,7 @@ class ReportSet:
     def _key(self, name: str) -> str:
         parts = (
             name,
+            translation.get_language(),  # the frames hold translated labels ("All providers")
             self.today,
             self.filter.date_from,
             self.filter.date_until,
@@ -341,7 +364,7 @@ TABLES: dict[str, Table] = {
                 Column("municipality_name", gettext_lazy("Municipality")),
                 Column("placements", gettext_lazy("Placements"), NUMBER),
             ),
-            lambda r: placements_per_municipality(r["utilisation_by_month"]),
+            lambda r: placements_per_municipality(r["placements_by_month"]),
         ),
         Table(
             "placements-months",
@@ -350,7 +373,7 @@ TABLES: dict[str, Table] = {
                 Column("month", gettext_lazy("Month"), MONTH),
                 Column("placements", gettext_lazy("Placements"), NUMBER),
             ),
-            lambda r: placements_per_month(r["utilisation_by_month"]),
+            lambda r: placements_per_month(r["placements_by_month"]),
         ),
         Table(
             "funnel",

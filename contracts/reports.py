@@ -651,6 +651,37 @@ def utilisation_by_month(
     return _frame(frame, UTILISATION_MONTH_COLUMNS)
 
 
+PLACEMENT_MONTH_COLUMNS = ("month", "municipality_id", "municipality_name", "placements")
+
+
+def placements_by_municipality_month(
+    report_filter: ReportFilter | None = None, *, today: datetime.date | None = None
+) -> pd.DataFrame:
+    """The placements of ``utilisation_by_month`` summed per month and municipality only: the
+    same referrals, grouped by the database into a few thousand rows at national scale instead
+    of one per lot as well (for the totals per municipality and per month)."""
+    report_filter = report_filter or ReportFilter()
+    start, end = _year_bounds(report_filter, today or timezone.localdate())
+    rows = (
+        Referral.objects.filter(
+            _dimension_q(report_filter, _REFERRAL),
+            _moment_q("sent_at", start, end),
+            state__in=COUNTS_AGAINST_CAPACITY,
+            period_use__isnull=False,
+        )
+        .annotate(month=TruncMonth("sent_at", output_field=DateField()))
+        .values("learner__municipality_id", "month")
+        .annotate(placements=Count("pk"))
+        .order_by()
+    )
+    frame = _renamed(rows, {"learner__municipality_id": "municipality_id"})
+    if frame.empty:
+        return _frame(frame, PLACEMENT_MONTH_COLUMNS)
+    names = dict(Municipality.objects.values_list("pk", "name"))
+    frame["municipality_name"] = frame["municipality_id"].map(names)
+    return _frame(frame.sort_values(["month", "municipality_name"]), PLACEMENT_MONTH_COLUMNS)
+
+
 # --- Referrals: funnel, lead times, SLA ---------------------------------------------------------
 
 

@@ -239,3 +239,18 @@ def test_figures_are_kept_for_a_while_and_computed_again_on_request(caseload, lo
     again = client.get(URL, {"refresh": "1"})
     assert _funnel_total(again)["sent"] == "6"
     assert "refresh=1" in again.content.decode()
+
+
+def test_dashboard_warm_fills_the_cache_for_the_default_views(caseload, velsen):
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("dashboard_warm", "--municipalities", stdout=out)
+    assert "Dashboard figures of 3 view(s) computed" in out.getvalue()  # region, Haarlem, Velsen
+    manager = as_user(UserFactory(role=Role.CONTRACT_MANAGER))
+    klantmanager = as_user(UserFactory(role=Role.CASE_MANAGER, municipality=velsen))
+    for client, sent in ((manager, "4"), (klantmanager, "1")):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(URL)
+        assert _funnel_total(response)["sent"] == sent
+        assert not any("contracts_referral" in query["sql"] for query in queries.captured_queries)

@@ -418,6 +418,24 @@ def test_utilisation_without_lots_is_an_empty_frame():
     assert list(frame.columns) == list(reports.UTILISATION_COLUMNS)
 
 
+def test_placements_per_month_and_municipality_sum_the_lots(world):
+    frame = reports.placements_by_municipality_month(today=TODAY)
+    assert _rows(frame, ["month", "municipality_name", "placements"]) == [
+        (D(2026, 3, 1), "Haarlem", 4),  # r1, r2, r4, r5
+        (D(2026, 4, 1), "Velsen", 1),  # r7
+        (D(2026, 5, 1), "Haarlem", 1),  # r8
+    ]
+    velsen = reports.placements_by_municipality_month(
+        ReportFilter(municipality_id=world.velsen.pk), today=TODAY
+    )
+    assert velsen["placements"].tolist() == [1]
+    empty = reports.placements_by_municipality_month(
+        ReportFilter(date_from=D(2026, 1, 1), date_until=D(2026, 2, 28)), today=TODAY
+    )
+    assert empty.empty
+    assert list(empty.columns) == list(reports.PLACEMENT_MONTH_COLUMNS)
+
+
 def test_placements_per_month_lot_and_municipality(world):
     frame = reports.utilisation_by_month(today=TODAY)
     assert _rows(
@@ -1024,6 +1042,10 @@ def test_frame_rows_gives_plain_values_and_none_for_missing_ones(world):
 QUERIES = {
     "utilisation": (lambda f: reports.utilisation(f, today=TODAY), 4),
     "utilisation_by_month": (lambda f: reports.utilisation_by_month(f, today=TODAY), 3),
+    "placements_by_municipality_month": (
+        lambda f: reports.placements_by_municipality_month(f, today=TODAY),
+        2,
+    ),
     "referral_funnel": (reports.referral_funnel, 2),
     "lead_times": (reports.lead_times, 3),
     "sla_breaches": (lambda f: reports.sla_breaches(f, today=TODAY), 3),
