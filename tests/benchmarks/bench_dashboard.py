@@ -9,7 +9,7 @@ database ``bench_http.py`` uses too): migrates it and runs ``manage.py seed_scal
 no synthetic referrals yet (``--rebuild`` builds them again). Pages are requested in-process with
 Django's test client as a contract manager, with DEBUG off, computed afresh (``refresh=1``) unless
 the label says "from the cache"; the export runs in a child process so
-that its peak resident memory (``ru_maxrss``) is the export's own, next to the same process's
+that its peak resident memory (``VmHWM``) is the export's own, next to the same process's
 memory before it began.
 """
 
@@ -100,11 +100,26 @@ def _get(client, url: str) -> None:
             pass
 
 
+def _peak_rss_mb() -> int:
+    """This process's resident-memory high-water mark (``VmHWM``). Not ``ru_maxrss``: Linux carries
+    that over from the parent through fork and exec, so a child would report the parent's peak."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024)
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+
+
+def _warm() -> None:
+    from django.core.management import call_command
+
+    call_command("dashboard_warm", verbosity=0)
+
+
 def _export_child() -> None:
     """Stream the CSV of every placement and report rows, bytes, seconds and peak memory."""
     _django()
     client = _client()
-    before_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    before_mb = _peak_rss_mb()
     started = time.perf_counter()
     response = client.get(
         "/admin/dashboard/export/placements.csv", {"from": "2000-01-01", "until": "2100-12-31"}
@@ -114,15 +129,15 @@ def _export_child() -> None:
         size += len(chunk)
         lines += chunk.count(b"\n")
     seconds = time.perf_counter() - started
-    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    peak_mb = _peak_rss_mb()
     print(
         json.dumps(
             {
                 "rows": lines - 1,
                 "megabytes": round(size / 1e6, 1),
                 "seconds": round(seconds, 2),
-                "rss_before_mb": round(before_kb / 1024),
-                "rss_peak_mb": round(peak_kb / 1024),
+                "rss_before_mb": before_mb,
+                "rss_peak_mb": peak_mb,
             }
         )
     )
@@ -167,6 +182,7 @@ def main() -> None:
     }
     for label, url in pages.items():
         _timed(label, options.rounds, lambda url=url: _get(client, url))
+    _timed("manage.py dashboard_warm (region, both languages)", 1, lambda: _warm())
     _timed("forecast (reports.forecast)", options.rounds, lambda: reports.forecast(today.year + 1))
     _timed("forecast page", options.rounds, lambda: _get(client, "/admin/dashboard/forecast/"))
     child = subprocess.run(
