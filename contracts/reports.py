@@ -599,6 +599,19 @@ UTILISATION_MONTH_COLUMNS = (
 )
 
 
+def _placements_sent(
+    report_filter: ReportFilter, start: datetime.date, end: datetime.date
+) -> QuerySet[Referral]:
+    """Referrals counted in their lot's capacity, sent from ``start`` to ``end``, with the
+    ``month`` they were sent (when they took their place)."""
+    return Referral.objects.filter(
+        _dimension_q(report_filter, _REFERRAL),
+        _moment_q("sent_at", start, end),
+        state__in=COUNTS_AGAINST_CAPACITY,
+        period_use__isnull=False,
+    ).annotate(month=TruncMonth("sent_at", output_field=DateField()))
+
+
 def utilisation_by_month(
     report_filter: ReportFilter | None = None, *, today: datetime.date | None = None
 ) -> pd.DataFrame:
@@ -616,13 +629,7 @@ def utilisation_by_month(
     report_filter = report_filter or ReportFilter()
     start, end = _year_bounds(report_filter, today or timezone.localdate())
     rows = (
-        Referral.objects.filter(
-            _dimension_q(report_filter, _REFERRAL),
-            _moment_q("sent_at", start, end),
-            state__in=COUNTS_AGAINST_CAPACITY,
-            period_use__isnull=False,
-        )
-        .annotate(month=TruncMonth("sent_at", output_field=DateField()))
+        _placements_sent(report_filter, start, end)
         .values(
             "lot_id",
             "learner__municipality_id",
@@ -663,13 +670,7 @@ def placements_by_municipality_month(
     report_filter = report_filter or ReportFilter()
     start, end = _year_bounds(report_filter, today or timezone.localdate())
     rows = (
-        Referral.objects.filter(
-            _dimension_q(report_filter, _REFERRAL),
-            _moment_q("sent_at", start, end),
-            state__in=COUNTS_AGAINST_CAPACITY,
-            period_use__isnull=False,
-        )
-        .annotate(month=TruncMonth("sent_at", output_field=DateField()))
+        _placements_sent(report_filter, start, end)
         .values("learner__municipality_id", "month")
         .annotate(placements=Count("pk"))
         .order_by()
