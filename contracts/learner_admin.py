@@ -38,7 +38,7 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import CreateView, EditView, IndexView, InspectView
 
-from contracts import audit, learners, rules
+from contracts import audit, learners, referrals, rules
 from contracts.models import AuditEntry, Learner, LearnerRoute
 from portal import permissions
 from portal.accounts.models import Role, User
@@ -227,6 +227,10 @@ class LearnerInspectView(InspectView):
             self.request.user, Action.CHANGE, self.object
         )
         context["close_url"] = reverse("learner_close", args=[self.object.pk])
+        context["referrals"] = self.object.referrals.select_related("lot__contract__provider")
+        context["may_refer"] = referrals.referral_may_start(
+            user=self.request.user, learner=self.object
+        )
         return context
 
 

@@ -29,7 +29,6 @@ from __future__ import annotations
 import datetime
 import io
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -56,6 +55,7 @@ from providers.imports.cells import date_parse, integer_parse
 from providers.imports.reading import (
     ImportFileError,
     RowError,
+    RowErrors,
     Sheet,
     sheet_from_table,
     table_read,
@@ -206,7 +206,7 @@ def attendance_sheet_check(*, user: User, sheet: Sheet, today: datetime.date) ->
     row run on what could be read: a row whose referral is unknown is still checked for its month
     and hours.
     """
-    errors = _Errors(sheet.errors)
+    errors = RowErrors(sheet.errors, columns=COLUMNS)
     filled = [row for row in sheet.rows if any(_cell(row.cells, code) for code in _HOUR_COLUMNS)]
     numbers = {row.number: _cell(row.cells, "referral_number") for row in filled}
     wanted = set()
@@ -271,7 +271,9 @@ def _recordable_by(user: User) -> QuerySet[Referral]:
     return permissions.scope(user, Action.CHANGE, Referral.objects.all())
 
 
-def _referral(text: str, known: dict[int, Referral], row: int, errors: _Errors) -> Referral | None:
+def _referral(
+    text: str, known: dict[int, Referral], row: int, errors: RowErrors
+) -> Referral | None:
     if not text:
         errors.add(row, "referral_number", text, _("Fill in the referral number."))
         return None
@@ -293,7 +295,7 @@ def _referral(text: str, known: dict[int, Referral], row: int, errors: _Errors) 
     return referral
 
 
-def _parsed(row: int, column: str, cells: dict[str, str], parse, errors: _Errors):
+def _parsed(row: int, column: str, cells: dict[str, str], parse, errors: RowErrors):
     text = _cell(cells, column)
     try:
         return parse(text)
@@ -361,22 +363,6 @@ def _absence_reasons() -> _AbsenceReasons:
     for choice in AbsenceReason:
         words[choice.value.casefold()] = choice.value
     return _AbsenceReasons(by_word=words)
-
-
-class _Errors:
-    """Row errors, one per (row, column): a cell that is wrong is reported once."""
-
-    def __init__(self, initial: Iterable[RowError] = ()) -> None:
-        self._by_cell: dict[tuple[int, str], RowError] = {}
-        for error in initial:
-            self._by_cell.setdefault((error.row, error.column), error)
-
-    def add(self, row: int, column: str, value: str, reason: str) -> None:
-        self._by_cell.setdefault((row, column), RowError(row, column, value, str(reason)))
-
-    def sorted(self) -> list[RowError]:
-        order = {code: index for index, code in enumerate(COLUMNS)}
-        return sorted(self._by_cell.values(), key=lambda e: (e.row, order.get(e.column, 99)))
 
 
 def _save(rows: list[AttendanceRow], *, actor: User) -> tuple[int, int]:

@@ -194,7 +194,7 @@ class ReferralCreateView(WagtailAdminTemplateMixin, TemplateView):
             raise PermissionDenied
         visible = permissions.scope(user, Action.VIEW, Learner.objects.all())
         self.learner = get_object_or_404(visible, pk=int(learner_id))
-        if not permissions.can(user, Action.CHANGE, self.learner):
+        if not referrals.referral_may_start(user=user, learner=self.learner):
             raise PermissionDenied
         self.today = timezone.localdate()
         self.lots = referable_lots(self.learner, on=self.today)

@@ -222,6 +222,16 @@ def referral_may_override(*, user: User) -> bool:
     return user.is_superuser or user.role == Role.CONTRACT_MANAGER
 
 
+def referral_may_start(*, user: User, learner: Learner) -> bool:
+    """May ``user`` open a referral for ``learner`` (the "Refer" button and form)? Whoever may
+    add referrals and change the learner's case, while the case is open."""
+    return (
+        learner.closed_at is None
+        and permissions.can_on_model(user, Action.ADD, Referral)
+        and permissions.can(user, Action.CHANGE, learner)
+    )
+
+
 def referral_next_states(*, user: User, referral: Referral) -> list[str]:
     """The states this user's side may move ``referral`` into now."""
     sides: set[str] = set()

@@ -24,7 +24,7 @@ from providers.imports.catalogue import (
     offering_value,
 )
 from providers.imports.cells import cell_parse
-from providers.imports.reading import RowError, Sheet, SheetRow
+from providers.imports.reading import RowError, RowErrors, Sheet, SheetRow
 from providers.models import Offering, Provider, StartMoment
 from providers.spreadsheets import (
     COLUMN_CODES,
@@ -123,25 +123,6 @@ class ImportCheck:
         return {"counts": counts, "offerings": offerings, "ignored_columns": self.ignored_columns}
 
 
-class _Errors:
-    """Collects row errors, one per (row, column): a cell that is wrong is reported once."""
-
-    def __init__(self, initial: Iterable[RowError] = ()) -> None:
-        self._by_cell: dict[tuple[int, str], RowError] = {}
-        for error in initial:
-            self._by_cell.setdefault((error.row, error.column), error)
-
-    def add(self, row: int, column: str, value: str, reason: str) -> None:
-        self._by_cell.setdefault((row, column), RowError(row, column, value, str(reason)))
-
-    def has(self, row: int, column: str) -> bool:
-        return (row, column) in self._by_cell
-
-    def sorted(self) -> list[RowError]:
-        order = {code: index for index, code in enumerate(COLUMN_CODES)}
-        return sorted(self._by_cell.values(), key=lambda e: (e.row, order.get(e.column, 99)))
-
-
 def import_check(
     *,
     provider: Provider,
@@ -157,7 +138,7 @@ def import_check(
     new per field) or unchanged, against the latest revision of each offering. Writes nothing.
     """
     snapshot = catalogue_snapshot_load(provider=provider, lock=lock)
-    errors = _Errors(sheet.errors)
+    errors = RowErrors(sheet.errors, columns=COLUMN_CODES)
     groups: dict[str, list[SheetRow]] = {}
     for row in sheet.rows:
         reference = row.cells.get("offering_reference", "").strip()
@@ -183,7 +164,7 @@ def import_check(
 
 
 def _parse_cells(
-    row: SheetRow, columns: Sequence[Column], snapshot: CatalogueSnapshot, errors: _Errors
+    row: SheetRow, columns: Sequence[Column], snapshot: CatalogueSnapshot, errors: RowErrors
 ) -> dict[str, object]:
     """The row's cells in ``columns`` as typed values; unreadable cells become errors and are
     left out."""
@@ -206,7 +187,7 @@ def _check_offering(
     rows: list[SheetRow],
     snapshot: CatalogueSnapshot,
     user: User,
-    errors: _Errors,
+    errors: RowErrors,
 ) -> OfferingPlan:
     first_row = rows[0]
     first = _parse_cells(first_row, OFFERING_COLUMNS, snapshot, errors)
@@ -317,7 +298,7 @@ def _check_start_moment(
     offering: Offering,
     current: CurrentOffering | None,
     snapshot: CatalogueSnapshot,
-    errors: _Errors,
+    errors: RowErrors,
 ) -> StartMomentPlan:
     existing = snapshot.start_moments.get((current.offering.pk, reference)) if current else None
     instance = copy.copy(existing) if existing else StartMoment(reference=reference)
@@ -364,7 +345,7 @@ _offering_column_of = _column_finder(OFFERING_COLUMNS, "offering_reference")
 _start_moment_column_of = _column_finder(START_MOMENT_COLUMNS, "start_reference")
 
 
-def _full_clean(instance, exclude, row: SheetRow, errors: _Errors, column_of) -> None:
+def _full_clean(instance, exclude, row: SheetRow, errors: RowErrors, column_of) -> None:
     """The admin form's validation of one object: field validators and the model's ``clean``.
 
     Uniqueness is not asked of the database here: references are unique by construction (a

@@ -62,6 +62,29 @@ class RowError:
     reason: str
 
 
+class RowErrors:
+    """Collects row errors, one per (row, column): a cell that is wrong is reported once. Sorted
+    by row, then by the column's place in ``columns`` (unknown columns last)."""
+
+    def __init__(self, initial: Iterable[RowError] = (), *, columns: Sequence[str]) -> None:
+        self._order = {code: index for index, code in enumerate(columns)}
+        self._by_cell: dict[tuple[int, str], RowError] = {}
+        for error in initial:
+            self._by_cell.setdefault((error.row, error.column), error)
+
+    def add(self, row: int, column: str, value: str, reason: str) -> None:
+        self._by_cell.setdefault((row, column), RowError(row, column, value, str(reason)))
+
+    def has(self, row: int, column: str) -> bool:
+        return (row, column) in self._by_cell
+
+    def sorted(self) -> list[RowError]:
+        return sorted(
+            self._by_cell.values(),
+            key=lambda e: (e.row, self._order.get(e.column, len(self._order))),
+        )
+
+
 @dataclass(frozen=True)
 class SheetRow:
     number: int

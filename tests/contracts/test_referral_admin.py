@@ -535,3 +535,15 @@ def test_stopping_needs_a_reason_and_an_end_after_the_start(
     referral.refresh_from_db()
     assert (referral.state, referral.ended_on) == (State.STOPPED, TODAY)
     assert referral.transitions.last().reason == "Found full-time work"
+
+
+def test_a_closed_case_offers_no_referral_and_the_form_is_refused(km_client, learner, lot):
+    inspect = f"/admin/snippets/contracts/learner/inspect/{learner.pk}/"
+    assert f"{NEW}?learner={learner.pk}" in _html(km_client.get(inspect))
+    Learner.objects.filter(pk=learner.pk).update(closed_at=timezone.now())
+    assert f"{NEW}?learner={learner.pk}" not in _html(km_client.get(inspect))
+    response = km_client.post(
+        f"{NEW}?learner={learner.pk}", {"lot": lot.pk, "note": "", "action": "send"}
+    )
+    assert response.status_code in {302, 403}
+    assert not Referral.objects.exists()
