@@ -38,7 +38,7 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import CreateView, EditView, IndexView, InspectView
 
-from contracts import audit, learners, referrals, rules
+from contracts import audit, learners, referrals, rules, transfers
 from contracts.models import AuditEntry, Learner, LearnerRoute
 from portal import permissions
 from portal.accounts.models import Role, User
@@ -231,6 +231,10 @@ class LearnerInspectView(InspectView):
         context["may_refer"] = referrals.referral_may_start(
             user=self.request.user, learner=self.object
         )
+        context["may_hand_over"] = transfers.transfer_may_request(
+            user=self.request.user, learner=self.object
+        )
+        context["pending_transfer"] = transfers.transfer_pending(learner=self.object)
         return context
 
 

@@ -101,6 +101,26 @@ def transfer_cancel(*, transfer: CaseTransfer, actor: User) -> CaseTransfer:
     return locked
 
 
+def transfer_may_request(*, user: User, learner: Learner) -> bool:
+    """May ``user`` hand ``learner``'s case over (the learner page's hand-over section)? The
+    same rule ``transfer_request`` enforces: a klantmanager of the learner's municipality, while
+    the case is open."""
+    return (
+        learner.closed_at is None
+        and user.role == Role.CASE_MANAGER
+        and user.municipality_id == learner.municipality_id
+    )
+
+
+def transfer_pending(*, learner: Learner) -> CaseTransfer | None:
+    """The learner's hand-over waiting for the receiving municipality, if any."""
+    return (
+        learner.transfers.filter(state=CaseTransfer.State.REQUESTED)
+        .select_related("to_municipality")
+        .first()
+    )
+
+
 def transfers_awaiting(*, user: User):
     """Hand-overs waiting for a klantmanager of the user's municipality."""
     return CaseTransfer.objects.filter(

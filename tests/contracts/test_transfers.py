@@ -119,3 +119,20 @@ def test_a_cancelled_hand_over_cannot_be_accepted(world):
         transfers.transfer_accept(transfer=transfer, actor=world["receiver"])
     world["learner"].refresh_from_db()
     assert world["learner"].municipality == world["haarlem"]
+
+
+def test_who_may_hand_over_and_what_is_pending(world):
+    learner, sender, receiver = world["learner"], world["sender"], world["receiver"]
+    assert transfers.transfer_may_request(user=sender, learner=learner)
+    assert not transfers.transfer_may_request(user=receiver, learner=learner)
+    manager = UserFactory(role=Role.CONTRACT_MANAGER)
+    assert not transfers.transfer_may_request(user=manager, learner=learner)
+    assert transfers.transfer_pending(learner=learner) is None
+    made = transfers.transfer_request(
+        learner=learner, to_municipality=world["velsen"], actor=sender
+    )
+    assert transfers.transfer_pending(learner=learner) == made
+    transfers.transfer_cancel(transfer=made, actor=sender)
+    assert transfers.transfer_pending(learner=learner) is None
+    learner.closed_at = timezone.now()
+    assert not transfers.transfer_may_request(user=sender, learner=learner)
