@@ -32,6 +32,7 @@ from contracts.dashboard_tables import (
     Table,
     cell_text,
     default_period,
+    revenue_per_provider,
 )
 from contracts.models import Contract, Municipality
 from contracts.reports import ReportFilter
@@ -216,7 +217,7 @@ def _section_charts(key: str, report_set: ReportSet) -> list[charts.BarChart]:
         funnel = report_set["funnel"]
         total = funnel[funnel["provider_id"].isna()]
         steps = ["sent", "accepted", "started", "completed", "stopped"]
-        names = [str(TABLES["funnel"].columns[i + 1].label) for i in (0, 1, 4, 5, 6)]
+        names = [str(TABLES["funnel"].label_of(step)) for step in steps]
         values = [int(total.iloc[0][step]) if len(total) else 0 for step in steps]
         breaches = _without_total(report_set["sla_breaches"])
         return [
@@ -247,21 +248,13 @@ def _section_charts(key: str, report_set: ReportSet) -> list[charts.BarChart]:
             )
         ]
     if key == "market":
-        market = report_set["self_paid_market"]
-        revenue = (
-            market.groupby("provider_name")["revenue_cents"].sum().reset_index()
-            if not market.empty
-            else market
-        )
+        revenue = revenue_per_provider(report_set["self_paid_market"])
         return [
             charts.bar_chart(
                 id="chart-revenue",
                 title=gettext("Self-paid revenue per provider"),
-                labels=list(revenue["provider_name"]) if not revenue.empty else [],
-                values=[int(v) / 100 for v in revenue["revenue_cents"]]
-                if not revenue.empty
-                else [],
-                text=None,
+                labels=list(revenue["provider_name"]),
+                values=[int(cents) / 100 for cents in revenue["revenue_cents"]],
                 unit="€",
             )
         ]

@@ -154,6 +154,9 @@ class Table:
     def frame(self, report_set: ReportSet) -> pd.DataFrame:
         return self.build(report_set)
 
+    def label_of(self, key: str) -> str | Promise:
+        return next(column.label for column in self.columns if column.key == key)
+
     def headers(self) -> list[str]:
         return [str(column.label) for column in self.columns]
 
@@ -301,6 +304,13 @@ def attendance_per_provider(frame: pd.DataFrame) -> pd.DataFrame:
     )
     grouped["attendance_rate"] = _share(grouped, "hours_attended", "hours_offered")
     return grouped
+
+
+def revenue_per_provider(market: pd.DataFrame) -> pd.DataFrame:
+    """Self-paid revenue summed over the months, per provider."""
+    if market.empty:
+        return pd.DataFrame(columns=["provider_name", "revenue_cents"])
+    return market.groupby("provider_name")["revenue_cents"].sum().reset_index()
 
 
 # --- The tables --------------------------------------------------------------------------------
