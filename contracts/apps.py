@@ -7,4 +7,4 @@ class ContractsConfig(AppConfig):
     verbose_name = _("Contracts and municipalities")
 
     def ready(self) -> None:
-        from contracts import signals  # noqa: F401
+        from contracts import signals, summaries  # noqa: F401

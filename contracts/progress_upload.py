@@ -45,7 +45,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from contracts import progress, referrals
+from contracts import progress, referrals, summaries
 from contracts.models import AuditEntry, MonthlyAttendance, Referral
 from contracts.progress import attendance_audit_what
 from portal import permissions
@@ -399,6 +399,7 @@ def _save(rows: list[AttendanceRow], *, actor: User) -> tuple[int, int]:
             "reported_at",
         ],
     )
+    summaries.summaries_mark(attendance_keys={(row.referral.lot_id, row.month) for row in rows})
     AuditEntry.objects.bulk_create(
         [
             AuditEntry(

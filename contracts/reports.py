@@ -54,8 +54,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from contracts import contracting
+from contracts import contracting, summaries
 from contracts.models import (
+    AttendanceMonth,
     Contract,
     ContractStatus,
     ExamResult,
@@ -66,6 +67,7 @@ from contracts.models import (
     MonthlyAttendance,
     Municipality,
     Referral,
+    ReferralMonth,
     ReferralState,
 )
 from contracts.referrals import (
@@ -264,6 +266,7 @@ class _Paths:
 _REFERRAL = _Paths("learner__municipality_id", "lot__component", "lot__contract__provider_id")
 _LOT = _Paths("contract__municipalities", "component", "contract__provider_id")
 _START_MOMENT = _Paths("location__municipality_id", "offering__component", "offering__provider_id")
+_SUMMARY = _Paths("municipality_id", "lot__component", "lot__contract__provider_id")
 
 # Lot fields (from ``Lot``) → DataFrame column.
 _LOT_COLUMNS = {
@@ -324,6 +327,36 @@ def _year_bounds(
     if end is None:
         end = datetime.date(max(today.year, start.year), 12, 31)
     return start, end
+
+
+def uses_summaries(start: datetime.date | None, end: datetime.date | None) -> bool:
+    """Can a period from ``start`` to ``end`` (either open) be added up from the monthly
+    summaries of ``contracts.summaries``? Only when it is made of whole months; other periods
+    are grouped from the referrals themselves, to the day."""
+    return (start is None or start.day == 1) and (end is None or end == _month_end(end))
+
+
+def _referral_months(
+    report_filter: ReportFilter, start: datetime.date | None, end: datetime.date | None
+) -> QuerySet[ReferralMonth]:
+    return ReferralMonth.objects.filter(
+        _dimension_q(report_filter, _SUMMARY), _day_q("month", start, end)
+    )
+
+
+def _referral_counts_per_lot(report_filter: ReportFilter, counts: Sequence[str]) -> pd.DataFrame:
+    """Per lot (``lot_id``), the ``counts`` (columns of ``summaries.referral_counts``) of the
+    referrals sent in the filter's period: from the summaries when it is made of whole months,
+    else from the referrals."""
+    period = (report_filter.date_from, report_filter.date_until)
+    if uses_summaries(*period):
+        rows = _referral_months(report_filter, *period).values("lot_id")
+        rows = rows.annotate(**{name: Sum(name) for name in counts})
+    else:
+        aggregates = summaries.referral_counts()
+        rows = Referral.objects.filter(_sent_referrals(report_filter)).values("lot_id")
+        rows = rows.annotate(**{name: aggregates[name] for name in counts})
+    return _int_columns(pd.DataFrame(list(rows.order_by())), counts)
 
 
 def _month_start(day: datetime.date) -> datetime.date:
@@ -669,13 +702,22 @@ def placements_by_municipality_month(
     of one per lot as well (for the totals per municipality and per month)."""
     report_filter = report_filter or ReportFilter()
     start, end = _year_bounds(report_filter, today or timezone.localdate())
-    rows = (
-        _placements_sent(report_filter, start, end)
-        .values("learner__municipality_id", "month")
-        .annotate(placements=Count("pk"))
-        .order_by()
-    )
-    frame = _renamed(rows, {"learner__municipality_id": "municipality_id"})
+    if uses_summaries(start, end):
+        rows = (
+            _referral_months(report_filter, start, end)
+            .filter(placements__gt=0)
+            .values("municipality_id", "month")
+            .annotate(placements=Sum("placements"))
+            .order_by()
+        )
+    else:
+        rows = (
+            _placements_sent(report_filter, start, end)
+            .values(municipality_id=F("learner__municipality_id"), month=F("month"))
+            .annotate(placements=Count("pk"))
+            .order_by()
+        )
+    frame = pd.DataFrame(list(rows))
     if frame.empty:
         return _frame(frame, PLACEMENT_MONTH_COLUMNS)
     names = dict(Municipality.objects.values_list("pk", "name"))
@@ -721,24 +763,7 @@ def referral_funnel(report_filter: ReportFilter | None = None) -> pd.DataFrame:
     awaiting_answer + withdrawn before an answer``, and ``started = completed + stopped + those
     still running``.
     """
-    report_filter = report_filter or ReportFilter()
-    rows = (
-        Referral.objects.filter(_sent_referrals(report_filter))
-        .values("lot_id")
-        .annotate(
-            sent=Count("pk"),
-            accepted=Count("pk", filter=Q(accepted_at__isnull=False)),
-            declined=Count("pk", filter=Q(state=State.DECLINED)),
-            withdrawn=Count("pk", filter=Q(state=State.WITHDRAWN)),
-            started=Count("pk", filter=Q(started_on__isnull=False)),
-            completed=Count("pk", filter=Q(state=State.COMPLETED)),
-            stopped=Count("pk", filter=Q(state=State.STOPPED)),
-            awaiting_answer=Count("pk", filter=Q(state=State.SENT)),
-            awaiting_start=Count("pk", filter=Q(state=State.ACCEPTED)),
-        )
-        .order_by()
-    )
-    per_lot = pd.DataFrame(list(rows))
+    per_lot = _referral_counts_per_lot(report_filter or ReportFilter(), FUNNEL_COUNTS)
     if per_lot.empty:
         return _frame(per_lot, FUNNEL_COLUMNS)
     return _frame(_per_provider(per_lot, FUNNEL_COUNTS), FUNNEL_COLUMNS)
@@ -882,23 +907,27 @@ def sla_breaches(
     """
     report_filter = report_filter or ReportFilter()
     rules = referral_sla_conditions(today=today or timezone.localdate())
-    referral_rows = (
-        Referral.objects.filter(_sent_referrals(report_filter))
+    per_lot = _referral_counts_per_lot(
+        report_filter, ["sent", "answered", "accepted_late", "started", "started_late"]
+    )
+    if per_lot.empty:
+        return _frame(per_lot, SLA_COLUMNS)
+    # Overdue depends on today, so it is counted from the referrals still waiting (few, found by
+    # the index on their state) rather than kept in the summaries.
+    overdue_rows = (
+        Referral.objects.filter(
+            _sent_referrals(report_filter), state__in=(State.SENT, State.ACCEPTED)
+        )
         .values("lot_id")
         .annotate(
-            sent=Count("pk"),
-            answered=Count("pk", filter=Q(accepted_at__isnull=False) | Q(state=State.DECLINED)),
-            accepted_late=Count("pk", filter=rules.accepted_late),
             answer_overdue=Count("pk", filter=rules.answer_overdue),
-            started=Count("pk", filter=Q(started_on__isnull=False)),
-            started_late=Count("pk", filter=rules.started_late),
             start_overdue=Count("pk", filter=rules.start_overdue),
         )
         .order_by()
     )
-    per_lot = pd.DataFrame(list(referral_rows))
-    if per_lot.empty:
-        return _frame(per_lot, SLA_COLUMNS)
+    overdue = pd.DataFrame(list(overdue_rows)).reindex(
+        columns=["lot_id", "answer_overdue", "start_overdue"]
+    )
     declined_rows = (
         referral_declines()
         .filter(_sent_referrals(report_filter, prefix="referral__"), rules.declined_late)
@@ -907,6 +936,7 @@ def sla_breaches(
         .order_by()
     )
     declined = _renamed(declined_rows, {"referral__lot_id": "lot_id"})
+    per_lot = per_lot.merge(overdue, on="lot_id", how="left")
     per_lot = per_lot.merge(
         declined.reindex(columns=["lot_id", "declined_late"]), on="lot_id", how="left"
     )
@@ -951,19 +981,19 @@ def attendance(report_filter: ReportFilter | None = None) -> pd.DataFrame:
     report_filter = report_filter or ReportFilter()
     start = _month_start(report_filter.date_from) if report_filter.date_from else None
     rows = (
-        MonthlyAttendance.objects.filter(
-            _dimension_q(report_filter, _REFERRAL, prefix="referral__"),
+        AttendanceMonth.objects.filter(
+            _dimension_q(report_filter, _SUMMARY),
             _day_q("month", start, report_filter.date_until),
         )
-        .values("referral__lot_id", "month")
+        .values("lot_id", "month")
         .annotate(
-            placements=Count("pk"),
+            placements=Sum("placements"),
             hours_offered=Sum("hours_offered"),
             hours_attended=Sum("hours_attended"),
         )
         .order_by()
     )
-    frame = _renamed(rows, {"referral__lot_id": "lot_id"})
+    frame = pd.DataFrame(list(rows))
     if frame.empty:
         return _frame(frame, ATTENDANCE_COLUMNS)
     offered = frame["hours_offered"].astype(float)

@@ -12,7 +12,7 @@ import random
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from contracts import notifying, referrals
+from contracts import notifying, referrals, summaries
 from contracts.models import Learner, LearnerRoute, Lot, Municipality, ReferralState
 from portal.accounts.models import Role
 from portal.demo import data
@@ -47,7 +47,7 @@ def demo_caseload_create(*, today: datetime.date, actor_superuser) -> tuple[int,
         return 0, 0
     rng = random.Random(2021)  # noqa: S311 - demo data, not security
     made_learners = made_referrals = 0
-    with transaction.atomic(), notifying.muted():
+    with transaction.atomic(), notifying.muted(), summaries.deferred():
         for code, _name, _sh2020, statushouders, gezinsmigranten in data.MUNICIPALITIES:
             municipality = Municipality.objects.get(cbs_code=code)
             klantmanager = _klantmanager_for(municipality)

@@ -1048,7 +1048,7 @@ QUERIES = {
     ),
     "referral_funnel": (reports.referral_funnel, 2),
     "lead_times": (reports.lead_times, 3),
-    "sla_breaches": (lambda f: reports.sla_breaches(f, today=TODAY), 3),
+    "sla_breaches": (lambda f: reports.sla_breaches(f, today=TODAY), 4),
     "attendance": (reports.attendance, 2),
     "late_reporters": (lambda f: reports.late_reporters(f, today=TODAY), 2),
     "outcomes": (reports.outcomes, 3),

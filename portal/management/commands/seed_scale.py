@@ -19,6 +19,7 @@ from django.db.models import Model
 from django.utils import timezone
 from django.utils.text import slugify
 
+from contracts import summaries
 from contracts.models import (
     Contract,
     IntakeVolume,
@@ -234,7 +235,7 @@ class Command(BaseCommand):
         call_command("seed_demo", "--no-users", verbosity=0)
         rng = random.Random(options["seed"])
         today = timezone.localdate()
-        with transaction.atomic():
+        with transaction.atomic(), summaries.suspended():
             if options["reset"]:
                 self._reset()
             municipalities = self._municipalities(rng, total=options["municipalities"])
@@ -274,6 +275,13 @@ class Command(BaseCommand):
                 enrolments=options["enrolments"],
                 attendance_months=options["attendance_months"],
             )
+            self._say("Dashboard summaries")
+            summed = time.monotonic()
+            referral_months, attendance_months = summaries.summaries_rebuild()
+            self._say(
+                f"  {referral_months:,} referral months, {attendance_months:,} attendance months "
+                f"in {time.monotonic() - summed:.1f} s"
+            )
             transaction.on_commit(pagecache.catalogue_changed)
         if connection.vendor == "postgresql":
             # Without autovacuum having run, the visibility map is empty: PostgreSQL then avoids
@@ -294,6 +302,7 @@ class Command(BaseCommand):
                     Offering.support_languages.through,
                     StartMoment,
                     *CASEWORK_MODELS,
+                    *summaries.SUMMARY_MODELS,
                 ):
                     cursor.execute(f"{command} {connection.ops.quote_name(model._meta.db_table)}")
             self._say(f"  done in {time.monotonic() - analysed:.1f} s")
