@@ -29,7 +29,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
-from django.db.models import Count, DateField, Q, QuerySet, Sum
+from django.db.models import Count, DateField, F, Model, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
@@ -50,8 +50,6 @@ SUMMARY_MODELS = (ReferralMonth, AttendanceMonth)
 
 _LOCK_NAMESPACE = 7301
 """The first key of PostgreSQL's two-key advisory locks taken per lot while refreshing."""
-
-_BATCH = 2000
 
 # The referral fields the summary counts depend on: a save that names only other fields (a note,
 # say) leaves the summary as it is.
@@ -124,31 +122,53 @@ def _month_begins(month: datetime.date) -> datetime.datetime:
 # --- Computing rows -----------------------------------------------------------------------------
 
 
-def _referral_rows(referrals: QuerySet[Referral]) -> Iterator[ReferralMonth]:
-    rows = (
+def referral_months_of(referrals: QuerySet[Referral]) -> QuerySet:
+    """``ReferralMonth``'s rows for ``referrals`` (those sent), as dicts by column name."""
+    return (
         referrals.filter(sent_at__isnull=False)
         .annotate(month=TruncMonth("sent_at", output_field=DateField()))
-        .values("lot_id", "learner__municipality_id", "month")
+        .values("lot_id", "month", municipality_id=F("learner__municipality_id"))
         .annotate(**referral_counts())
         .order_by()
     )
-    for row in rows.iterator(chunk_size=_BATCH):
-        municipality_id = row.pop("learner__municipality_id")
-        yield ReferralMonth(municipality_id=municipality_id, **row)
 
 
-def _attendance_rows(attendance: QuerySet[MonthlyAttendance]) -> Iterator[AttendanceMonth]:
-    rows = (
-        attendance.values("referral__lot_id", "referral__learner__municipality_id", "month")
+def attendance_months_of(attendance: QuerySet[MonthlyAttendance]) -> QuerySet:
+    """``AttendanceMonth``'s rows for ``attendance``, as dicts by column name."""
+    return (
+        attendance.values(
+            "month",
+            lot_id=F("referral__lot_id"),
+            municipality_id=F("referral__learner__municipality_id"),
+        )
         .annotate(**attendance_sums())
         .order_by()
     )
-    for row in rows.iterator(chunk_size=_BATCH):
-        yield AttendanceMonth(
-            lot_id=row.pop("referral__lot_id"),
-            municipality_id=row.pop("referral__learner__municipality_id"),
-            **row,
+
+
+def _insert(model: type[Model], rows: QuerySet, columns: Iterable[str]) -> int:
+    """Insert ``rows`` (a grouped ``values()`` queryset naming ``columns``) into ``model``'s
+    table with one INSERT … SELECT: the rows never travel to Python."""
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(name) for name in columns)
+    select, params = rows.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(model._meta.db_table)} ({names}) "  # noqa: S608 - quoted names
+            f"SELECT {names} FROM ({select}) AS grouped",
+            params,
         )
+        return cursor.rowcount
+
+
+def _insert_referral_months(referrals: QuerySet[Referral]) -> int:
+    columns = ["lot_id", "municipality_id", "month", *REFERRAL_COUNTS]
+    return _insert(ReferralMonth, referral_months_of(referrals), columns)
+
+
+def _insert_attendance_months(attendance: QuerySet[MonthlyAttendance]) -> int:
+    columns = ["lot_id", "municipality_id", "month", *attendance_sums()]
+    return _insert(AttendanceMonth, attendance_months_of(attendance), columns)
 
 
 def _months_q(name: str, months: Iterable[datetime.date]) -> Q:
@@ -200,16 +220,16 @@ def summaries_refresh(
             lots = {lot_id for lot_id, _month in referral_keys}
             months = {month for _lot_id, month in referral_keys}
             ReferralMonth.objects.filter(lot_id__in=lots, month__in=months).delete()
-            referrals = Referral.objects.filter(_months_q("sent_at", months), lot_id__in=lots)
-            ReferralMonth.objects.bulk_create(_referral_rows(referrals), batch_size=_BATCH)
+            _insert_referral_months(
+                Referral.objects.filter(_months_q("sent_at", months), lot_id__in=lots)
+            )
         if attendance_keys:
             lots = {lot_id for lot_id, _month in attendance_keys}
             months = {month for _lot_id, month in attendance_keys}
             AttendanceMonth.objects.filter(lot_id__in=lots, month__in=months).delete()
-            attendance = MonthlyAttendance.objects.filter(
-                referral__lot_id__in=lots, month__in=months
+            _insert_attendance_months(
+                MonthlyAttendance.objects.filter(referral__lot_id__in=lots, month__in=months)
             )
-            AttendanceMonth.objects.bulk_create(_attendance_rows(attendance), batch_size=_BATCH)
 
 
 def summaries_rebuild() -> tuple[int, int]:
@@ -219,13 +239,9 @@ def summaries_rebuild() -> tuple[int, int]:
         _lock_lots(Referral.objects.values_list("lot_id", flat=True).distinct().order_by())
         ReferralMonth.objects.all().delete()
         AttendanceMonth.objects.all().delete()
-        referral_months = ReferralMonth.objects.bulk_create(
-            _referral_rows(Referral.objects.all()), batch_size=_BATCH
-        )
-        attendance_months = AttendanceMonth.objects.bulk_create(
-            _attendance_rows(MonthlyAttendance.objects.all()), batch_size=_BATCH
-        )
-    return len(referral_months), len(attendance_months)
+        referral_months = _insert_referral_months(Referral.objects.all())
+        attendance_months = _insert_attendance_months(MonthlyAttendance.objects.all())
+    return referral_months, attendance_months
 
 
 # --- Keeping them in step -----------------------------------------------------------------------

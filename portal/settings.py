@@ -195,6 +195,9 @@ IMPORT_BATCH_MAX_AGE_HOURS = env("IMPORT_BATCH_MAX_AGE_HOURS", 48)
 LEARNER_RETENTION_DAYS = env("LEARNER_RETENTION_DAYS", 730)
 # How long the contract dashboard's figures are kept before they are computed again (seconds).
 DASHBOARD_CACHE_SECONDS = env("DASHBOARD_CACHE_SECONDS", 300)
+# How many of the dashboard's reports are computed side by side (threads, each with its own
+# database connection; PostgreSQL only). 1 computes them one after the other.
+DASHBOARD_WORKERS = env("DASHBOARD_WORKERS", 3)
 # The OCDS release package of the contracts (contracts/ocds.py): the ocid prefix that the Open
 # Contracting Partnership registers for a publisher ("ocds-" and six characters). The default is a
 # placeholder: set the registered prefix before the package is published.

@@ -97,10 +97,10 @@ def _recomputed(model) -> set[tuple]:
     """What the table would hold if computed afresh from every row now."""
     fields = [field.attname for field in model._meta.concrete_fields if field.name != "id"]
     if model is ReferralMonth:
-        rows = summaries._referral_rows(Referral.objects.all())
+        rows = summaries.referral_months_of(Referral.objects.all())
     else:
-        rows = summaries._attendance_rows(MonthlyAttendance.objects.all())
-    return {tuple(getattr(row, name) for name in fields) for row in rows}
+        rows = summaries.attendance_months_of(MonthlyAttendance.objects.all())
+    return {tuple(row[name] for name in fields) for row in rows}
 
 
 def assert_in_step() -> None:
