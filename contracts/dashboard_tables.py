@@ -17,13 +17,15 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
+import numpy as np
 import pandas as pd
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, connections
-from django.utils import timezone, translation
-from django.utils.formats import date_format, number_format
+from django.utils import numberformat, timezone, translation
+from django.utils.formats import date_format, get_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -215,17 +217,40 @@ class Table:
         for record in reports.frame_rows(frame.reindex(columns=keys)):
             yield [_export_value(record[key], kind) for key, kind in zip(keys, kinds, strict=True)]
 
-    def page_rows(self, frame: pd.DataFrame, limit: int = PAGE_ROWS) -> list[list[str]]:
-        """The first ``limit`` rows as display texts, in the column order."""
-        keys = [column.key for column in self.columns]
-        records = reports.frame_rows(frame.head(limit).reindex(columns=keys))
-        return [[_page_cell(record, column) for column in self.columns] for record in records]
+    def page_rows(
+        self, frame: pd.DataFrame, limit: int = PAGE_ROWS, *, texts: CellTexts | None = None
+    ) -> list[list[str]]:
+        """The first ``limit`` rows as display texts, in the column order; ``texts`` may be
+        shared by the tables of a page."""
+        head = frame.head(limit)
+        texts = texts or CellTexts()
+        too_few = (
+            _plain_values(head, "too_few")
+            if any(column.key == "too_few" for column in self.columns)
+            else None
+        )
+        columns = []
+        for column in self.columns:
+            cells = texts.column(_plain_values(head, column.key), column.kind)
+            if column.kind == PERCENT and too_few is not None:
+                cells = [
+                    texts.too_few if few else cell for cell, few in zip(cells, too_few, strict=True)
+                ]
+            columns.append(cells)
+        return [list(row) for row in zip(*columns, strict=True)]
 
 
-def _page_cell(record: dict[str, object], column: Column) -> str:
-    if column.kind == PERCENT and record.get("too_few"):
-        return _("too few")
-    return cell_text(record[column.key], column.kind)
+def _plain_values(frame: pd.DataFrame, key: str) -> list[object]:
+    """A column as ``reports.frame_rows`` gives its values (None for missing ones, Python
+    numbers), without turning the whole frame into dicts; a column the frame lacks is all None."""
+    if key not in frame.columns:
+        return [None] * len(frame)
+    column = frame[key]
+    if isinstance(column.dtype, np.dtype) and column.dtype.kind in "iub":
+        return column.to_numpy().tolist()
+    values = column.to_numpy(dtype=object, copy=True)
+    values[pd.isna(values)] = None
+    return values.tolist()
 
 
 def _export_value(value: object, kind: str) -> object:
@@ -249,30 +274,78 @@ def _component_label(value: object) -> str:
 
 def cell_text(value: object, kind: str) -> str:
     """A value as the page shows it, in the active language's number and date formats."""
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return "—"
-    match kind:
-        case "number":
-            return number_format(
-                value, decimal_pos=0 if float(value).is_integer() else 1, force_grouping=True
-            )
-        case "days":
-            return number_format(value, decimal_pos=1, force_grouping=True)
-        case "percent":
-            return number_format(float(value) * 100, decimal_pos=0) + " %"
-        case "money":
-            return "€ " + number_format(
-                Decimal(int(value)) / 100, decimal_pos=2, force_grouping=True
-            )
-        case "date":
-            return date_format(_as_date(value), "DATE_FORMAT")
-        case "month":
-            return date_format(_as_date(value), "YEAR_MONTH_FORMAT")
-        case "flag":
-            return _("yes") if value else ""
-        case "component":
+    return CellTexts()(value, kind)
+
+
+class CellTexts:
+    """``cell_text`` for the thousands of cells of one page: the language's formats are looked up
+    once, not per cell, and dates, flags and components are formatted once per distinct value.
+
+    Numbers go straight to Django's ``numberformat.format`` with those formats, as
+    ``number_format`` would pass them.
+    """
+
+    def __init__(self) -> None:
+        language = translation.get_language()
+        self.decimal_separator = get_format("DECIMAL_SEPARATOR", language)
+        self.thousand_separator = get_format("THOUSAND_SEPARATOR", language)
+        self.grouping = get_format("NUMBER_GROUPING", language)
+        self.yes = _("yes")
+        self.too_few = _("too few")
+        self._remembered: dict[tuple[str, type, object], str] = {}
+
+    def __call__(self, value: Any, kind: str) -> str:
+        if isinstance(value, np.generic):
+            value = value.item()
+        if value is None or (isinstance(value, float) and pd.isna(value)):
+            return "—"
+        match kind:
+            case "number":
+                decimal_pos = 0 if float(value).is_integer() else 1
+                return self.number(value, decimal_pos, force_grouping=True)
+            case "days":
+                return self.number(value, 1, force_grouping=True)
+            case "percent":
+                return self.number(float(value) * 100, 0) + " %"
+            case "money":
+                return "€ " + self.money(int(value))
+            case "flag":
+                return self.yes if value else ""
+            case "date" | "month" | "component":
+                key = (kind, type(value), value)
+                if key not in self._remembered:
+                    self._remembered[key] = self._text(value, kind)
+                return self._remembered[key]
+        return str(value)
+
+    def column(self, values: list[object], kind: str) -> list[str]:
+        """The texts of a column's values."""
+        if kind == TEXT:
+            return [value if type(value) is str else self(value, kind) for value in values]
+        return [self(value, kind) for value in values]
+
+    def _text(self, value: object, kind: str) -> str:
+        if kind == "component":
             return _component_label(value)
-    return str(value)
+        return date_format(
+            _as_date(value), "DATE_FORMAT" if kind == "date" else "YEAR_MONTH_FORMAT"
+        )
+
+    def number(self, value: object, decimal_pos: int, *, force_grouping: bool = False) -> str:
+        """``django.utils.formats.number_format(value, decimal_pos, force_grouping=…)``."""
+        return numberformat.format(
+            value,
+            self.decimal_separator,
+            decimal_pos,
+            self.grouping,
+            self.thousand_separator,
+            force_grouping=force_grouping,
+            use_l10n=True,
+        )
+
+    def money(self, cents: int) -> str:
+        """``number_format(Decimal(cents) / 100, decimal_pos=2, force_grouping=True)``."""
+        return self.number(Decimal(cents) / 100, 2, force_grouping=True)
 
 
 def _as_date(value: object) -> datetime.date:
@@ -310,15 +383,15 @@ def utilisation_per_contract(frame: pd.DataFrame) -> pd.DataFrame:
 def utilisation_per_component(frame: pd.DataFrame) -> pd.DataFrame:
     if frame.empty:
         return pd.DataFrame(columns=["component", "lots", "capacity", "placements", "share"])
-    grouped = (
-        frame.groupby("component")
-        .agg(
-            lots=("lot_id", "nunique"),
-            capacity=("capacity", "sum"),
-            placements=("lot_placements", "sum"),
-        )
-        .reset_index()
-    )
+    by_component = frame.groupby("component")
+    sums = by_component[["capacity", "lot_placements"]].sum()  # half the time of named .agg()
+    grouped = pd.DataFrame(
+        {
+            "lots": by_component["lot_id"].nunique(),
+            "capacity": sums["capacity"],
+            "placements": sums["lot_placements"],
+        }
+    ).reset_index()
     grouped["share"] = _share(grouped)
     return grouped
 

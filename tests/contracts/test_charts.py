@@ -81,3 +81,35 @@ def test_the_svg_is_an_image_labelled_by_its_title_and_description():
     assert (
         f'<desc id="use-desc">{chart.description.replace("<", "&lt;").replace(">", "&gt;")}' in html
     )
+
+
+def test_rows_are_drawn_with_their_bars_and_escaped_texts():
+    chart = charts.bar_chart(
+        id="c",
+        title="Use",
+        labels=["<b>Alfa</b>", "Beta"],
+        values=[10, 20],
+        second=[5, 20],
+        flagged=[False, True],
+    )
+    html = render_to_string("contracts/dashboard/_bar_chart.html", {"chart": chart})
+    assert (
+        '<g class="rw-chart__row"><text x="0" y="18" class="rw-chart__label">'
+        "&lt;b&gt;Alfa&lt;/b&gt;</text>"
+        '<rect class="rw-chart__bar rw-chart__bar--0" x="36%" y="4" width="23.00%" height="20">'
+        '</rect><rect class="rw-chart__bar rw-chart__bar--1" x="36%" y="9" width="11.50%" '
+        'height="10"></rect><text x="99%" y="18" text-anchor="end" class="rw-chart__value">'
+        "5 of 10</text></g>"
+    ) in html
+    assert (
+        '<g class="rw-chart__row rw-chart__row--flagged"><text x="0" y="46" '
+        'class="rw-chart__label">Beta</text><rect class="rw-chart__bar rw-chart__bar--0" '
+        'x="36%" y="32" width="46.00%" height="20">'
+    ) in html
+    assert ">! 20 of 20</text></g>" in html
+
+
+def test_a_chart_given_only_its_first_rows_counts_the_rest():
+    chart = charts.bar_chart(id="c", title="T", labels=["A", "B"], values=[1, 2], total=30)
+    assert len(chart.rows) == 2 and chart.left_out == 28
+    assert "30 rows" in chart.description

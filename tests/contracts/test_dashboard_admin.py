@@ -16,6 +16,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from contracts import referrals
+from contracts.dashboard_admin import select_options, table_body
 from contracts.models import Learner, Referral
 from portal.accounts.models import Role
 from tests.contracts.factories import LotFactory, MunicipalityFactory
@@ -120,6 +121,8 @@ def test_a_contract_manager_sees_the_regions_figures_for_this_year(caseload, lot
     }  # fmt: skip
     assert dict(_table(response, "placements-municipalities")) == {"Haarlem": "3", "Velsen": "1"}
     assert 'role="img"' in html and "Placements against capacity per lot" in html
+    assert f'<tr><th scope="row">{lot.contract.reference}</th><td>=Evil Taal</td>' in html
+    assert '<option value="" selected>All municipalities</option>' in html
 
 
 def test_a_klantmanager_sees_their_own_municipality_only(caseload, haarlem, velsen):
@@ -254,3 +257,17 @@ def test_dashboard_warm_fills_the_cache_for_the_default_views(caseload, velsen):
             response = client.get(URL)
         assert _funnel_total(response)["sent"] == sent
         assert not any("contracts_referral" in query["sql"] for query in queries.captured_queries)
+
+
+def test_table_rows_and_filter_options_are_escaped():
+    body = table_body([["<Alfa>", "1.234", "R&D"], ["Beta", "—", ""]])
+    assert body == (
+        '<tr><th scope="row">&lt;Alfa&gt;</th><td>1.234</td><td>R&amp;D</td></tr>\n'
+        '<tr><th scope="row">Beta</th><td>—</td><td></td></tr>'
+    )
+    assert table_body([]) == ""
+    options = select_options([("", "All"), ("7", 'A "quoted" <name>')], "7")
+    assert options == (
+        '<option value="">All</option>\n'
+        '<option value="7" selected>A &quot;quoted&quot; &lt;name&gt;</option>'
+    )
