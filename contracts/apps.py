@@ -7,4 +7,10 @@ class ContractsConfig(AppConfig):
     verbose_name = _("Contracts and municipalities")
 
     def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
         from contracts import signals, summaries  # noqa: F401
+
+        post_migrate.connect(
+            summaries.summaries_fill_if_empty, sender=self, dispatch_uid="summaries-fill"
+        )

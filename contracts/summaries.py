@@ -28,7 +28,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import Count, DateField, F, Model, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.db.models.signals import post_delete, post_save
@@ -242,6 +242,20 @@ def summaries_rebuild() -> tuple[int, int]:
         referral_months = _insert_referral_months(Referral.objects.all())
         attendance_months = _insert_attendance_months(MonthlyAttendance.objects.all())
     return referral_months, attendance_months
+
+
+def summaries_fill_if_empty(*, using: str = DEFAULT_DB_ALIAS, **kwargs: object) -> None:
+    """Build the summaries when they are empty but there are rows to count: after ``migrate``
+    on a database from before they existed (connected to ``post_migrate``; a migration back to
+    before them leaves no tables, and nothing is done)."""
+    if not {model._meta.db_table for model in SUMMARY_MODELS} <= set(
+        connections[using].introspection.table_names()
+    ):
+        return
+    if ReferralMonth.objects.using(using).exists():
+        return
+    if Referral.objects.using(using).filter(sent_at__isnull=False).exists():
+        summaries_rebuild()
 
 
 # --- Keeping them in step -----------------------------------------------------------------------

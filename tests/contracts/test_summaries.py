@@ -401,3 +401,18 @@ def test_the_rebuild_gives_what_the_signals_kept(casework):
     kept = (_stored(ReferralMonth), _stored(AttendanceMonth))
     assert summaries.summaries_rebuild() == (len(kept[0]), len(kept[1]))
     assert (_stored(ReferralMonth), _stored(AttendanceMonth)) == kept
+
+
+def test_after_migrate_empty_summaries_are_filled_and_kept_ones_left(lot, klantmanager, haarlem):
+    with summaries.suspended():  # as on a database from before the summaries existed
+        _sent(lot, klantmanager, haarlem)
+    summaries.summaries_fill_if_empty()
+    assert _month_row(lot, haarlem).sent == 1
+    assert_in_step()
+
+    with summaries.suspended():
+        _sent(lot, klantmanager, haarlem)
+    with CaptureQueriesContext(connection) as filling:
+        summaries.summaries_fill_if_empty()
+    assert _month_row(lot, haarlem).sent == 1  # filled summaries are never rebuilt on migrate
+    assert not any("INSERT" in query["sql"] for query in filling.captured_queries)
