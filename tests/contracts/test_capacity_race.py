@@ -10,7 +10,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 from django.utils import timezone
 
 from contracts import referrals
@@ -23,12 +23,6 @@ RACERS = 50
 LAST_PLACES = 5
 
 pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _postgresql_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: set DATABASE_URL (CI's second pass runs this)")
 
 
 def test_fifty_referrals_for_the_last_five_places_never_go_over_capacity():

@@ -13,7 +13,7 @@ import threading
 
 import pandas as pd
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import translation
 
 from contracts import dashboard_tables
@@ -23,12 +23,6 @@ from tests.contracts.factories import LotFactory, MunicipalityFactory
 from tests.contracts.test_summaries import _random_casework
 
 pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _postgresql_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: set DATABASE_URL (CI's second pass runs this)")
 
 
 @pytest.fixture
