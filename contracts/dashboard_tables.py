@@ -156,7 +156,9 @@ class ReportSet:
         key = self._key(name)
         cached = None if self.refresh else cache.get(key)
         if cached is None:
-            cached = (timezone.now(), BASE_REPORTS[name](self.filter, self.today))
+            with timezone.override(timezone.get_default_timezone()):
+                frame = BASE_REPORTS[name](self.filter, self.today)
+            cached = (timezone.now(), frame)
             cache.set(key, cached, settings.DASHBOARD_CACHE_SECONDS)
         return self._keep(name, cached)
 
@@ -170,7 +172,9 @@ class ReportSet:
 
 def concurrently[T](jobs: dict[str, Callable[[], T]]) -> dict[str, T]:
     """Run ``jobs`` (database work) side by side in ``DASHBOARD_WORKERS`` threads, each on its
-    own database connection, in the caller's language and time zone; results by job name.
+    own database connection, in the caller's language and the portal's time zone (the figures'
+    days and months are the portal's, whatever time zone a user chose for the admin); results by
+    job name.
 
     Only on PostgreSQL outside a transaction: other connections could not see what the caller's
     open transaction wrote (a test's, say), and SQLite lets one connection work at a time.
@@ -178,9 +182,10 @@ def concurrently[T](jobs: dict[str, Callable[[], T]]) -> dict[str, T]:
     """
     workers = min(settings.DASHBOARD_WORKERS, len(jobs))
     if workers < 2 or connection.vendor != "postgresql" or connection.in_atomic_block:
-        return {name: job() for name, job in jobs.items()}
+        with timezone.override(timezone.get_default_timezone()):
+            return {name: job() for name, job in jobs.items()}
     language = translation.get_language()
-    zone = timezone.get_current_timezone()
+    zone = timezone.get_default_timezone()
 
     def run(job: Callable[[], T]) -> T:
         try:

@@ -108,7 +108,7 @@ def attendance_sums() -> dict[str, Count | Sum]:
 
 def month_of(moment: datetime.datetime) -> datetime.date:
     """The first day of the month ``moment`` falls in, in the portal's time zone."""
-    return timezone.localtime(moment).date().replace(day=1)
+    return timezone.localtime(moment, timezone.get_default_timezone()).date().replace(day=1)
 
 
 def _next_month(month: datetime.date) -> datetime.date:
@@ -116,7 +116,9 @@ def _next_month(month: datetime.date) -> datetime.date:
 
 
 def _month_begins(month: datetime.date) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(month, datetime.time.min))
+    return timezone.make_aware(
+        datetime.datetime.combine(month, datetime.time.min), timezone.get_default_timezone()
+    )
 
 
 # --- Computing rows -----------------------------------------------------------------------------
@@ -214,7 +216,7 @@ def summaries_refresh(
     referral_keys, attendance_keys = set(referral_keys), set(attendance_keys)
     if not referral_keys and not attendance_keys:
         return
-    with transaction.atomic(savepoint=False):
+    with transaction.atomic(savepoint=False), timezone.override(timezone.get_default_timezone()):
         _lock_lots(lot_id for lot_id, _month in referral_keys | attendance_keys)
         if referral_keys:
             lots = {lot_id for lot_id, _month in referral_keys}
@@ -235,7 +237,7 @@ def summaries_refresh(
 def summaries_rebuild() -> tuple[int, int]:
     """Compute both summary tables again from all referrals and attendance (after a bulk load,
     or to repair them). Returns the numbers of rows (referral months, attendance months)."""
-    with transaction.atomic():
+    with transaction.atomic(), timezone.override(timezone.get_default_timezone()):
         _lock_lots(Referral.objects.values_list("lot_id", flat=True).distinct().order_by())
         ReferralMonth.objects.all().delete()
         AttendanceMonth.objects.all().delete()

@@ -416,3 +416,22 @@ def test_after_migrate_empty_summaries_are_filled_and_kept_ones_left(lot, klantm
         summaries.summaries_fill_if_empty()
     assert _month_row(lot, haarlem).sent == 1  # filled summaries are never rebuilt on migrate
     assert not any("INSERT" in query["sql"] for query in filling.captured_queries)
+
+
+def test_months_are_the_portals_whatever_time_zone_a_user_chose(lot, haarlem):
+    """Wagtail lets staff pick their own time zone for the admin; the figures' months stay
+    Amsterdam's."""
+    from contracts.dashboard_tables import ReportSet
+
+    last_evening_of_march = timezone.make_aware(
+        datetime.datetime(2026, 3, 31, 23, 30), timezone.get_default_timezone()
+    )  # already 1 April on Kiritimati
+    with timezone.override("Pacific/Kiritimati"):
+        Referral.objects.create(
+            learner=_learner(haarlem), lot=lot, state=State.SENT, sent_at=last_evening_of_march
+        )
+        march = ReportFilter(date_from=D(2026, 3, 1), date_until=D(2026, 3, 31))
+        funnel = ReportSet(march, refresh=True)["funnel"]
+    assert ReferralMonth.objects.get().month == D(2026, 3, 1)
+    assert funnel["sent"].tolist() == [1, 1]  # the provider and the total
+    assert_in_step()
