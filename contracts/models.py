@@ -758,7 +758,26 @@ class CaseTransfer(models.Model):
         return f"{self.learner_id}: {self.from_municipality_id} → {self.to_municipality_id}"
 
 
-class ReferralMonth(models.Model):
+class LotMonthSummary(models.Model):
+    """A summary row of one lot, one municipality (the learners' current one) and one month (its
+    first day), kept by ``contracts.summaries``."""
+
+    lot = models.ForeignKey(Lot, on_delete=models.CASCADE, related_name="+")
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+
+    class Meta:
+        abstract = True
+        constraints = [
+            models.UniqueConstraint(fields=["lot", "municipality", "month"], name="%(class)s_once"),
+        ]
+        indexes = [models.Index(fields=["month"], name="%(class)s_month")]
+
+    def __str__(self) -> str:
+        return f"{self.lot_id} {self.municipality_id} {self.month:%Y-%m}"
+
+
+class ReferralMonth(LotMonthSummary):
     """How far the referrals sent in one month, to one lot, for learners of one municipality,
     have got: a summary row kept by ``contracts.summaries`` whenever a referral changes, so the
     dashboard adds up a few thousand rows instead of grouping every referral.
@@ -768,9 +787,6 @@ class ReferralMonth(models.Model):
     ``contracts.reports`` (``referral_funnel``, ``sla_breaches``, ``utilisation_by_month``).
     """
 
-    lot = models.ForeignKey(Lot, on_delete=models.CASCADE, related_name="+")
-    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
-    month = models.DateField()
     sent = models.PositiveIntegerField(default=0)
     accepted = models.PositiveIntegerField(default=0)
     declined = models.PositiveIntegerField(default=0)
@@ -785,36 +801,11 @@ class ReferralMonth(models.Model):
     started_late = models.PositiveIntegerField(default=0)
     placements = models.PositiveIntegerField(default=0)
 
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["lot", "municipality", "month"], name="referralmonth_once"
-            ),
-        ]
-        indexes = [models.Index(fields=["month"], name="referralmonth_month")]
 
-    def __str__(self) -> str:
-        return f"{self.lot_id} {self.municipality_id} {self.month:%Y-%m}"
-
-
-class AttendanceMonth(models.Model):
+class AttendanceMonth(LotMonthSummary):
     """The attendance reported for one month, one lot and the learners of one municipality:
     a summary row of ``MonthlyAttendance`` kept by ``contracts.summaries``."""
 
-    lot = models.ForeignKey(Lot, on_delete=models.CASCADE, related_name="+")
-    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
-    month = models.DateField()
     placements = models.PositiveIntegerField(default=0)
     hours_offered = models.DecimalField(max_digits=12, decimal_places=1, default=0)
     hours_attended = models.DecimalField(max_digits=12, decimal_places=1, default=0)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["lot", "municipality", "month"], name="attendancemonth_once"
-            ),
-        ]
-        indexes = [models.Index(fields=["month"], name="attendancemonth_month")]
-
-    def __str__(self) -> str:
-        return f"{self.lot_id} {self.municipality_id} {self.month:%Y-%m}"

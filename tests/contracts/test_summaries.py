@@ -69,15 +69,9 @@ def provider_user(lot):
 
 
 def _learner(municipality) -> Learner:
-    return Learner.objects.create(
-        municipality=municipality,
-        first_name="Amal",
-        last_name="Test",
-        date_of_birth=D(1990, 5, 1),
-        target_group="STATUSHOUDER",
-        housing_date=TODAY - datetime.timedelta(days=60),
-        pip_date=TODAY - datetime.timedelta(days=10),
-        route="B1_ROUTE",
+    """A statushouder on the B1 route with a PIP: one that may be referred."""
+    return LearnerFactory(
+        municipality=municipality, route="B1_ROUTE", pip_date=TODAY - datetime.timedelta(days=10)
     )
 
 
