@@ -14,6 +14,7 @@ from contracts.contracting import (
     lot_start_deadline,
 )
 from contracts.models import (
+    AttendanceMonth,
     Contract,
     ExamResult,
     Learner,
@@ -24,6 +25,7 @@ from contracts.models import (
     Municipality,
     ProgressReport,
     Referral,
+    ReferralMonth,
     ReferralState,
     Region,
 )
@@ -340,6 +342,12 @@ class SyntheticCaseworkTests(TestCase):
         assert any(refusals.values())  # the rule had a lot to make inactive
         for lot in lots.prefetch_related("offerings"):
             lot.full_clean()  # the other lot rules: education level, delivering offerings
+
+    def test_the_dashboard_summaries_count_the_synthetic_casework(self):
+        from tests.contracts.test_summaries import assert_in_step
+
+        assert ReferralMonth.objects.exists() and AttendanceMonth.objects.exists()
+        assert_in_step()  # built by the rebuild at the end, not by a signal per row
 
     def test_synthetic_staff_cannot_log_in(self):
         users = User.objects.filter(username__startswith="schaal.")
