@@ -69,7 +69,7 @@ from django.db.models import (
     QuerySet,
     Sum,
 )
-from django.db.models.functions import TruncDate, TruncMonth
+from django.db.models.functions import Cast, TruncDate, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -1064,19 +1064,17 @@ def attendance(report_filter: ReportFilter | None = None) -> pd.DataFrame:
         .values("lot_id", "month")
         .annotate(
             placements=Sum("placements"),
-            hours_offered=Sum("hours_offered"),
-            hours_attended=Sum("hours_attended"),
+            # Floats from the database: no Decimal made and converted for each of ~20,000 rows.
+            hours_offered=Cast(Sum("hours_offered"), FloatField()),
+            hours_attended=Cast(Sum("hours_attended"), FloatField()),
         )
         .order_by()
     )
     frame = pd.DataFrame(list(rows))
     if frame.empty:
         return _frame(frame, ATTENDANCE_COLUMNS)
-    offered = frame["hours_offered"].astype(float)
-    attended = frame["hours_attended"].astype(float)
+    offered, attended = frame["hours_offered"], frame["hours_attended"]
     frame = frame.assign(
-        hours_offered=offered,
-        hours_attended=attended,
         absence_hours=(offered - attended).round(1),
         attendance_rate=attended / offered.where(offered > 0),
     )
