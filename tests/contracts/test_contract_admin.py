@@ -414,14 +414,16 @@ def test_documents_are_kept_with_the_contract_and_its_revisions(manager_client):
 
 def test_contract_managers_keep_documents_in_a_private_collection(manager, client):
     from django.core.files.base import ContentFile
+    from wagtail.documents import get_document_model
     from wagtail.documents.models import Document
-    from wagtail.documents.permissions import permission_policy
     from wagtail.models import Collection
+    from wagtail.permissions import policy_registry
 
     from portal.accounts.roles import CONTRACT_DOCUMENTS_COLLECTION, role_groups_sync
 
     role_groups_sync()
     role_groups_sync()  # twice: nothing doubles
+    permission_policy = policy_registry.get_by_type(get_document_model())
     collection = Collection.objects.get(name=CONTRACT_DOCUMENTS_COLLECTION)
     for action in ("add", "choose"):
         assert collection in permission_policy.collections_user_has_permission_for(manager, action)

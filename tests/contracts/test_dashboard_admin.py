@@ -35,11 +35,6 @@ def export_url(name: str, file_format: str) -> str:
 
 
 @pytest.fixture
-def haarlem():
-    return MunicipalityFactory(cbs_code="GM0392", name="Haarlem")
-
-
-@pytest.fixture
 def velsen():
     return MunicipalityFactory(cbs_code="GM0453", name="Velsen")
 

@@ -28,11 +28,6 @@ CASELOAD = "/admin/caseload/"
 
 
 @pytest.fixture
-def haarlem():
-    return MunicipalityFactory(cbs_code="GM0392", name="Haarlem")
-
-
-@pytest.fixture
 def klantmanager(haarlem):
     return UserFactory(
         role=Role.CASE_MANAGER, municipality=haarlem, first_name="Kim", last_name="Klant"

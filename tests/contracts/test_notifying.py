@@ -13,7 +13,7 @@ from wagtail.users.models import UserProfile
 from contracts import notifying, referrals
 from contracts.models import Learner
 from portal.accounts.models import Role
-from tests.contracts.factories import LotFactory, MunicipalityFactory
+from tests.contracts.factories import LotFactory
 from tests.portal.factories import UserFactory, provider_staff
 
 pytestmark = pytest.mark.django_db
@@ -25,11 +25,6 @@ TODAY = timezone.localdate()
 def _english():
     with translation.override("en"):
         yield
-
-
-@pytest.fixture
-def haarlem():
-    return MunicipalityFactory(cbs_code="GM0392", name="Haarlem")
 
 
 def _reads_english(user):

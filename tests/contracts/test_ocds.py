@@ -88,11 +88,6 @@ def _document(title: str, name: str, **fields) -> Document:
 
 
 @pytest.fixture
-def haarlem():
-    return MunicipalityFactory(cbs_code="GM0392", name="Haarlem")
-
-
-@pytest.fixture
 def contract(haarlem):
     """An active contract of the central municipality for itself and two others, with three lots,
     a document, and a provider with a KvK number, a website and contact details."""

@@ -21,7 +21,7 @@ from contracts import progress, progress_upload, referrals
 from contracts.models import AuditEntry, Learner, MonthlyAttendance, Referral
 from portal.accounts.models import Role
 from providers.imports.reading import ImportFileError
-from tests.contracts.factories import LotFactory, MunicipalityFactory
+from tests.contracts.factories import LotFactory
 from tests.portal.factories import UserFactory, provider_staff
 from tests.portal.helpers import login_staff_in_english
 
@@ -42,16 +42,6 @@ INBOX = "/admin/referrals/"
 def _english():
     with translation.override("en"):
         yield
-
-
-@pytest.fixture
-def haarlem():
-    return MunicipalityFactory(cbs_code="GM0392", name="Haarlem")
-
-
-@pytest.fixture
-def klantmanager(haarlem):
-    return UserFactory(role=Role.CASE_MANAGER, municipality=haarlem)
 
 
 @pytest.fixture

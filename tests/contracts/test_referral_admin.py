@@ -37,11 +37,6 @@ def detail(referral) -> str:
 
 
 @pytest.fixture
-def haarlem():
-    return MunicipalityFactory(cbs_code="GM0392", name="Haarlem")
-
-
-@pytest.fixture
 def klantmanager(haarlem):
     return UserFactory(
         role=Role.CASE_MANAGER,

@@ -28,16 +28,6 @@ def _english():
         yield
 
 
-@pytest.fixture
-def haarlem():
-    return MunicipalityFactory(cbs_code="GM0392", name="Haarlem")
-
-
-@pytest.fixture
-def klantmanager(haarlem):
-    return UserFactory(role=Role.CASE_MANAGER, municipality=haarlem)
-
-
 def _learner(municipality, **fields) -> Learner:
     values = {
         "first_name": "Amal",

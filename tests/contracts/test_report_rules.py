@@ -12,9 +12,8 @@ from django.utils import timezone, translation
 
 from contracts import contracting, referrals
 from contracts.models import Learner, LotPeriodUse, Referral, ReferralState, ReferralTransition
-from portal.accounts.models import Role
-from tests.contracts.factories import ContractFactory, LotFactory, MunicipalityFactory
-from tests.portal.factories import UserFactory, provider_staff
+from tests.contracts.factories import ContractFactory, LotFactory
+from tests.portal.factories import provider_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -31,18 +30,8 @@ def _english():
 
 
 @pytest.fixture
-def haarlem():
-    return MunicipalityFactory(cbs_code="GM0392", name="Haarlem")
-
-
-@pytest.fixture
 def lot(haarlem):
     return LotFactory(capacity=20, contract__municipalities=[haarlem])
-
-
-@pytest.fixture
-def klantmanager(haarlem):
-    return UserFactory(role=Role.CASE_MANAGER, municipality=haarlem)
 
 
 @pytest.fixture

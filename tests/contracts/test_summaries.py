@@ -44,18 +44,8 @@ def _english():
 
 
 @pytest.fixture
-def haarlem():
-    return MunicipalityFactory(cbs_code="GM0392", name="Haarlem")
-
-
-@pytest.fixture
 def velsen():
     return MunicipalityFactory(cbs_code="GM0453", name="Velsen")
-
-
-@pytest.fixture
-def klantmanager(haarlem):
-    return UserFactory(role=Role.CASE_MANAGER, municipality=haarlem)
 
 
 @pytest.fixture
