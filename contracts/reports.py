@@ -1073,8 +1073,11 @@ def attendance(report_filter: ReportFilter | None = None) -> pd.DataFrame:
     frame = pd.DataFrame(list(rows))
     if frame.empty:
         return _frame(frame, ATTENDANCE_COLUMNS)
-    offered, attended = frame["hours_offered"], frame["hours_attended"]
+    # One decimal, as entered: SQLite adds the hours up as binary floats (12.299999…).
+    offered, attended = frame["hours_offered"].round(1), frame["hours_attended"].round(1)
     frame = frame.assign(
+        hours_offered=offered,
+        hours_attended=attended,
         absence_hours=(offered - attended).round(1),
         attendance_rate=attended / offered.where(offered > 0),
     )

@@ -627,6 +627,22 @@ def test_attendance_for_a_municipality_and_a_provider(world):
     assert beta["contract_reference"].tolist() == ["RIJZK-B", "RIJZK-B"]
 
 
+def test_attendance_hours_keep_one_decimal_when_added_up(world):
+    # Added up as binary floats (SQLite does), 0.1 + 0.2 hours would be 0.30000000000000004.
+    lot = LotFactory(contract__municipalities=[world.haarlem], capacity=5)
+    for offered, attended in (("0.1", "0.1"), ("0.2", "0.1")):
+        referral = _referral(lot, world.haarlem, state=State.STARTED, started=D(2026, 6, 1))
+        MonthlyAttendance.objects.create(
+            referral=referral,
+            month=D(2026, 6, 1),
+            hours_offered=Decimal(offered),
+            hours_attended=Decimal(attended),
+        )
+    frame = reports.attendance(ReportFilter(date_from=D(2026, 6, 1), date_until=D(2026, 6, 30)))
+    row = frame[frame["lot_id"] == lot.pk].iloc[0]
+    assert (row["hours_offered"], row["hours_attended"], row["absence_hours"]) == (0.3, 0.2, 0.1)
+
+
 def test_attendance_of_nothing_is_an_empty_frame():
     frame = reports.attendance()
     assert frame.empty
