@@ -22,7 +22,8 @@ ROW_HEIGHT = 28
 LABEL_SHARE = 36
 """Percent of the chart's width for the row labels; the bars and their value take the rest."""
 VALUE_SHARE = 18
-MAX_LABEL_CHARACTERS = 28
+MAX_LABEL_CHARACTERS = 36
+"""About a third of a desktop chart's width at the labels' size; longer ones are shortened."""
 MAX_ROWS = 25
 """Beyond this, a chart shows the largest rows and says how many it left out; the table beside
 it has them all."""
@@ -86,6 +87,9 @@ class BarChart:
         )
         flagged = " rw-chart__row--flagged" if row.flagged else ""
         label = conditional_escape(row.label)
+        # A shortened label shows in full on hover; the table beside the chart has it too.
+        if row.label != row.full_label:
+            label = f"<title>{conditional_escape(row.full_label)}</title>{label}"
         text = conditional_escape(row.text)
         return (
             f'<g class="rw-chart__row{flagged}">'

@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
@@ -225,6 +226,17 @@ def table_body(rows: list[list[str]]) -> SafeString:
     )
 
 
+def lot_period_label(
+    lot_label: str, provider_name: str, start: datetime.date, end: datetime.date
+) -> str:
+    """A lot-period as a chart names it: the lot first (a provider has several lots), then,
+    when its capacity counts per quarter or half year, the months (such a lot has a row per
+    period), then the provider: "Perceel 6: brugklas (apr-jun) · Taalhuis"."""
+    whole_year = (start.month, start.day, end.month, end.day) == (1, 1, 12, 31)
+    months = "" if whole_year else f" ({date_format(start, 'b')}\N{EN DASH}{date_format(end, 'b')})"
+    return f"{lot_label}{months} · {provider_name}"
+
+
 def _without_total(frame):
     return frame[frame["provider_id"].notna()] if "provider_id" in frame else frame
 
@@ -237,14 +249,21 @@ def _section_charts(
     shown = charts.MAX_ROWS
     if key == "utilisation":
         lots = frames["utilisation-lots"]
-        first_lots = lots.head(shown)
+        first_lots = lots.sort_values(
+            ["share", "lot_placements", "contract_reference", "lot_id", "period_start"],
+            ascending=[False, False, True, True, True],
+            na_position="last",
+        ).head(shown)
         per_month = frames["placements-months"]
         first_months = per_month.head(shown)
         return [
             charts.bar_chart(
                 id="chart-utilisation",
-                title=gettext("Placements against capacity per lot"),
-                labels=[f"{r.provider_name}: {r.lot_label}" for r in first_lots.itertuples()],
+                title=gettext("Fullest lots: placements against capacity"),
+                labels=[
+                    lot_period_label(r.lot_label, r.provider_name, r.period_start, r.period_end)
+                    for r in first_lots.itertuples()
+                ],
                 values=list(first_lots["capacity"]),
                 second=list(first_lots["lot_placements"]),
                 series_names=[gettext("Capacity"), gettext("Placements")],

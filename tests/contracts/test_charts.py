@@ -73,6 +73,16 @@ def test_long_labels_are_shortened_in_the_chart_and_rows_capped():
     assert "30 rows" in chart.description
 
 
+def test_a_shortened_label_shows_in_full_on_hover():
+    long = "Perceel 6: brugklas (apr-jun) · Taalinstituut <Kleinloo> 001"
+    chart = charts.bar_chart(id="c", title="T", labels=[long, "Kort"], values=[2, 1])
+    html = render_to_string("contracts/dashboard/_bar_chart.html", {"chart": chart})
+    shown = chart.rows[0].label.replace("<", "&lt;").replace(">", "&gt;")
+    full = long.replace("<", "&lt;").replace(">", "&gt;")
+    assert f'class="rw-chart__label"><title>{full}</title>{shown}</text>' in html
+    assert 'class="rw-chart__label">Kort</text>' in html
+
+
 def test_the_svg_is_an_image_labelled_by_its_title_and_description():
     chart = charts.bar_chart(id="use", title="Use <per> lot", labels=["A"], values=[3])
     html = render_to_string("contracts/dashboard/_bar_chart.html", {"chart": chart})

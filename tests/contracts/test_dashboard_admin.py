@@ -12,11 +12,11 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from contracts import referrals
-from contracts.dashboard_admin import select_options, table_body
+from contracts.dashboard_admin import lot_period_label, select_options, table_body
 from contracts.models import Learner, Referral
 from portal.accounts.models import Role
 from tests.contracts.factories import LotFactory, MunicipalityFactory
@@ -118,6 +118,55 @@ def test_a_contract_manager_sees_the_regions_figures_for_this_year(caseload, lot
     assert 'role="img"' in html and "Placements against capacity per lot" in html
     assert f'<tr><th scope="row">{lot.contract.reference}</th><td>=Evil Taal</td>' in html
     assert '<option value="" selected>All municipalities</option>' in html
+
+
+def _chart(response, chart_id: str):
+    for section in response.context["sections"]:
+        for chart in section["charts"]:
+            if chart.id == chart_id:
+                return chart
+    raise AssertionError(f"no chart {chart_id}")
+
+
+def test_the_utilisation_chart_shows_the_fullest_lots_first(caseload, lot, haarlem):
+    roomy = LotFactory(
+        name="Perceel 9: brugklas",
+        capacity=10,
+        capacity_period="QUARTER",
+        contract__reference="AAA-FIRST-BY-REFERENCE",
+        contract__municipalities=[haarlem],
+    )
+    _refer(roomy, haarlem, 1, start=10)
+    response = as_user(UserFactory(role=Role.CONTRACT_MANAGER)).get(URL)
+    chart = _chart(response, "chart-utilisation")
+    # The table keeps the contracts' order; the chart puts the full lot (4 of 4) first, then
+    # this quarter of the roomy lot (1 of 10), then its other quarters.
+    assert _table(response, "utilisation-lots")[0][0] == "AAA-FIRST-BY-REFERENCE"
+    assert chart.title == "Fullest lots: placements against capacity"
+    texts = [row.text for row in chart.rows]
+    assert texts[:2] == ["! 4 of 4", "1 of 10"]
+    assert texts[2:] and set(texts[2:]) == {"0 of 10"}  # the quarters of the contract to come
+    (full,) = [
+        row for row in _table(response, "utilisation-lots") if row[0] != roomy.contract.reference
+    ]
+    assert chart.rows[0].full_label == f"{full[2]} · =Evil Taal"  # its lot column, the provider
+    first = datetime.date(TODAY.year, (TODAY.month - 1) // 3 * 3 + 1, 1)
+    last = datetime.date(TODAY.year, first.month + 2, 28)
+    months = f"{first:%b}\N{EN DASH}{last:%b}".lower()
+    provider = roomy.contract.provider.name
+    assert chart.rows[1].full_label == f"Perceel 9: brugklas ({months}) · {provider}"
+
+
+def test_a_lot_period_label_names_the_months_only_of_a_part_of_the_year():
+    year = (datetime.date(2026, 1, 1), datetime.date(2026, 12, 31))
+    half = (datetime.date(2026, 7, 1), datetime.date(2026, 12, 31))
+    with translation.override("nl"):
+        assert lot_period_label("Perceel 1: B1-route", "Alfa", *year) == (
+            "Perceel 1: B1-route · Alfa"
+        )
+        assert lot_period_label("Perceel 1: B1-route", "Alfa", *half) == (
+            "Perceel 1: B1-route (jul\N{EN DASH}dec) · Alfa"
+        )
 
 
 def test_a_klantmanager_sees_their_own_municipality_only(caseload, haarlem, velsen):
