@@ -121,7 +121,6 @@ def bar_chart(
     series_names: Sequence[str] = (),
     text: Callable[[int], str] | None = None,
     flagged: Sequence[bool] | None = None,
-    unit: str = "",
     total: int | None = None,
 ) -> BarChart:
     """A horizontal bar chart of ``values`` per label, optionally with a ``second`` series drawn
@@ -150,8 +149,6 @@ def bar_chart(
             }
         else:
             value_text = _number(values[index])
-        if unit:
-            value_text = f"{value_text} {unit}"
         is_flagged = bool(flagged[index]) if flagged is not None else False
         rows.append(
             Row(
@@ -179,17 +176,27 @@ def _describe(title: str, rows: list[Row], *, left_out: int) -> str:
     if not rows:
         return _("%(title)s: no figures for this selection.") % {"title": title}
     ordered = sorted(rows, key=lambda row: row.bars[0].value)
-    parts = [
-        ngettext("%(title)s, %(count)s row.", "%(title)s, %(count)s rows.", len(rows) + left_out)
-        % {"title": title, "count": len(rows) + left_out},
-        _("Largest: %(label)s (%(text)s).")
-        % {"label": ordered[-1].full_label, "text": ordered[-1].text},
-    ]
-    if len(rows) > 1:
-        parts.append(
-            _("Smallest: %(label)s (%(text)s).")
-            % {"label": ordered[0].full_label, "text": ordered[0].text}
+    count = len(rows) + left_out
+    if left_out:
+        # The largest and smallest of the rows drawn, not of all: say so.
+        parts = [
+            _("%(title)s, %(count)s rows; the chart draws %(shown)s of them.")
+            % {"title": title, "count": count, "shown": len(rows)},
+        ]
+        largest, smallest = (
+            _("Largest drawn: %(label)s (%(text)s)."),
+            _("Smallest drawn: %(label)s (%(text)s)."),
         )
+    else:
+        parts = [
+            ngettext("%(title)s, %(count)s row.", "%(title)s, %(count)s rows.", count)
+            % {"title": title, "count": count}
+        ]
+        largest = _("Largest: %(label)s (%(text)s).")
+        smallest = _("Smallest: %(label)s (%(text)s).")
+    parts.append(largest % {"label": ordered[-1].full_label, "text": ordered[-1].text})
+    if len(rows) > 1:
+        parts.append(smallest % {"label": ordered[0].full_label, "text": ordered[0].text})
     flagged = sum(row.flagged for row in rows)
     if flagged:
         parts.append(_("%(count)s flagged.") % {"count": flagged})

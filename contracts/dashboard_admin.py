@@ -29,6 +29,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from contracts import charts, exports, reports
 from contracts.dashboard_tables import (
+    MONEY,
     MONTH,
     PAGE_ROWS,
     TABLES,
@@ -167,7 +168,7 @@ class DashboardView(WagtailAdminTemplateMixin, TemplateView):
                 {
                     "id": key,
                     "title": title,
-                    "charts": _section_charts(key, report_set, frames, texts),
+                    "charts": section_charts(key, report_set, frames, texts),
                     "tables": [
                         _table_context(TABLES[name], frame, query, texts)
                         for name, frame in frames.items()
@@ -237,11 +238,19 @@ def lot_period_label(
     return f"{lot_label}{months} · {provider_name}"
 
 
+def _largest_first(frame: pd.DataFrame, column: str, count: int) -> pd.DataFrame:
+    """The ``count`` rows with the most of ``column``, ties by provider name: what a chart
+    shows at a glance, while the table beside it keeps the providers in order of name."""
+    return frame.sort_values(
+        [column, "provider_name"], ascending=[False, True], na_position="last", kind="stable"
+    ).head(count)
+
+
 def _without_total(frame):
     return frame[frame["provider_id"].notna()] if "provider_id" in frame else frame
 
 
-def _section_charts(
+def section_charts(
     key: str, report_set: ReportSet, frames: dict[str, pd.DataFrame], texts: CellTexts
 ) -> list[charts.BarChart]:
     """The charts of a section, drawn from the same frames as its tables. A chart draws at most
@@ -285,7 +294,7 @@ def _section_charts(
         names = [str(TABLES["funnel"].label_of(step)) for step in steps]
         values = [int(total.iloc[0][step]) if len(total) else 0 for step in steps]
         breaches = _without_total(frames["sla-breaches"])
-        first_breaches = breaches.head(shown)
+        first_breaches = _largest_first(breaches, "breaches", shown)
         return [
             charts.bar_chart(
                 id="chart-funnel",
@@ -295,7 +304,7 @@ def _section_charts(
             ),
             charts.bar_chart(
                 id="chart-sla",
-                title=gettext("SLA breaches per provider"),
+                title=gettext("SLA breaches per provider, most first"),
                 labels=list(first_breaches["provider_name"]),
                 values=list(first_breaches["breaches"]),
                 flagged=[value > 0 for value in first_breaches["breaches"]],
@@ -304,11 +313,11 @@ def _section_charts(
         ]
     if key == "attendance":
         per_provider = frames["attendance-providers"]
-        first_providers = per_provider.head(shown)
+        first_providers = _largest_first(per_provider, "absence_hours", shown)
         return [
             charts.bar_chart(
                 id="chart-attendance",
-                title=gettext("Hours offered and attended per provider"),
+                title=gettext("Hours offered and attended per provider, most absence first"),
                 labels=list(first_providers["provider_name"]),
                 values=[float(v) for v in first_providers["hours_offered"]],
                 second=[float(v) for v in first_providers["hours_attended"]],
@@ -318,14 +327,15 @@ def _section_charts(
         ]
     if key == "market":
         revenue = revenue_per_provider(report_set["self_paid_market"])
-        first_revenue = revenue.head(shown)
+        first_revenue = _largest_first(revenue, "revenue_cents", shown)
+        cents = [int(value) for value in first_revenue["revenue_cents"]]
         return [
             charts.bar_chart(
                 id="chart-revenue",
-                title=gettext("Self-paid revenue per provider"),
+                title=gettext("Self-paid revenue per provider, highest first"),
                 labels=list(first_revenue["provider_name"]),
-                values=[int(cents) / 100 for cents in first_revenue["revenue_cents"]],
-                unit="€",
+                values=[value / 100 for value in cents],
+                text=lambda index: texts(cents[index], MONEY),  # as the table writes it
                 total=len(revenue),
             )
         ]

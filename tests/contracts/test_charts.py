@@ -122,4 +122,8 @@ def test_rows_are_drawn_with_their_bars_and_escaped_texts():
 def test_a_chart_given_only_its_first_rows_counts_the_rest():
     chart = charts.bar_chart(id="c", title="T", labels=["A", "B"], values=[1, 2], total=30)
     assert len(chart.rows) == 2 and chart.left_out == 28
-    assert "30 rows" in chart.description
+    # Largest and smallest are those drawn, and the text says so.
+    assert chart.description == (
+        "T, 30 rows; the chart draws 2 of them. Largest drawn: B (2). Smallest drawn: A (1). "
+        "The table below has every figure."
+    )

@@ -8,6 +8,7 @@ import csv
 import datetime
 import io
 
+import pandas as pd
 import pytest
 from django.db import connection
 from django.test import Client
@@ -16,7 +17,13 @@ from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from contracts import referrals
-from contracts.dashboard_admin import lot_period_label, select_options, table_body
+from contracts.dashboard_admin import (
+    lot_period_label,
+    section_charts,
+    select_options,
+    table_body,
+)
+from contracts.dashboard_tables import CellTexts
 from contracts.models import Learner, Referral
 from portal.accounts.models import Role
 from tests.contracts.factories import LotFactory, MunicipalityFactory
@@ -167,6 +174,45 @@ def test_a_lot_period_label_names_the_months_only_of_a_part_of_the_year():
         assert lot_period_label("Perceel 1: B1-route", "Alfa", *half) == (
             "Perceel 1: B1-route (jul\N{EN DASH}dec) · Alfa"
         )
+
+
+def test_provider_charts_draw_the_most_first_and_money_as_the_table_does():
+    frames = {
+        "funnel": pd.DataFrame(
+            {"provider_id": [None], "sent": [0], "accepted": [0], "started": [0]}
+            | {"completed": [0], "stopped": [0]}
+        ),
+        "sla-breaches": pd.DataFrame(
+            {
+                "provider_id": [1, 2, 3, None],
+                "provider_name": ["Alfa", "Beta", "Gamma", "All providers"],
+                "breaches": [2, 7, 2, 11],
+            }
+        ),
+        "attendance-providers": pd.DataFrame(
+            {
+                "provider_name": ["Alfa", "Beta"],
+                "hours_offered": [100.0, 10.0],
+                "hours_attended": [95.0, 2.0],
+                "absence_hours": [5.0, 8.0],
+            }
+        ),
+    }
+    market = pd.DataFrame(
+        {"provider_name": ["Alfa", "Beta", "Alfa"], "revenue_cents": [1000, 250050, 500]}
+    )
+    with translation.override("en"):
+        texts = CellTexts()
+        (_funnel, sla) = section_charts("referrals", {}, frames, texts)
+        (attendance,) = section_charts("attendance", {}, frames, texts)
+        (revenue,) = section_charts("market", {"self_paid_market": market}, frames, texts)
+    assert [(row.label, row.text) for row in sla.rows] == [
+        ("Beta", "! 7"), ("Alfa", "! 2"), ("Gamma", "! 2"),
+    ]  # fmt: skip
+    assert [row.label for row in attendance.rows] == ["Beta", "Alfa"]  # 8 hours absent, then 5
+    assert [(row.label, row.text) for row in revenue.rows] == [
+        ("Beta", "€ 2,500.50"), ("Alfa", "€ 15.00"),
+    ]  # fmt: skip
 
 
 def test_a_klantmanager_sees_their_own_municipality_only(caseload, haarlem, velsen):
