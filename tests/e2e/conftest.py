@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable, Iterator
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -12,6 +13,7 @@ import pytest
 from django.core.management import call_command
 
 from tests.e2e.axe import AXE_SCRIPT
+from tests.stripe_standin.pytest_plugin import WEBHOOK_PATH
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -49,6 +51,36 @@ def browser():
         browser.close()
 
 
+class OneRequestAtATime:
+    """The live server's WSGI application, answering one request at a time.
+
+    On the in-memory SQLite test database every request thread of the live server shares the
+    test's one connection (pytest-django hands it over: another connection would see another,
+    empty database). An admin page loads ``/admin/jsi18n/`` and ``/admin/sprite/`` beside the
+    page itself, so two requests ran transactions on that one connection at once, and about one
+    run in eight a signed-in browser found its session gone on the next screen. PostgreSQL gives
+    each thread a connection of its own and needs none of this.
+
+    The Stripe stand-in's webhooks pass without waiting: the stand-in posts them while a portal
+    view still waits for its API answer, and that view holds the lock.
+    """
+
+    def __init__(self, application: Callable) -> None:
+        self.application = application
+        self.lock = threading.Lock()
+
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") == WEBHOOK_PATH:
+            return self.application(environ, start_response)
+        with self.lock:
+            response = self.application(environ, start_response)
+            try:
+                return list(response)  # a streamed body reads the database too
+            finally:
+                if hasattr(response, "close"):
+                    response.close()
+
+
 @pytest.fixture
 def demo_site(transactional_db, live_server) -> str:
     """The demo catalogue in the test database, served by the live server; returns its base URL.
@@ -61,6 +93,10 @@ def demo_site(transactional_db, live_server) -> str:
     is fine because Wagtail falls back to the ``is_default_site`` Site when no hostname and port
     match exactly.
     """
+    if live_server.thread.connections_override:
+        server = live_server.thread.httpd
+        if not isinstance(server.get_app(), OneRequestAtATime):
+            server.set_app(OneRequestAtATime(server.get_app()))
     call_command("seed_demo", "--no-users", verbosity=0)
     return live_server.url
 
