@@ -1,10 +1,12 @@
-"""Bar charts drawn as inline SVG on the server: no script, no chart service, no web font.
+"""Bar charts drawn on the server: no script, no chart service, no web font.
 
-A chart is geometry for ``contracts/dashboard/_bar_chart.html``: one row per label, each with one
+A chart is rows for ``contracts/dashboard/_bar_chart.html``: one row per label, each with one
 or two bars (e.g. used against capacity, attended against offered) scaled to the largest value.
-Every chart carries a text alternative (``description``) summarising what it shows; the page puts
-the full table of its numbers beside it, so the SVG itself is ``role="img"`` and adds nothing a
-screen-reader user would miss.
+The rows are an HTML grid, label, bars and value side by side, and on a phone the label above
+its bars, so a long label wraps rather than running over the bars. Each row's bars are a small
+SVG. Every chart carries a text alternative (``description``) summarising what it shows; the page
+puts the full table of its numbers beside it, so the chart itself is ``role="img"`` and adds
+nothing a screen-reader user would miss.
 """
 
 from __future__ import annotations
@@ -18,12 +20,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-ROW_HEIGHT = 28
-LABEL_SHARE = 36
-"""Percent of the chart's width for the row labels; the bars and their value take the rest."""
-VALUE_SHARE = 18
-MAX_LABEL_CHARACTERS = 36
-"""About a third of a desktop chart's width at the labels' size; longer ones are shortened."""
+BAR_HEIGHT = 20
 MAX_ROWS = 25
 """Beyond this, a chart shows the largest rows and says how many it left out; the table beside
 it has them all."""
@@ -33,7 +30,7 @@ it has them all."""
 class Bar:
     value: float
     width: float
-    """Percent of the whole chart's width."""
+    """Percent of the bars' width: the largest value in the chart takes it all."""
     series: int
     """0 for the first series, 1 for the second (drawn thinner, over the first)."""
 
@@ -41,15 +38,9 @@ class Bar:
 @dataclass(frozen=True)
 class Row:
     label: str
-    full_label: str
     bars: tuple[Bar, ...]
     text: str
     flagged: bool
-    y: int
-
-    @property
-    def text_y(self) -> int:
-        return self.y + ROW_HEIGHT // 2 + 4
 
 
 @dataclass(frozen=True)
@@ -61,54 +52,33 @@ class BarChart:
     series_names: tuple[str, ...]
     left_out: int
 
-    @property
-    def height(self) -> int:
-        return max(len(self.rows), 1) * ROW_HEIGHT + 4
+    def html_rows(self) -> SafeString:
+        """The rows' elements, for the template. Built here because template tags looping over
+        rows and bars cost some ten times as much, a good part of the dashboard's time."""
+        return mark_safe("\n".join(_html_row(row) for row in self.rows))  # noqa: S308 (escaped)
 
-    @property
-    def bar_x(self) -> int:
-        return LABEL_SHARE
 
-    @property
-    def value_x(self) -> int:
-        return 100 - 1
-
-    def svg_rows(self) -> SafeString:
-        """The rows' SVG elements, for the template. Built here because template tags looping
-        over rows and bars cost some ten times as much, a good part of the dashboard's time."""
-        return mark_safe("\n".join(self._svg_row(row) for row in self.rows))  # noqa: S308 (escaped)
-
-    def _svg_row(self, row: Row) -> str:
-        bars = "".join(
-            f'<rect class="rw-chart__bar rw-chart__bar--{bar.series}" x="{self.bar_x}%" '
-            f'y="{row.y + (9 if bar.series else 4)}" width="{bar.width:.2f}%" '
-            f'height="{10 if bar.series else 20}"></rect>'
-            for bar in row.bars
-        )
-        flagged = " rw-chart__row--flagged" if row.flagged else ""
-        label = conditional_escape(row.label)
-        # A shortened label shows in full on hover; the table beside the chart has it too.
-        if row.label != row.full_label:
-            label = f"<title>{conditional_escape(row.full_label)}</title>{label}"
-        text = conditional_escape(row.text)
-        return (
-            f'<g class="rw-chart__row{flagged}">'
-            f'<text x="0" y="{row.text_y}" class="rw-chart__label">{label}</text>{bars}'
-            f'<text x="{self.value_x}%" y="{row.text_y}" text-anchor="end" '
-            f'class="rw-chart__value">{text}</text></g>'
-        )
+def _html_row(row: Row) -> str:
+    bars = "".join(
+        f'<rect class="rw-chart__bar rw-chart__bar--{bar.series}" x="0" '
+        f'y="{5 if bar.series else 0}" width="{bar.width:.2f}%" '
+        f'height="{BAR_HEIGHT // 2 if bar.series else BAR_HEIGHT}"></rect>'
+        for bar in row.bars
+    )
+    flagged = " rw-chart__row--flagged" if row.flagged else ""
+    return (
+        f'<div class="rw-chart__row{flagged}">'
+        f'<span class="rw-chart__label">{conditional_escape(row.label)}</span>'
+        f'<svg class="rw-chart__bars" width="100%" height="{BAR_HEIGHT}" focusable="false">'
+        f"{bars}</svg>"
+        f'<span class="rw-chart__value">{conditional_escape(row.text)}</span></div>'
+    )
 
 
 def _number(value: float) -> str:
     if float(value).is_integer():
         return number_format(int(value), force_grouping=True)
     return number_format(round(value, 1), decimal_pos=1, force_grouping=True)
-
-
-def _short(label: str) -> str:
-    if len(label) <= MAX_LABEL_CHARACTERS:
-        return label
-    return label[: MAX_LABEL_CHARACTERS - 1].rstrip() + "…"
 
 
 def bar_chart(
@@ -134,7 +104,7 @@ def bar_chart(
     count = min(len(labels), MAX_ROWS)
     left_out = max((len(labels) if total is None else total) - count, 0)
     largest = max([*values[:count], *(second[:count] if second is not None else []), 0]) or 1
-    scale = (100 - LABEL_SHARE - VALUE_SHARE) / largest
+    scale = 100 / largest
     rows = []
     for index in range(count):
         bars = [Bar(value=values[index], width=values[index] * scale, series=0)]
@@ -152,12 +122,10 @@ def bar_chart(
         is_flagged = bool(flagged[index]) if flagged is not None else False
         rows.append(
             Row(
-                label=_short(str(labels[index])),
-                full_label=str(labels[index]),
+                label=str(labels[index]),
                 bars=tuple(bars),
                 text=("! " if is_flagged else "") + value_text,
                 flagged=is_flagged,
-                y=index * ROW_HEIGHT,
             )
         )
     return BarChart(
@@ -194,9 +162,9 @@ def _describe(title: str, rows: list[Row], *, left_out: int) -> str:
         ]
         largest = _("Largest: %(label)s (%(text)s).")
         smallest = _("Smallest: %(label)s (%(text)s).")
-    parts.append(largest % {"label": ordered[-1].full_label, "text": ordered[-1].text})
+    parts.append(largest % {"label": ordered[-1].label, "text": ordered[-1].text})
     if len(rows) > 1:
-        parts.append(smallest % {"label": ordered[0].full_label, "text": ordered[0].text})
+        parts.append(smallest % {"label": ordered[0].label, "text": ordered[0].text})
     flagged = sum(row.flagged for row in rows)
     if flagged:
         parts.append(_("%(count)s flagged.") % {"count": flagged})

@@ -156,12 +156,12 @@ def test_the_utilisation_chart_shows_the_fullest_lots_first(caseload, lot, haarl
     (full,) = [
         row for row in _table(response, "utilisation-lots") if row[0] != roomy.contract.reference
     ]
-    assert chart.rows[0].full_label == f"{full[2]} · =Evil Taal"  # its lot column, the provider
+    assert chart.rows[0].label == f"{full[2]} · =Evil Taal"  # its lot column, the provider
     first = datetime.date(TODAY.year, (TODAY.month - 1) // 3 * 3 + 1, 1)
     last = datetime.date(TODAY.year, first.month + 2, 28)
     months = f"{first:%b}\N{EN DASH}{last:%b}".lower()
     provider = roomy.contract.provider.name
-    assert chart.rows[1].full_label == f"Perceel 9: brugklas ({months}) · {provider}"
+    assert chart.rows[1].label == f"Perceel 9: brugklas ({months}) · {provider}"
 
 
 def test_a_lot_period_label_names_the_months_only_of_a_part_of_the_year():

@@ -140,9 +140,10 @@ def test_each_lot_shows_its_capacity_against_the_learners_expected_with_the_bala
         ]
     ]
     soup = BeautifulSoup(html, "html.parser")
-    chart = soup.find("svg", class_="rw-chart__svg")
-    assert "Alfa Taal: Perceel 1: B1" in chart.get_text(" ")
-    assert "Largest: Alfa Taal: Perceel 1: B1 (18 left)." in chart.find("desc").get_text()
+    chart = soup.select_one(".rw-chart__plot[role=img]")
+    assert chart.select_one(".rw-chart__label").get_text() == "Alfa Taal: Perceel 1: B1"
+    description = soup.find(id=chart["aria-labelledby"].split()[1]).get_text()
+    assert "Largest: Alfa Taal: Perceel 1: B1 (18 left)." in description
     assert not soup.select(".rw-chart__row--flagged")
 
 

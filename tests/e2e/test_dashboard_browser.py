@@ -1,0 +1,45 @@
+"""The dashboard's charts in a real browser: on a desktop and on a 320 px phone, no chart row's
+label, bars and value overlap (WCAG 1.4.10, reflow: a long label wraps instead of running
+over its bars)."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+
+from tests.e2e.conftest import DESKTOP, PHONE
+from tests.e2e.test_referral_browser import _sign_in
+
+pytestmark = pytest.mark.browser
+
+CONTRACT_MANAGER = "contractmanager@routewijzer.example"
+
+OVERLAPS = """
+() => {
+    const boxes = (row) => [...row.children].map((part) => part.getBoundingClientRect());
+    const meet = (a, b) =>
+        a.left < b.right - 1 && b.left < a.right - 1
+        && a.top < b.bottom - 1 && b.top < a.bottom - 1;
+    const found = [];
+    let rows = 0;
+    for (const row of document.querySelectorAll(".rw-chart__row")) {
+        rows += 1;
+        const [label, bars, value] = boxes(row);
+        if (meet(label, bars) || meet(label, value) || meet(bars, value)) {
+            found.push(row.textContent);
+        }
+    }
+    return {rows, found};
+}
+"""
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone 320 px"])
+def test_chart_labels_bars_and_values_never_overlap(page, demo_site, viewport):
+    call_command("seed_demo", verbosity=0)
+    _sign_in(page, demo_site, CONTRACT_MANAGER)
+    page.set_viewport_size(viewport)
+    page.goto(f"{demo_site}/admin/dashboard/")
+    result = page.evaluate(OVERLAPS)
+    assert result["rows"] > 0  # the demo's contracts give the charts rows to check
+    assert result["found"] == []
