@@ -61,7 +61,7 @@ class BarChart:
 def _html_row(row: Row) -> str:
     bars = "".join(
         f'<rect class="rw-chart__bar rw-chart__bar--{bar.series}" x="0" '
-        f'y="{5 if bar.series else 0}" width="{bar.width:.2f}%" '
+        f'y="{BAR_HEIGHT // 4 if bar.series else 0}" width="{bar.width:.2f}%" '
         f'height="{BAR_HEIGHT // 2 if bar.series else BAR_HEIGHT}"></rect>'
         for bar in row.bars
     )

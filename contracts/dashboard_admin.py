@@ -238,11 +238,17 @@ def lot_period_label(
     return f"{lot_label}{months} · {provider_name}"
 
 
-def _largest_first(frame: pd.DataFrame, column: str, count: int) -> pd.DataFrame:
-    """The ``count`` rows with the most of ``column``, ties by provider name: what a chart
-    shows at a glance, while the table beside it keeps the providers in order of name."""
+def _largest_first(
+    frame: pd.DataFrame, most: list[str], count: int, *, ties: tuple[str, ...] = ("provider_name",)
+) -> pd.DataFrame:
+    """The ``count`` rows with the most of the ``most`` columns (missing values last), ties in
+    the order of ``ties``: what a chart shows at a glance, while the table beside it keeps its
+    own order."""
     return frame.sort_values(
-        [column, "provider_name"], ascending=[False, True], na_position="last", kind="stable"
+        [*most, *ties],
+        ascending=[False] * len(most) + [True] * len(ties),
+        na_position="last",
+        kind="stable",
     ).head(count)
 
 
@@ -258,11 +264,12 @@ def section_charts(
     shown = charts.MAX_ROWS
     if key == "utilisation":
         lots = frames["utilisation-lots"]
-        first_lots = lots.sort_values(
-            ["share", "lot_placements", "contract_reference", "lot_id", "period_start"],
-            ascending=[False, False, True, True, True],
-            na_position="last",
-        ).head(shown)
+        first_lots = _largest_first(
+            lots,
+            ["share", "lot_placements"],
+            shown,
+            ties=("contract_reference", "lot_id", "period_start"),
+        )
         per_month = frames["placements-months"]
         first_months = per_month.head(shown)
         return [
@@ -294,7 +301,7 @@ def section_charts(
         names = [str(TABLES["funnel"].label_of(step)) for step in steps]
         values = [int(total.iloc[0][step]) if len(total) else 0 for step in steps]
         breaches = _without_total(frames["sla-breaches"])
-        first_breaches = _largest_first(breaches, "breaches", shown)
+        first_breaches = _largest_first(breaches, ["breaches"], shown)
         return [
             charts.bar_chart(
                 id="chart-funnel",
@@ -313,7 +320,7 @@ def section_charts(
         ]
     if key == "attendance":
         per_provider = frames["attendance-providers"]
-        first_providers = _largest_first(per_provider, "absence_hours", shown)
+        first_providers = _largest_first(per_provider, ["absence_hours"], shown)
         return [
             charts.bar_chart(
                 id="chart-attendance",
@@ -327,7 +334,7 @@ def section_charts(
         ]
     if key == "market":
         revenue = revenue_per_provider(report_set["self_paid_market"])
-        first_revenue = _largest_first(revenue, "revenue_cents", shown)
+        first_revenue = _largest_first(revenue, ["revenue_cents"], shown)
         cents = [int(value) for value in first_revenue["revenue_cents"]]
         return [
             charts.bar_chart(

@@ -1,5 +1,6 @@
-"""Fixtures most contracts tests share: the municipality of Haarlem and one of its klantmanagers.
-A module that needs them different (a name, a language) defines its own, which wins."""
+"""Fixtures many contracts tests share: the municipalities of Haarlem and Velsen and a
+klantmanager of Haarlem. A module that needs one different (a name, a language) defines its own,
+which wins."""
 
 import pytest
 
@@ -11,6 +12,11 @@ from tests.portal.factories import UserFactory
 @pytest.fixture
 def haarlem():
     return MunicipalityFactory(cbs_code="GM0392", name="Haarlem")
+
+
+@pytest.fixture
+def velsen():
+    return MunicipalityFactory(cbs_code="GM0453", name="Velsen")
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 from openpyxl import load_workbook
 
-from contracts import referrals
+from contracts import contracting, referrals
 from contracts.dashboard_admin import (
     lot_period_label,
     section_charts,
@@ -26,7 +26,7 @@ from contracts.dashboard_admin import (
 from contracts.dashboard_tables import CellTexts
 from contracts.models import Learner, Referral
 from portal.accounts.models import Role
-from tests.contracts.factories import LotFactory, MunicipalityFactory
+from tests.contracts.factories import LotFactory
 from tests.portal.factories import UserFactory, provider_staff
 from tests.portal.helpers import login_staff_in_english
 from tests.providers.factories import ProviderFactory
@@ -39,11 +39,6 @@ TODAY = timezone.localdate()
 
 def export_url(name: str, file_format: str) -> str:
     return f"{URL}export/{name}.{file_format}"
-
-
-@pytest.fixture
-def velsen():
-    return MunicipalityFactory(cbs_code="GM0453", name="Velsen")
 
 
 @pytest.fixture
@@ -157,8 +152,7 @@ def test_the_utilisation_chart_shows_the_fullest_lots_first(caseload, lot, haarl
         row for row in _table(response, "utilisation-lots") if row[0] != roomy.contract.reference
     ]
     assert chart.rows[0].label == f"{full[2]} · =Evil Taal"  # its lot column, the provider
-    first = datetime.date(TODAY.year, (TODAY.month - 1) // 3 * 3 + 1, 1)
-    last = datetime.date(TODAY.year, first.month + 2, 28)
+    first, last = contracting.period_containing(kind="QUARTER", on=TODAY)
     months = f"{first:%b}\N{EN DASH}{last:%b}".lower()
     provider = roomy.contract.provider.name
     assert chart.rows[1].label == f"Perceel 9: brugklas ({months}) · {provider}"

@@ -26,7 +26,7 @@ from contracts.models import (
 )
 from contracts.reports import ReportFilter
 from portal.accounts.models import Role
-from tests.contracts.factories import LearnerFactory, LotFactory, MunicipalityFactory
+from tests.contracts.factories import LearnerFactory, LotFactory
 from tests.portal.factories import UserFactory, provider_staff
 
 pytestmark = pytest.mark.django_db
@@ -41,11 +41,6 @@ THIS_MONTH = TODAY.replace(day=1)
 def _english():
     with translation.override("en"):
         yield
-
-
-@pytest.fixture
-def velsen():
-    return MunicipalityFactory(cbs_code="GM0453", name="Velsen")
 
 
 @pytest.fixture
