@@ -53,6 +53,13 @@ def enrolment_cancel(*, enrolment: Enrolment, actor: User | None = None) -> rule
             return quote
         if locked.state not in {Enrolment.State.HELD, Enrolment.State.CONFIRMED}:
             raise EnrolmentRefused(_("This enrolment can no longer be cancelled."))
+        paid_now = locked.payments.filter(status=Payment.Status.PAID).first()
+        if (locked.state, paid_now) != (enrolment.state, paid):
+            # A payment arrived (or the place changed) between the quote and the lock: the
+            # refund above was worked out on what no longer holds, so nothing is decided on it.
+            raise EnrolmentRefused(
+                _("Your enrolment changed just now. Please look at it and try again.")
+            )
         seats.seat_release(locked.seat_claim)
         states.enrolment_transition(
             enrolment=locked,

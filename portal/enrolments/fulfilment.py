@@ -4,11 +4,19 @@ Each function runs inside the webhook's transaction (with the event id stored in
 idempotent on its own as well: it looks at the payment's and enrolment's current state, so a
 replayed, late or out-of-order event changes nothing that is already true. The browser's return
 from Checkout never confirms anything.
+
+Two different events for one payment can arrive in the same millisecond
+(``checkout.session.completed`` and ``…async_payment_succeeded``, say). So every handler first
+locks the enrolment, then the payment, and only then reads what it decides on
+(:func:`_locked`); a ``Payment`` loaded before the lock is never trusted. The lock order, enrolment
+before its payments, is the one every writer of an enrolment's payments keeps (``paying``,
+``cancelling``, here).
 """
 
 from __future__ import annotations
 
 import logging
+import re
 
 from django.db import transaction
 from django.utils import timezone
@@ -24,23 +32,27 @@ logger = logging.getLogger(__name__)
 
 Outcome = str
 
+# A payment attempt number as the portal writes it in Stripe's metadata (ASCII digits only).
+ATTEMPT = re.compile(r"[0-9]{1,4}")
+
 
 def checkout_completed(session: dict) -> Outcome:
     """``checkout.session.completed`` and ``…async_payment_succeeded``: paid, or (SEPA) pending."""
-    payment = _payment_for(session)
-    if payment is None:
+    locked = _locked(_payment_for(session))
+    if locked is None:
         return "unknown session"
+    payment, enrolment = locked
     if session.get("payment_intent") and not payment.payment_intent_id:
         payment.payment_intent_id = _id(session["payment_intent"])
     if session.get("payment_status") == "paid":
-        return payment_fulfil(payment)
-    return _payment_processing(payment)
+        return _payment_fulfil(payment, enrolment)
+    return _payment_processing(payment, enrolment)
 
 
-def payment_fulfil(payment: Payment) -> Outcome:
+def _payment_fulfil(payment: Payment, enrolment: Enrolment) -> Outcome:
     """The money is in: confirm the place, or, if the seat is gone or the place was given up,
-    refund in full and tell the learner. Safe to call again."""
-    enrolment = Enrolment.objects.select_for_update().get(pk=payment.enrolment_id)
+    refund in full and tell the learner. Safe to call again. ``payment`` and ``enrolment`` are
+    locked and read under the lock (:func:`_locked`)."""
     if payment.status in {Payment.Status.PAID, Payment.Status.REFUNDED}:
         payment.save(update_fields=["payment_intent_id", "updated_at"])
         return "already paid"
@@ -83,10 +95,10 @@ def payment_fulfil(payment: Payment) -> Outcome:
 
 def checkout_async_failed(session: dict) -> Outcome:
     """A delayed payment (SEPA) failed: the seat goes back, the learner is told."""
-    payment = _payment_for(session)
-    if payment is None:
+    locked = _locked(_payment_for(session))
+    if locked is None:
         return "unknown session"
-    enrolment = Enrolment.objects.select_for_update().get(pk=payment.enrolment_id)
+    payment, enrolment = locked
     if payment.status != Payment.Status.PROCESSING:
         return f"ignored: payment {payment.status}"
     payment.status = Payment.Status.FAILED
@@ -100,10 +112,10 @@ def checkout_async_failed(session: dict) -> Outcome:
 
 def checkout_expired(session: dict) -> Outcome:
     """The Checkout Session closed unpaid: its hold goes, unless another attempt is under way."""
-    payment = _payment_for(session)
-    if payment is None:
+    locked = _locked(_payment_for(session))
+    if locked is None:
         return "unknown session"
-    enrolment = Enrolment.objects.select_for_update().get(pk=payment.enrolment_id)
+    payment, enrolment = locked
     if payment.status != Payment.Status.OPEN:
         return f"ignored: payment {payment.status}"
     payment.status = Payment.Status.EXPIRED
@@ -121,10 +133,13 @@ def checkout_expired(session: dict) -> Outcome:
 
 def charge_refunded(charge: dict) -> Outcome:
     """A refund went through (ours, or one made in Stripe's dashboard): the place ends."""
-    payment = _payment_for_charge(charge)
-    if payment is None:
+    intent = _id(charge.get("payment_intent"))
+    locked = _locked(_payment_for_charge(charge, intent))
+    if locked is None:
         return "unknown payment"
-    enrolment = Enrolment.objects.select_for_update().get(pk=payment.enrolment_id)
+    payment, enrolment = locked
+    if intent and not payment.payment_intent_id:
+        payment.payment_intent_id = intent
     refunded = int(charge.get("amount_refunded") or 0)
     if refunded <= payment.amount_refunded_cents:
         return "already recorded"
@@ -166,8 +181,7 @@ def charge_refunded(charge: dict) -> Outcome:
     return "refund recorded"
 
 
-def _payment_processing(payment: Payment) -> Outcome:
-    enrolment = Enrolment.objects.select_for_update().get(pk=payment.enrolment_id)
+def _payment_processing(payment: Payment, enrolment: Enrolment) -> Outcome:
     if payment.status != Payment.Status.OPEN:
         payment.save(update_fields=["payment_intent_id", "updated_at"])
         return f"ignored: payment {payment.status}"
@@ -179,7 +193,7 @@ def _payment_processing(payment: Payment) -> Outcome:
         # A delayed payment can take days: the seat is kept until it succeeds or fails.
         seats.seat_keep(enrolment.seat_claim)
     except seats.StartMomentFull:
-        # Nothing is paid yet; when it succeeds, payment_fulfil refunds it.
+        # Nothing is paid yet; when it succeeds, _payment_fulfil refunds it.
         return "processing; seat gone"
     states.enrolment_transition(
         enrolment=enrolment,
@@ -218,23 +232,54 @@ def _refunded_total(enrolment: Enrolment) -> int:
     return sum(payment.amount_refunded_cents for payment in enrolment.payments.all())
 
 
-def _payment_for_charge(charge: dict) -> Payment | None:
-    """By its PaymentIntent, or, when the refund overtook ``checkout.session.completed``, by the
-    enrolment and attempt in the metadata the portal gave the PaymentIntent."""
-    intent = _id(charge.get("payment_intent"))
-    payment = Payment.objects.filter(payment_intent_id=intent).first() if intent else None
+def _locked(payment_pk: int | None) -> tuple[Payment, Enrolment] | None:
+    """Lock the payment's enrolment, then the payment, and read both as they are now.
+
+    The decision of every handler rests on these two rows; read before the locks, a second event
+    for the same payment (committed while this one waited) would go unseen (style.md point 26).
+    On SQLite ``select_for_update`` does nothing, but the webhook's first statement is a write
+    (the event id), which makes SQLite run the two events one after the other.
+    """
+    if payment_pk is None:
+        return None
+    enrolment_pk = (
+        Payment.objects.filter(pk=payment_pk).values_list("enrolment_id", flat=True).first()
+    )
+    if enrolment_pk is None:
+        return None
+    enrolment = Enrolment.objects.select_for_update().get(pk=enrolment_pk)
+    payment = Payment.objects.select_for_update().get(pk=payment_pk)
+    return payment, enrolment
+
+
+def _payment_for_charge(charge: dict, intent: str) -> int | None:
+    """The payment's id, found by the charge's PaymentIntent, or, when the refund overtook
+    ``checkout.session.completed``, by the enrolment and attempt in the metadata the portal gave
+    the PaymentIntent."""
+    pk = (
+        Payment.objects.filter(payment_intent_id=intent).values_list("pk", flat=True).first()
+        if intent
+        else None
+    )
     metadata = charge.get("metadata") or {}
-    if payment is None and metadata.get("enrolment") and metadata.get("attempt", "").isdigit():
-        payment = Payment.objects.filter(
-            enrolment__reference=metadata["enrolment"], attempt=int(metadata["attempt"])
-        ).first()
-        if payment is not None and intent:
-            payment.payment_intent_id = intent
-    return payment
+    attempt = str(metadata.get("attempt", ""))
+    if pk is None and metadata.get("enrolment") and ATTEMPT.fullmatch(attempt):
+        pk = (
+            Payment.objects.filter(
+                enrolment__reference=str(metadata["enrolment"]), attempt=int(attempt)
+            )
+            .values_list("pk", flat=True)
+            .first()
+        )
+    return pk
 
 
-def _payment_for(session: dict) -> Payment | None:
-    return Payment.objects.filter(checkout_session_id=session.get("id")).first()
+def _payment_for(session: dict) -> int | None:
+    return (
+        Payment.objects.filter(checkout_session_id=session.get("id"))
+        .values_list("pk", flat=True)
+        .first()
+    )
 
 
 def _id(value: object) -> str:

@@ -14,27 +14,12 @@ from portal.enrolments import cancelling, enrolling
 from portal.enrolments.models import Enrolment
 from portal.payments import checkout
 from portal.payments.client import PaymentsUnavailable
-from portal.payments.models import ConnectedAccount, Payment, StripeEvent
+from portal.payments.models import Payment, StripeEvent
 from providers.models import SeatClaim, StartMoment
 from tests.enrolments.factories import learner, start_moment_for_sale
 from tests.stripe_standin.pytest_plugin import deliver
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def moment(stripe_standin):
-    """A course for sale whose provider onboarded a connected account at the stand-in."""
-    moment = start_moment_for_sale(seats=2, price_cents=125_000, connected=False)
-    account = stripe_standin.create_account(onboarded=True)
-    ConnectedAccount.objects.create(
-        provider=moment.offering.provider,
-        stripe_account_id=account["id"],
-        charges_enabled=True,
-        payouts_enabled=True,
-        details_submitted=True,
-    )
-    return moment
 
 
 @pytest.fixture

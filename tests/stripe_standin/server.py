@@ -247,8 +247,15 @@ class StripeStandIn:
             payload = json.dumps(event, indent=2, ensure_ascii=False).encode("utf-8")
             data = event
         else:
+            # Any text, also what is not an event at all (a list, null, not JSON): for tests of
+            # validly signed but malformed deliveries.
             payload = event.encode("utf-8") if isinstance(event, str) else event
-            data = json.loads(payload)
+            try:
+                data = json.loads(payload)
+            except (ValueError, RecursionError):
+                data = None
+            if not isinstance(data, dict):
+                data = {}
         signature = stripe.WebhookSignature.generate_signature_header(
             payload.decode("utf-8"), secret or self.webhook_secret, timestamp=timestamp
         )

@@ -1,0 +1,209 @@
+"""Different webhook events for one payment at the same moment, on PostgreSQL.
+
+Each test makes the interleaving that used to go wrong happen every time, instead of hoping for
+it: the test's own connection holds the enrolment's row lock while the deliveries (each on its own
+thread and connection, through the real webhook view) read what they read and queue for the lock;
+``pg_locks`` shows when they all wait. Then the lock goes and they run one after the other. A
+handler that decided on what it read before the lock would refund the learner's only payment.
+"""
+
+from __future__ import annotations
+
+import datetime
+import threading
+import time
+from collections.abc import Callable
+
+import pytest
+from django.core import mail
+from django.db import connection, connections, transaction
+from django.test import Client
+from django.utils import timezone
+
+from portal.enrolments import cancelling, enrolling
+from portal.enrolments.models import Enrolment
+from portal.payments import checkout
+from portal.payments.models import Payment, StripeEvent
+from providers.models import SeatClaim, StartMoment
+from tests.enrolments.factories import learner
+from tests.stripe_standin.pytest_plugin import deliver
+
+pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
+
+
+def _checkout(enrolment: Enrolment) -> Payment:
+    return checkout.checkout_session_create(
+        enrolment=enrolment,
+        success_url="http://testserver/done?session_id={CHECKOUT_SESSION_ID}",
+        cancel_url="http://testserver/back",
+        hold_until=enrolment.hold_expires_at,
+    )
+
+
+def _waiting_for_locks() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
+        return cursor.fetchone()[0]
+
+
+def _wait_until_waiting(count: int) -> None:
+    deadline = time.monotonic() + 20
+    while _waiting_for_locks() < count:
+        assert time.monotonic() < deadline, f"fewer than {count} connections queued for the lock"
+        time.sleep(0.02)
+
+
+class _Queue:
+    """Runs callables on their own threads (and connections) behind the enrolment's row lock,
+    held by the test's connection, in the order they were queued."""
+
+    def __init__(self, enrolment: Enrolment) -> None:
+        self.enrolment = enrolment
+        self.threads: list[threading.Thread] = []
+        self.results: list[object] = []
+        self._atomic = transaction.atomic()
+
+    def __enter__(self) -> _Queue:
+        self._atomic.__enter__()
+        Enrolment.objects.select_for_update().get(pk=self.enrolment.pk)
+        return self
+
+    def add(self, action: Callable[[], object]) -> None:
+        index = len(self.results)
+        self.results.append(None)
+
+        def run() -> None:
+            try:
+                self.results[index] = action()
+            except Exception as exc:
+                self.results[index] = exc
+            finally:
+                connections.close_all()
+
+        thread = threading.Thread(target=run)
+        thread.start()
+        self.threads.append(thread)
+        # Each queues behind the one before: PostgreSQL grants a row lock first come, first served.
+        _wait_until_waiting(len(self.threads))
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._atomic.__exit__(*exc_info)
+        for thread in self.threads:
+            thread.join(timeout=60)
+            assert not thread.is_alive()
+
+
+def _post(signed) -> tuple[int, bytes]:
+    response = deliver(Client(), signed)
+    return response.status_code, response.content
+
+
+def _also_as(signed, stripe_standin, *, event_id: str, event_type: str):
+    """The same session in another event (another id and type), signed by the stand-in."""
+    return stripe_standin.sign({**signed.data, "id": event_id, "type": event_type})
+
+
+@pytest.mark.parametrize("deliveries", [2, 10])
+def test_completed_and_async_succeeded_at_once_confirm_once_and_refund_nothing(
+    stripe_standin, moment, deliveries
+):
+    enrolment = enrolling.enrolment_start(user=learner(), start_moment=moment)
+    payment = _checkout(enrolment)
+    [completed] = stripe_standin.pay(payment.checkout_session_id)
+    events = [completed] + [
+        _also_as(
+            completed,
+            stripe_standin,
+            event_id=f"evt_other_{number}",
+            event_type=(
+                "checkout.session.async_payment_succeeded"
+                if number % 2
+                else "checkout.session.completed"
+            ),
+        )
+        for number in range(1, deliveries)
+    ]
+
+    with _Queue(enrolment) as queue:
+        for event in events:
+            queue.add(lambda event=event: _post(event))
+
+    assert [status for status, _ in queue.results] == [200] * deliveries
+    outcomes = sorted(body.decode() for _, body in queue.results)
+    assert outcomes == ["already paid"] * (deliveries - 1) + ["confirmed"]
+    assert Enrolment.objects.get(pk=enrolment.pk).state == Enrolment.State.CONFIRMED
+    assert Payment.objects.get(pk=payment.pk).status == Payment.Status.PAID
+    assert stripe_standin.refunds == []
+    assert StripeEvent.objects.count() == deliveries
+    assert StartMoment.objects.get(pk=moment.pk).seats_taken == 1
+    assert len(mail.outbox) == 1
+
+
+def test_completed_and_expired_at_once_keep_the_paid_place(stripe_standin, moment):
+    enrolment = enrolling.enrolment_start(user=learner(), start_moment=moment)
+    payment = _checkout(enrolment)
+    lapsed = timezone.now() - datetime.timedelta(minutes=1)
+    Enrolment.objects.filter(pk=enrolment.pk).update(hold_expires_at=lapsed)
+    SeatClaim.objects.filter(pk=enrolment.seat_claim_id).update(expires_at=lapsed)
+    [completed] = stripe_standin.pay(payment.checkout_session_id)
+    expired = _also_as(
+        completed, stripe_standin, event_id="evt_expired", event_type="checkout.session.expired"
+    )
+
+    with _Queue(enrolment) as queue:
+        queue.add(lambda: _post(completed))
+        queue.add(lambda: _post(expired))
+
+    assert [body for _, body in queue.results] == [b"confirmed", b"ignored: payment paid"]
+    assert Payment.objects.get(pk=payment.pk).status == Payment.Status.PAID
+    assert Enrolment.objects.get(pk=enrolment.pk).state == Enrolment.State.CONFIRMED
+    assert StartMoment.objects.get(pk=moment.pk).seats_taken == 1
+    assert stripe_standin.refunds == []
+
+
+def test_async_failed_and_succeeded_at_once_decide_once(stripe_standin, moment, settings):
+    settings.STRIPE_SEPA_DEBIT = True
+    enrolment = enrolling.enrolment_start(user=learner(), start_moment=moment)
+    payment = _checkout(enrolment)
+    [processing] = stripe_standin.pay(payment.checkout_session_id, "sepa_debit")
+    assert _post(processing) == (200, b"awaiting payment")
+    [succeeded] = stripe_standin.async_succeed(payment.checkout_session_id)
+    failed = _also_as(
+        succeeded,
+        stripe_standin,
+        event_id="evt_failed_too",
+        event_type="checkout.session.async_payment_failed",
+    )
+
+    with _Queue(enrolment) as queue:
+        queue.add(lambda: _post(succeeded))
+        queue.add(lambda: _post(failed))
+
+    assert [body for _, body in queue.results] == [b"confirmed", b"ignored: payment paid"]
+    assert Enrolment.objects.get(pk=enrolment.pk).state == Enrolment.State.CONFIRMED
+    assert StartMoment.objects.get(pk=moment.pk).seats_taken == 1
+
+
+def test_cancelling_while_the_payment_arrives_never_keeps_the_money(stripe_standin, moment):
+    """The learner cancels an unpaid hold while ``checkout.session.completed`` is confirming it:
+    the cancellation worked out "nothing to refund" before the payment landed, so it must not
+    go on to cancel the now paid place without a refund."""
+    enrolment = enrolling.enrolment_start(user=learner(), start_moment=moment)
+    payment = _checkout(enrolment)
+    [completed] = stripe_standin.pay(payment.checkout_session_id)
+
+    with _Queue(enrolment) as queue:
+        queue.add(lambda: cancelling.enrolment_cancel(enrolment=enrolment))
+        # The payment lands first: on the connection holding the lock, through the real view.
+        assert deliver(Client(), completed).content == b"confirmed"
+
+    [refused] = queue.results
+    assert isinstance(refused, enrolling.EnrolmentRefused)
+    assert Enrolment.objects.get(pk=enrolment.pk).state == Enrolment.State.CONFIRMED
+    assert Payment.objects.get(pk=payment.pk).status == Payment.Status.PAID
+    assert stripe_standin.refunds == []
+
+    # Tried again, the cancellation sees the payment and refunds it in full.
+    cancelling.enrolment_cancel(enrolment=Enrolment.objects.get(pk=enrolment.pk))
+    [refund] = stripe_standin.refunds
+    assert refund["amount"] == 125_000
