@@ -261,6 +261,13 @@ ENROLMENT_HOLD_MINUTES = env("ENROLMENT_HOLD_MINUTES", 30)
 WAITING_LIST_HOLD_HOURS = env("WAITING_LIST_HOLD_HOURS", 48)
 # Within this many days of enrolling (and before the start) a learner cancels with a full refund.
 ENROLMENT_COOLING_OFF_DAYS = env("ENROLMENT_COOLING_OFF_DAYS", 14)
+# A learner holds seats (held, or awaiting a delayed payment) on at most this many start dates at
+# once, so one account cannot block a course (portal/enrolments/rules.py).
+ENROLMENT_MAX_ACTIVE_HOLDS = env("ENROLMENT_MAX_ACTIVE_HOLDS", 3)
+# Attempts to enrol or join a waiting list, in allauth's rate syntax (amount/period/per, per user
+# and per IP address); the views answer 429 beyond it.
+ENROLMENT_RATE_LIMIT = env("ENROLMENT_RATE_LIMIT", "10/10m/user,100/10m/ip")
+ACCOUNT_RATE_LIMITS["enrolment"] = ENROLMENT_RATE_LIMIT
 
 # Stripe (portal/payments). Without STRIPE_SECRET_KEY online payment is off; `make run` starts the
 # test suite's Stripe stand-in on loopback and sets these for it (test payments, no real money).

@@ -4,6 +4,12 @@ Seats are only taken and given back through ``providers.seats``. A learner's hol
 ``ENROLMENT_HOLD_MINUTES``; a seat offered from the waiting list ``WAITING_LIST_HOLD_HOURS``.
 While anyone waits for a start moment, a newcomer joins the list instead of taking a seat that
 was freed for the first in line.
+
+A learner holds seats on at most ``ENROLMENT_MAX_ACTIVE_HOLDS`` start dates at a time
+(``rules.active_holds``). The count is read with the learner's user row locked, in the
+transaction that takes the seat, so two requests of one learner at the same moment cannot both
+pass it; a learner at the limit is passed over by the waiting list and keeps their place in line.
+Locking order: waiting-list entry, then the learner, then the start moment (``providers.seats``).
 """
 
 from __future__ import annotations
@@ -41,10 +47,20 @@ class StartMomentFull(EnrolmentRefused):
         super().__init__(_("This start date is full. You can join the waiting list."))
 
 
+class HoldLimitReached(EnrolmentRefused):
+    """The learner already holds seats on as many start dates as they may; ``holds`` are those
+    places (``rules.active_holds``), for the page that says how to make room."""
+
+    def __init__(self, message: str, *, holds: list[Enrolment]) -> None:
+        super().__init__(message)
+        self.holds = holds
+
+
 def enrolment_start(*, user: User, start_moment: StartMoment) -> Enrolment:
     """Hold a seat for ``user`` and open their enrolment, or return their live one.
 
-    Raises ``EnrolmentRefused`` (with the reason) or ``StartMomentFull``.
+    Raises ``EnrolmentRefused`` (with the reason), ``HoldLimitReached`` or ``StartMomentFull``;
+    nothing is written when it raises.
     """
     if not user.is_authenticated or user.role != Role.LEARNER:
         raise EnrolmentRefused(_("Only learners' accounts can enrol on a course."))
@@ -57,9 +73,19 @@ def enrolment_start(*, user: User, start_moment: StartMoment) -> Enrolment:
         start_moment=start_moment, state=WaitingListEntry.State.WAITING
     ).exists():
         raise StartMomentFull
-    hold_until = timezone.now() + datetime.timedelta(minutes=settings.ENROLMENT_HOLD_MINUTES)
     try:
         with transaction.atomic():
+            _learner_lock(user)
+            # Decide on what is read under the lock: a parallel request of this learner may have
+            # enrolled here, or taken their last free hold, while this one waited.
+            existing = _live_enrolment(user, start_moment)
+            if existing is not None:
+                return existing
+            now = timezone.now()
+            holds = list(rules.active_holds(user=user, now=now))
+            if refusal := rules.hold_limit_refusal(holds):
+                raise HoldLimitReached(refusal, holds=holds)
+            hold_until = now + datetime.timedelta(minutes=settings.ENROLMENT_HOLD_MINUTES)
             claim = seats.seat_take(
                 start_moment_id=start_moment.pk,
                 purpose=SeatClaim.Purpose.ENROLMENT,
@@ -219,20 +245,28 @@ def waiting_list_position(entry: WaitingListEntry) -> int:
 def waiting_list_offer(*, start_moment_id: int) -> list[Enrolment]:
     """Hold free seats for the first learners on the waiting list and e-mail them."""
     offered = []
+    passed_over: list[int] = []
     while True:
         with transaction.atomic():
             entry = (
                 WaitingListEntry.objects.select_for_update(skip_locked=True)
                 .filter(start_moment_id=start_moment_id, state=WaitingListEntry.State.WAITING)
+                .exclude(pk__in=passed_over)
                 .select_related("user", "start_moment__offering__provider")
                 .first()
             )
             if entry is None:
                 return offered
             start_moment = entry.start_moment
+            _learner_lock(entry.user)
             if rules.sale_refusal(start_moment) or _live_enrolment(entry.user, start_moment):
                 entry.state = WaitingListEntry.State.LEFT
                 entry.save(update_fields=["state"])
+                continue
+            if rules.hold_limit_refusal(list(rules.active_holds(user=entry.user))):
+                # They keep their place in line: the seat goes to the next one who may hold it,
+                # and a later offer (a freed seat, or the clock job) reaches them once they can.
+                passed_over.append(entry.pk)
                 continue
             hold_until = timezone.now() + datetime.timedelta(hours=settings.WAITING_LIST_HOLD_HOURS)
             try:
@@ -257,6 +291,13 @@ def waiting_list_offer(*, start_moment_id: int) -> list[Enrolment]:
             entry.save(update_fields=["state", "enrolment", "offered_at"])
             transaction.on_commit(lambda enrolment=enrolment: emails.waiting_list_offer(enrolment))
             offered.append(enrolment)
+
+
+def _learner_lock(user: User) -> None:
+    """Lock the learner's user row until the end of the transaction: every decision on their
+    holds is taken under it. (SQLite ignores it: there one transaction writes at a time, and a
+    second writer that read before the first committed is refused by the database.)"""
+    list(User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True))
 
 
 def _live_enrolment(user: User, start_moment: StartMoment) -> Enrolment | None:

@@ -6,19 +6,30 @@
 - Cancelling: within ``ENROLMENT_COOLING_OFF_DAYS`` (14) days of enrolling and before the start
   date, the whole price is refunded (the statutory cooling-off period for distance contracts);
   later, the provider's stated share (``late_refund_percent``, 0 by default).
+- A learner holds seats on at most ``ENROLMENT_MAX_ACTIVE_HOLDS`` (3) start dates at a time, so one
+  account cannot block a whole course (see ``active_holds``).
 """
 
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from portal.enrolments.models import Enrolment
 from providers.models import StartMoment
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from portal.accounts.models import User
 
 
 def last_enrolment_day(start_moment: StartMoment) -> datetime.date:
@@ -39,6 +50,76 @@ def sale_refusal(start_moment: StartMoment, *, today: datetime.date | None = Non
     if today > last_enrolment_day(start_moment):
         return _("Enrolment for this start date has closed.")
     return None
+
+
+def active_holds(*, user: User, now: datetime.datetime | None = None) -> QuerySet[Enrolment]:
+    """The learner's seats taken but not bought, oldest first; what the hold limit counts.
+
+    - A held place counts until its hold ends (``hold_expires_at``); one whose time has passed
+      does not, even before the clock job has expired it: its seat is free for others already.
+    - A seat offered from the waiting list is a held place like any other: the learner pays for
+      it or gives it up, and it blocks a seat for others for ``WAITING_LIST_HOLD_HOURS``.
+    - A place awaiting a delayed payment (SEPA) counts until the money arrives or the debit fails:
+      the seat is kept for days with no money in, so leaving it out would let one account stack
+      unpaid seats; a learner paying by SEPA can still hold the remaining ones.
+
+    Confirmed places (paid, or the DUO loan) are bought, not held, and never count.
+    """
+    now = now or timezone.now()
+    return (
+        Enrolment.objects.filter(user_id=user.pk)
+        .filter(
+            Q(state=Enrolment.State.HELD, hold_expires_at__gt=now)
+            | Q(state=Enrolment.State.AWAITING_PAYMENT)
+        )
+        .order_by("created_at", "pk")
+    )
+
+
+def hold_limit_refusal(holds: Sequence[Enrolment]) -> str | None:
+    """Why the learner with these ``active_holds`` cannot hold another seat, or None.
+
+    The message says how to make room: pay for or give up a held place, or wait for the first
+    hold to end.
+    """
+    limit = settings.ENROLMENT_MAX_ACTIVE_HOLDS
+    if len(holds) < limit:
+        return None
+    sentences = [
+        ngettext(
+            "You already hold a seat on %(count)d start date.",
+            "You already hold seats on %(count)d start dates.",
+            len(holds),
+        )
+        % {"count": len(holds)},
+        ngettext(
+            "You can hold a seat on at most %(limit)d start date at a time.",
+            "You can hold seats on at most %(limit)d start dates at a time.",
+            limit,
+        )
+        % {"limit": limit},
+    ]
+    hold_ends = [
+        hold.hold_expires_at
+        for hold in holds
+        if hold.state == Enrolment.State.HELD and hold.hold_expires_at is not None
+    ]
+    if hold_ends:
+        sentences.append(
+            _(
+                "To hold another seat, first pay for one of them or give it up, or wait until "
+                "%(time)s, when your first hold ends."
+            )
+            % {"time": date_format(timezone.localtime(min(hold_ends)), "j F, H:i")}
+        )
+    else:
+        sentences.append(
+            _(
+                "Your payments are still being processed. You can hold another seat as soon as "
+                "one of them has been confirmed."
+            )
+        )
+    return " ".join(sentences)
 
 
 def duo_loan_possible(enrolment: Enrolment) -> bool:

@@ -5,6 +5,9 @@ The offering page is cached for anonymous visitors, so its "Enrol" and "Join the
 forms cannot carry a CSRF token for them. The two views those forms post to are therefore
 ``csrf_exempt`` and check the token themselves: without a valid one nothing happens; a signed-in
 learner sees a confirmation page with a token-carrying form instead, a visitor is sent to log in.
+
+Both are rate limited per learner and per IP address (``ENROLMENT_RATE_LIMIT``, through allauth's
+rate limiter, the one the account pages use): beyond it nothing happens and the answer is a 429.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import datetime
 from collections.abc import Callable
 from functools import wraps
 
+from allauth.core import ratelimit
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
@@ -127,6 +131,32 @@ def _refused(request: HttpRequest, message: str, *, start_moment: StartMoment) -
     )
 
 
+def _too_many_attempts(request: HttpRequest) -> HttpResponse | None:
+    """Count one attempt to take a place; a 429 page when there were too many lately, else None.
+
+    ``ENROLMENT_RATE_LIMIT`` (in ``ACCOUNT_RATE_LIMITS["enrolment"]``) sets the rates.
+    """
+    if ratelimit.consume(request, action="enrolment", user=request.user):
+        return None
+    return render(request, "enrolments/too_many_attempts.html", status=429)
+
+
+def _hold_limit_reached(
+    request: HttpRequest, refusal: enrolling.HoldLimitReached, *, start_moment: StartMoment
+) -> HttpResponse:
+    return render(
+        request,
+        "enrolments/hold_limit.html",
+        {
+            "message": refusal.message,
+            "holds": refusal.holds,
+            "start_moment": start_moment,
+            "offering_url": selectors.catalogue_url(request, offering_id=start_moment.offering_id),
+        },
+        status=409,
+    )
+
+
 # --- Taking a place ---------------------------------------------------------------------------
 
 
@@ -137,6 +167,8 @@ def enrolment_start(request: HttpRequest, start_moment_id: int) -> HttpResponse:
     start_moment = _start_moment_or_404(start_moment_id)
     if not _csrf_passes(request):
         return _confirm(request, start_moment, "enrolment_start")
+    if limited := _too_many_attempts(request):
+        return limited
     try:
         enrolment = enrolling.enrolment_start(user=request.user, start_moment=start_moment)
     except enrolling.StartMomentFull as exc:
@@ -151,6 +183,8 @@ def enrolment_start(request: HttpRequest, start_moment_id: int) -> HttpResponse:
                 ),
             },
         )
+    except enrolling.HoldLimitReached as exc:
+        return _hold_limit_reached(request, exc, start_moment=start_moment)
     except enrolling.EnrolmentRefused as exc:
         return _refused(request, exc.message, start_moment=start_moment)
     return redirect("enrolment_detail", reference=enrolment.reference)
@@ -163,6 +197,8 @@ def waiting_list_join(request: HttpRequest, start_moment_id: int) -> HttpRespons
     start_moment = _start_moment_or_404(start_moment_id)
     if not _csrf_passes(request):
         return _confirm(request, start_moment, "waiting_list_join")
+    if limited := _too_many_attempts(request):
+        return limited
     try:
         entry = enrolling.waiting_list_join(user=request.user, start_moment=start_moment)
     except enrolling.EnrolmentRefused as exc:
@@ -184,6 +220,15 @@ def waiting_list_join(request: HttpRequest, start_moment_id: int) -> HttpRespons
             "position": enrolling.waiting_list_position(entry),
         },
     )
+    if rules.hold_limit_refusal(list(rules.active_holds(user=request.user))):
+        messages.info(
+            request,
+            _(
+                "You hold seats on as many start dates as you can at a time. Until you pay for "
+                "or give up one of them, a seat that comes free here goes to the next person in "
+                "line. You keep your place."
+            ),
+        )
     return redirect("my_courses")
 
 
