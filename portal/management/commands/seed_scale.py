@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sized
 from decimal import Decimal
 
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
 from django.db.backends.postgresql.psycopg_any import is_psycopg3
 from django.db.models import Model
@@ -31,6 +31,7 @@ from contracts.models import (
     Region,
 )
 from portal import pagecache
+from portal.command_arguments import whole_number
 from portal.demo.scale_casework import CASEWORK_MODELS, CaseworkBuilder, casework_reset
 from portal.enrolments.models import Enrolment
 from providers import keurmerk
@@ -55,6 +56,8 @@ PREFIX = "Schaal"
 be recognised (a second run is a no-op) and removed again (``--reset``)."""
 
 BATCH_SIZE = 2000
+MUNICIPALITIES_MAX = 9999
+"""CBS codes run from GM0001 to GM9999: no more municipalities than that."""
 REGION_COUNT = 35
 """The Netherlands has 35 labour-market regions; synthetic municipalities are spread over them."""
 
@@ -177,40 +180,48 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
+        count = whole_number(minimum=0)
         parser.add_argument(
             "--municipalities",
-            type=int,
+            type=whole_number(minimum=0, maximum=MUNICIPALITIES_MAX),
             default=340,
-            help="Municipalities in total, the demo's 7 real ones included (default 340). New "
-            "ones get free CBS codes from GM0001 upwards.",
+            help="Municipalities in total, the demo's 7 real ones included (default 340, at most "
+            f"{MUNICIPALITIES_MAX:,}). New ones get free CBS codes from GM0001 upwards.",
         )
-        parser.add_argument("--providers", type=int, default=400, help="default 400")
+        parser.add_argument(
+            "--providers", type=whole_number(minimum=1), default=400, help="default 400"
+        )
         parser.add_argument(
             "--locations",
-            type=int,
+            type=count,
             default=1500,
             help="default 1,500; at least one per provider",
         )
-        parser.add_argument("--offerings", type=int, default=8000, help="default 8,000")
-        parser.add_argument("--start-moments", type=int, default=40000, help="default 40,000")
-        parser.add_argument("--learners", type=int, default=100_000, help="default 100,000")
+        parser.add_argument("--offerings", type=count, default=8000, help="default 8,000")
+        parser.add_argument(
+            "--start-moments",
+            type=count,
+            default=40000,
+            help="default 40,000; needs at least one offering",
+        )
+        parser.add_argument("--learners", type=count, default=100_000, help="default 100,000")
         parser.add_argument(
             "--referrals",
-            type=int,
+            type=count,
             default=300_000,
             help="default 300,000; fewer if the learners cannot take that many",
         )
-        parser.add_argument("--enrolments", type=int, default=50_000, help="default 50,000")
+        parser.add_argument("--enrolments", type=count, default=50_000, help="default 50,000")
         parser.add_argument(
             "--attendance-months",
-            type=int,
+            type=count,
             default=12,
             help="Monthly attendance for at most this many of the latest complete months of "
             "each placement (default 12: about 1.3 million rows at the default sizes; 0: none).",
         )
         parser.add_argument(
             "--seed",
-            type=int,
+            type=count,
             default=2021,
             help="random seed (default 2021): same seed, same data",
         )
@@ -219,6 +230,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options) -> None:
+        if options["start_moments"] and not options["offerings"]:
+            raise CommandError("--start-moments needs at least one offering (--offerings).")
         self.verbosity = options["verbosity"]
         started = time.monotonic()
         existing = Provider.objects.filter(name__startswith=PREFIX)

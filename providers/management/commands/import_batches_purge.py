@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import datetime
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
+from portal.command_arguments import whole_number
 from providers.imports.batches import import_batch_max_age, import_batches_purge
+
+MAX_AGE_HOURS_MAX = 24 * 36_525
+"""A hundred years: an older cut-off would leave the calendar (``OverflowError``)."""
 
 
 class Command(BaseCommand):
@@ -20,14 +24,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--max-age-hours",
-            type=int,
+            type=whole_number(minimum=0, maximum=MAX_AGE_HOURS_MAX),
             default=None,
-            help="Delete imports older than this many hours instead of the setting's value.",
+            help="Delete imports older than this many hours (0: all) instead of the setting's "
+            "value.",
         )
 
     def handle(self, *args, max_age_hours: int | None, **options) -> None:
-        if max_age_hours is not None and max_age_hours < 0:
-            raise CommandError("--max-age-hours cannot be negative.")
         max_age = (
             import_batch_max_age()
             if max_age_hours is None
