@@ -6,27 +6,73 @@ provider, location or start moment, or a seat taken or given back bumps it
 (``catalogue_changed``), so the next request renders afresh. ``PAGE_CACHE_SECONDS`` is only a
 backstop for changes made outside the ORM. With several processes the default cache must be
 shared (``REDIS_URL``), or each process keeps its own version.
+
+Redis is an accelerator, never a requirement. While it is unreachable (``portal/rediscache.py``)
+nothing is cached or served from the cache: each process would keep a version of its own and
+serve pages another process has changed. Increments made meanwhile are lost, so a process that
+saw an outage increments the version once Redis answers again, and a version whose key was lost
+starts again from the clock: the version never goes back to a number whose pages may still be
+stored.
 """
 
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_vary_headers
+
+from portal import rediscache
 
 VERSION_KEY = "catalogue:version"
 _OPT_IN_ATTRIBUTE = "_cache_for_anonymous"
 
 
-def catalogue_version() -> int:
+# Per Redis circuit (by id), the outages this process has made up for (``_make_up_for_outages``).
+_outages_made_up_for: dict[int, int] = {}
+
+
+def _shared_cache_down() -> bool:
+    return rediscache.is_down(caches["default"])
+
+
+def _first_version() -> int:
+    """A starting version later than every earlier one: the clock in nanoseconds.
+
+    The key can be lost (Redis restarted, or evicted it); starting again at 1 would bring back
+    the keys of pages stored under the old numbers.
+    """
+    return time.time_ns()
+
+
+def _make_up_for_outages() -> None:
+    """Increment the version once after each outage this process saw: increments made while
+    Redis was down went nowhere, and pages stored before it may still be there."""
+    circuit = rediscache.circuit_of(caches["default"])
+    if circuit is None or _outages_made_up_for.get(id(circuit), 0) == circuit.outages:
+        return
+    seen = circuit.outages
+    catalogue_changed()
+    if not circuit.is_open():
+        _outages_made_up_for[id(circuit)] = seen
+
+
+def catalogue_version() -> int | None:
+    """The current catalogue version, or None while the shared cache is down (cache nothing)."""
+    if _shared_cache_down():
+        return None
+    _make_up_for_outages()
     version = cache.get(VERSION_KEY)
     if version is None:
-        cache.add(VERSION_KEY, 1, timeout=None)
-        version = cache.get(VERSION_KEY, 1)
+        cache.add(VERSION_KEY, _first_version(), timeout=None)
+        version = cache.get(VERSION_KEY)
+    # A failure during these calls means the answer came from this process's stand-in.
+    if _shared_cache_down():
+        return None
     return version
 
 
@@ -35,12 +81,15 @@ def catalogue_changed(**_kwargs: object) -> None:
     try:
         cache.incr(VERSION_KEY)
     except ValueError:
-        cache.add(VERSION_KEY, 2, timeout=None)
+        cache.add(VERSION_KEY, _first_version(), timeout=None)
 
 
 def cached_by_catalogue_version[T](name: str, compute: Callable[[], T]) -> T:
     """A value derived from catalogue data, kept until the catalogue changes."""
-    return cache.get_or_set(f"{name}:{catalogue_version()}", compute, settings.PAGE_CACHE_SECONDS)
+    version = catalogue_version()
+    if version is None:
+        return compute()
+    return cache.get_or_set(f"{name}:{version}", compute, settings.PAGE_CACHE_SECONDS)
 
 
 def cache_for_anonymous(response: HttpResponse) -> HttpResponse:
@@ -74,9 +123,10 @@ class AnonymousPageCacheMiddleware:
             and request.method in ("GET", "HEAD")
             and _is_anonymous_without_session(request)
         )
-        if not cacheable:
+        version = catalogue_version() if cacheable else None
+        if version is None:
             return self.get_response(request)
-        key = _key(request, catalogue_version())
+        key = _key(request, version)
         cached = cache.get(key)
         if cached is not None:
             content, content_type = cached

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "django_filters",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -124,16 +125,24 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
+    # Redis is an accelerator: unreachable, the site runs without it (portal/rediscache.py).
     CACHES = {
         "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
+            "BACKEND": "portal.rediscache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", "routewijzer"),
+            "OPTIONS": {
+                "RETRY_SECONDS": env("REDIS_RETRY_SECONDS", 5),
+                "WARNING_SECONDS": env("REDIS_WARNING_SECONDS", 60),
+            },
         }
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Sessions live in the database only, with or without Redis: a session cached in Redis outlives
+# a log-out made while Redis was unreachable, and comes back with it. Reading one costs a lookup
+# by primary key, only for visitors who have a session.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # Anonymous catalogue pages are cached until a publish or seat change bumps the catalogue
 # version (portal/pagecache.py); the timeout is only a backstop.
@@ -335,6 +344,13 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "PREPROCESSING_HOOKS": ["portal.api.only_public_api"],
     "ENUM_NAME_OVERRIDES": {"CefrLevelEnum": "providers.choices.CefrLevel"},
+    # Swagger UI (and Redoc) from our own static files: the CSP allows scripts from 'self' only.
+    # /api/v1/docs/ is Swagger UI, since Redoc always loads its logo from cdn.redoc.ly. Its
+    # validator badge would send the schema's address to validator.swagger.io: off.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    "REDOC_DIST": "SIDECAR",
 }
 
 WAGTAIL_SITE_NAME = "Routewijzer"

@@ -1,6 +1,8 @@
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 
+from portal import pagecache
 from providers import seats
 from tests.providers.factories import OfferingFactory, StartMomentFactory
 
@@ -76,3 +78,12 @@ def test_each_host_has_its_own_cache_entry(client, moment, settings):
     settings.ALLOWED_HOSTS = ["testserver", "andere.example"]
     client.get("/en/aanbod/")
     assert client.get("/en/aanbod/", HTTP_HOST="andere.example")["X-Page-Cache"] == "miss"
+
+
+def test_catalogue_version_never_goes_back_when_its_key_is_lost(client, moment):
+    client.get("/en/aanbod/")
+    pagecache.catalogue_changed()
+    before = pagecache.catalogue_version()
+    cache.delete(pagecache.VERSION_KEY)  # as Redis restarting, or evicting the key, would
+    assert pagecache.catalogue_version() > before
+    assert client.get("/en/aanbod/")["X-Page-Cache"] == "miss"
