@@ -11,6 +11,7 @@ from wagtail.search import index
 
 from cms import catalogue_views
 from cms.blocks import BodyBlock
+from portal import inputs  # noqa: F401  registers the <id:…> converter the routes below use
 
 
 class HomePage(Page):
@@ -74,7 +75,7 @@ class CataloguePage(RoutablePageMixin, Page):
     def list_view(self, request: HttpRequest) -> HttpResponse:
         return catalogue_views.offering_list(request, page=self)
 
-    @path("cursus/<int:offering_id>/", name="offering")
+    @path("cursus/<id:offering_id>/", name="offering")
     def offering_view(self, request: HttpRequest, offering_id: int) -> HttpResponse:
         return catalogue_views.offering_detail(request, page=self, offering_id=offering_id)
 

@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from portal.inputs import IdField
 from providers.models import Offering
 
 MIN_OFFERINGS = 2
@@ -27,20 +30,24 @@ class Comparison:
 
 
 def parse_ids(raw_values: Iterable[str]) -> tuple[list[int], list[str]]:
-    """Ids from ``?ids=3&ids=7`` or ``?ids=3,7`` in order, without duplicates, and the bad ones."""
-    ids: list[int] = []
+    """Ids from ``?ids=3&ids=7`` or ``?ids=3,7`` in order, without duplicates, and the bad ones.
+
+    An id is what ``portal.inputs.IdField`` takes (ASCII digits within the database's range), so
+    "²" or a 30-digit number is named as bad instead of reaching the query.
+    """
+    field = IdField()
+    ids: dict[int, None] = {}  # ordered and without duplicates
     bad: list[str] = []
     for raw in raw_values:
         for part in raw.split(","):
             part = part.strip()
             if not part:
                 continue
-            if part.isdigit() and int(part) > 0:
-                if int(part) not in ids:
-                    ids.append(int(part))
-            else:
+            try:
+                ids[field.clean(part)] = None
+            except ValidationError:
                 bad.append(part)
-    return ids, bad
+    return list(ids), bad
 
 
 def offerings_compare(*, raw_ids: Iterable[str], queryset: QuerySet[Offering]) -> Comparison:
@@ -48,7 +55,8 @@ def offerings_compare(*, raw_ids: Iterable[str], queryset: QuerySet[Offering]) -
     comparison = Comparison()
     if bad:
         comparison.errors.append(
-            _("These are not offering numbers: %(values)s.") % {"values": ", ".join(bad[:10])}
+            _("These are not offering numbers: %(values)s.")
+            % {"values": ", ".join(Truncator(value).chars(20) for value in bad[:10])}
         )
     if len(ids) > MAX_OFFERINGS:
         comparison.too_many = True

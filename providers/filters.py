@@ -13,6 +13,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from contracts.models import Municipality
 from portal.forms import StrictBooleanField
+from portal.inputs import ID_MAX, IdField
 from portal.pagecache import cached_by_catalogue_version
 from portal.widgets import FastCheckboxSelectMultiple, FastSelect
 from providers import keurmerk
@@ -61,6 +62,13 @@ def language_choices() -> list[tuple[str, str]]:
 
 class WholeNumberFilter(filters.NumberFilter):
     field_class = forms.IntegerField
+
+
+@extend_schema_field({"type": "integer", "format": "int64", "minimum": 1, "maximum": ID_MAX})
+class IdFilter(filters.NumberFilter):
+    """A row id (``portal.inputs.IdField``): not a decimal, and never past the database's range."""
+
+    field_class = IdField
 
 
 class OfferingFilterForm(forms.Form):

@@ -1,28 +1,48 @@
-from django.urls import path
+from django.urls import path, register_converter
 
+from portal import inputs  # noqa: F401  registers the <id:…> converter
 from portal.enrolments import views
+from portal.enrolments.references import EnrolmentReferenceConverter
+
+register_converter(EnrolmentReferenceConverter, "enrolment_reference")
 
 urlpatterns = [
-    path("inschrijven/<int:start_moment_id>/", views.enrolment_start, name="enrolment_start"),
-    path("wachtlijst/<int:start_moment_id>/", views.waiting_list_join, name="waiting_list_join"),
+    path("inschrijven/<id:start_moment_id>/", views.enrolment_start, name="enrolment_start"),
+    path("wachtlijst/<id:start_moment_id>/", views.waiting_list_join, name="waiting_list_join"),
     path(
-        "wachtlijst/<int:entry_id>/verlaten/",
+        "wachtlijst/<id:entry_id>/verlaten/",
         views.waiting_list_leave,
         name="waiting_list_leave",
     ),
     path("mijn-cursussen/", views.my_courses, name="my_courses"),
-    path("mijn-cursussen/<str:reference>/", views.enrolment_detail, name="enrolment_detail"),
-    path("mijn-cursussen/<str:reference>/betalen/", views.enrolment_pay, name="enrolment_pay"),
-    path("mijn-cursussen/<str:reference>/duo/", views.enrolment_duo, name="enrolment_duo"),
     path(
-        "mijn-cursussen/<str:reference>/betaling/",
+        "mijn-cursussen/<enrolment_reference:reference>/",
+        views.enrolment_detail,
+        name="enrolment_detail",
+    ),
+    path(
+        "mijn-cursussen/<enrolment_reference:reference>/betalen/",
+        views.enrolment_pay,
+        name="enrolment_pay",
+    ),
+    path(
+        "mijn-cursussen/<enrolment_reference:reference>/duo/",
+        views.enrolment_duo,
+        name="enrolment_duo",
+    ),
+    path(
+        "mijn-cursussen/<enrolment_reference:reference>/betaling/",
         views.enrolment_payment_return,
         name="enrolment_payment_return",
     ),
     path(
-        "mijn-cursussen/<str:reference>/annuleren/",
+        "mijn-cursussen/<enrolment_reference:reference>/annuleren/",
         views.enrolment_cancel,
         name="enrolment_cancel",
     ),
-    path("mijn-cursussen/<str:reference>/bon/", views.enrolment_receipt, name="enrolment_receipt"),
+    path(
+        "mijn-cursussen/<enrolment_reference:reference>/bon/",
+        views.enrolment_receipt,
+        name="enrolment_receipt",
+    ),
 ]

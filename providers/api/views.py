@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Prefetch
+from django.urls.converters import SlugConverter
 from django_filters import rest_framework as filters
 from rest_framework import viewsets
 
@@ -11,7 +12,7 @@ from providers.api.serializers import (
     ProviderSerializer,
     StartMomentSerializer,
 )
-from providers.filters import OfferingFilterSet
+from providers.filters import IdFilter, OfferingFilterSet
 from providers.models import Location
 from providers.selectors import (
     offering_public_queryset,
@@ -33,6 +34,8 @@ class OfferingViewSet(viewsets.ReadOnlyModelViewSet):
 class ProviderViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = ProviderSerializer
     lookup_field = "slug"
+    # Only what a slug can be reaches the query (a NUL byte is an error on PostgreSQL): else 404.
+    lookup_value_regex = SlugConverter.regex
     filter_backends: list = []
 
     def get_queryset(self):
@@ -42,7 +45,7 @@ class ProviderViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class StartMomentFilterSet(filters.FilterSet):
-    offering = filters.NumberFilter(field_name="offering_id")
+    offering = IdFilter(field_name="offering_id")
     starts_after = filters.DateFilter(field_name="starts_on", lookup_expr="gte")
     starts_before = filters.DateFilter(field_name="starts_on", lookup_expr="lte")
 
