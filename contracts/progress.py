@@ -28,7 +28,12 @@ MAX_HOURS_IN_A_MONTH = 744  # 31 days of 24 hours
 
 
 def recordable_refusal(referral: Referral) -> str | None:
-    """Why nothing can be recorded on ``referral`` yet (its state), or None."""
+    """Why nothing can be recorded on ``referral`` (its state, or an anonymised case), or None.
+
+    Once a case is anonymised (``contracts.retention``) nothing new may be written about it: a
+    fresh summary could bring back the personal data the retention rule removed."""
+    if referral.learner.anonymised_at is not None:
+        return _("This case has been closed and anonymised. Nothing more can be recorded.")
     if referral.state not in RECORDABLE:
         return _("Record this once the learner has started.")
     return None

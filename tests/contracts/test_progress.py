@@ -110,6 +110,27 @@ def test_only_the_referred_provider_records(placement):
     assert not ProgressReport.objects.exists()
 
 
+def test_nothing_is_recorded_on_an_anonymised_case(placement):
+    referral, staff = placement
+    Learner.objects.filter(pk=referral.learner_id).update(
+        closed_at=timezone.now(), anonymised_at=timezone.now()
+    )
+    referral.refresh_from_db()
+    with pytest.raises(referrals.ReferralRefused, match="anonymised"):
+        progress.progress_report(referral=referral, actor=staff, summary="Amal reads well.")
+    with pytest.raises(referrals.ReferralRefused, match="anonymised"):
+        progress.attendance_record(
+            referral=referral,
+            actor=staff,
+            month=LAST_MONTH,
+            hours_offered=Decimal(32),
+            hours_attended=Decimal(28),
+            absence_reason="ILLNESS",
+        )
+    assert not ProgressReport.objects.exists()
+    assert not MonthlyAttendance.objects.exists()
+
+
 def test_progress_and_exams_are_recorded_once_started(placement):
     referral, staff = placement
     report = progress.progress_report(
