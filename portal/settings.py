@@ -188,9 +188,18 @@ ACCOUNT_RATE_LIMITS = {
 # Staff use an authenticator app (TOTP) with recovery codes as the fallback.
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Routewijzer"
-# Wagtail's own login and password pages give way to allauth's (rate limits, MFA).
-WAGTAILADMIN_LOGIN_URL = "account_login"
+# Wagtail's own login and password pages give way to allauth's (rate limits, MFA): its login
+# pages send visitors on to allauth's (portal.accounts.views.wagtail_login).
+WAGTAILADMIN_LOGIN_URL = "admin_login"
+WAGTAIL_FRONTEND_LOGIN_URL = "private_page_login"
 WAGTAIL_PASSWORD_RESET_ENABLED = False
+# E-mail address and password change through allauth only (verification, rate limits).
+WAGTAIL_EMAIL_MANAGEMENT_ENABLED = False
+WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False
+# No shared passwords for private pages or document collections: a password without an account
+# has no rate limit and no second factor. Editors restrict to signed-in users or groups instead.
+WAGTAIL_PRIVATE_PAGE_OPTIONS = {"SHARED_PASSWORD": False}
+WAGTAILDOCS_PRIVATE_COLLECTION_OPTIONS = {"SHARED_PASSWORD": False}
 WAGTAILADMIN_NOTIFICATION_FROM_EMAIL = env(
     "DEFAULT_FROM_EMAIL", "Routewijzer <noreply@routewijzer.localhost>"
 )
@@ -329,6 +338,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # Sessions only: DRF's default Basic authentication would be a password door without
+    # allauth's rate limits, e-mail verification or two-factor authentication.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",

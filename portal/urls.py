@@ -21,6 +21,8 @@ router.register("start-moments", StartMomentViewSet, basename="start-moment")
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
+    # One door in: Wagtail's own login pages give way to allauth's (account_views.wagtail_login).
+    path("admin/login/", account_views.wagtail_login, name="admin_login"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -52,6 +54,7 @@ urlpatterns += i18n_patterns(
     ),
     path("accounts/2fa/totp/activate/", account_views.totp_activate, name="mfa_activate_totp"),
     path("accounts/", include("allauth.urls")),
+    path("_util/login/", account_views.wagtail_login, name="private_page_login"),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

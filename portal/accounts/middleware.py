@@ -10,25 +10,25 @@ from django.utils.translation import gettext as _
 
 from portal.accounts import mfa
 
-STAFF_PATH_PREFIXES = ("/admin/", "/staff/", "/en/staff/")
-
 
 class StaffTwoFactorMiddleware:
-    """Staff reach no staff page or the Wagtail admin before they set up and used two-factor
-    authentication in this session."""
+    """Staff reach no staff page, no page of the Wagtail admin and none of their account pages
+    before they set up and used two-factor authentication in this session (``mfa`` says which
+    pages wait for it). Checked once the URL is resolved, so the rule can go by URL name."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if (
-            request.path.startswith(STAFF_PATH_PREFIXES)
-            and request.user.is_authenticated
-            and mfa.mfa_required(request.user)
-            and not mfa.session_used_mfa(request)
-        ):
-            return self._redirect(request)
         return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view_func: Callable, view_args: tuple, view_kwargs: dict
+    ) -> HttpResponse | None:
+        url_name = request.resolver_match.url_name if request.resolver_match else None
+        if mfa.second_factor_missing(request, url_name=url_name):
+            return self._redirect(request)
+        return None
 
     def _redirect(self, request: HttpRequest) -> HttpResponse:
         query = urlencode({"next": request.get_full_path()})

@@ -2,20 +2,40 @@ from __future__ import annotations
 
 import json
 
+from allauth.account.adapter import get_adapter as get_account_adapter
 from allauth.account.internal.flows.login import record_authentication
 from allauth.mfa.totp import views as allauth_totp_views
+from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login, logout
+from django.contrib.auth import REDIRECT_FIELD_NAME, login, logout
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render, resolve_url
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from portal import permissions
 from portal.accounts import data, invitations, mfa
 from portal.accounts.forms import AccountDeleteForm, InvitationAcceptForm
+
+
+def wagtail_login(request: HttpRequest) -> HttpResponse:
+    """Wagtail's own login pages (the admin's and the one for private pages; Wagtail sends there
+    through ``WAGTAILADMIN_LOGIN_URL`` and ``WAGTAIL_FRONTEND_LOGIN_URL``) check no password, GET
+    or POST: a visitor goes on to allauth's login with ``next``, so allauth's rate limits, e-mail
+    verification and two-factor authentication apply to every login. Someone already signed in
+    was sent here by a page not open to them: they go to their own start page, not round again."""
+    if request.user.is_authenticated:
+        return HttpResponseRedirect(get_account_adapter(request).get_login_redirect_url(request))
+    next_url = request.POST.get(REDIRECT_FIELD_NAME) or request.GET.get(REDIRECT_FIELD_NAME)
+    if next_url and url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect_to_login(next_url, settings.LOGIN_URL)
+    return HttpResponseRedirect(resolve_url(settings.LOGIN_URL))
 
 
 def totp_activate(request: HttpRequest) -> HttpResponse:

@@ -28,3 +28,17 @@ class TeamMenuItem(MenuItem):
 @hooks.register("register_admin_menu_item")
 def team_menu_item():
     return TeamMenuItem(_("Team"), reverse("provider_team"), icon_name="group", order=900)
+
+
+@hooks.register("register_account_menu_item")
+def account_pages_menu_item(request) -> dict:
+    """The admin's account page changes no e-mail address or password (allauth does, with its
+    verification and rate limits): this points to where they are."""
+    return {
+        "url": reverse("account_overview"),
+        "label": _("E-mail address, password and two-factor authentication"),
+        "help_text": _(
+            "Your password, e-mail address and authenticator app; download your data or delete "
+            "your account."
+        ),
+    }

@@ -9,7 +9,7 @@ from allauth.account.models import EmailAddress
 
 from portal.accounts.models import User
 from tests.portal.factories import UserFactory, provider_staff
-from tests.portal.helpers import totp_enable
+from tests.portal.helpers import login_staff, totp_enable
 from tests.providers.factories import ProviderFactory
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +37,7 @@ def test_the_data_download_holds_the_account_and_no_secrets(client):
 
 def test_provider_staff_see_their_memberships_in_their_data(client):
     user = provider_staff(ProviderFactory(name="Taalhuis Test"))
-    client.force_login(user)
+    login_staff(client, user)  # staff's account pages wait for the second factor
     data = json.loads(client.get("/en/accounts/profile/data/").content)
     assert data["provider_memberships"] == [{"provider": "Taalhuis Test", "role": "EDITOR"}]
 
