@@ -1,9 +1,10 @@
 """The Wagtail admin of the municipal side: municipalities, and the contract managers' contracts.
 
-Contracts and lots answer every permission question from ``portal.permissions``
-(``ModulePermissionPolicy``) and look every listing and object URL up through its ``scope``
-(``ScopedSnippetViewSet``): only contract managers and superusers see them; anybody else gets
-Wagtail's "permission denied" for the listings and a 404 for an object's URL.
+Every snippet here (regions, municipalities, intake volumes, contracts and lots) answers every
+permission question from ``portal.permissions`` (``ModulePermissionPolicy``) and looks every
+listing and object URL up through its ``scope`` (``ScopedSnippetViewSet``): only contract managers
+and superusers see contracts and lots; anybody else gets Wagtail's "permission denied" for the
+listings and a 404 for an object's URL.
 """
 
 from __future__ import annotations
@@ -34,7 +35,6 @@ from wagtail.snippets.views.snippets import (
     CreateView,
     EditView,
     InspectView,
-    SnippetViewSet,
     SnippetViewSetGroup,
 )
 
@@ -53,32 +53,37 @@ from contracts.models import (
 from portal import permissions
 from portal.permissions import Action
 from portal.templatetags.portal_tags import euros
-from portal.wagtail_permissions import (
-    ModulePermissionPolicy,
-    ScopedDeleteBulkAction,
-    ScopedSnippetViewSet,
-)
+from portal.wagtail_permissions import ModulePermissionPolicy, ScopedSnippetViewSet
 from providers.choices import Component as RouteComponent
 from providers.models import Provider
 
+# Every snippet here answers from ``portal.permissions`` too: regions and municipalities are read
+# only in the roles table (they come with the data), intake volumes are the contract managers'.
+for _model in (Region, Municipality, IntakeVolume):
+    register_permission_policy(_model, ModulePermissionPolicy(_model))
 
-class RegionViewSet(SnippetViewSet):
+
+class RegionViewSet(ScopedSnippetViewSet):
     model = Region
     icon = "globe"
     list_display = ["name", "central_municipality"]
+    inspect_view_enabled = True
 
 
-class MunicipalityViewSet(SnippetViewSet):
+class MunicipalityViewSet(ScopedSnippetViewSet):
     model = Municipality
     icon = "home"
+    list_select_related = ("region",)
     list_display = ["name", "cbs_code", "region"]
     list_filter = ["region"]
     search_fields = ["name", "cbs_code"]
+    inspect_view_enabled = True
 
 
-class IntakeVolumeViewSet(SnippetViewSet):
+class IntakeVolumeViewSet(ScopedSnippetViewSet):
     model = IntakeVolume
     icon = "table"
+    list_select_related = ("municipality",)
     list_display = ["municipality", "year", "statushouders", "gezinsmigranten"]
     list_filter = ["year", "municipality"]
 
@@ -428,14 +433,6 @@ class ContractsGroup(SnippetViewSetGroup):
 
 
 register_snippet(ContractsGroup)
-
-
-class ContractsDeleteBulkAction(ScopedDeleteBulkAction):
-    scoped_models = (Contract, Lot)
-
-
-# Registered after Wagtail's own snippet bulk delete, which it replaces for these models.
-hooks.register("register_bulk_action", ContractsDeleteBulkAction, order=100)
 
 
 # --- The contract manager's start page --------------------------------------------------------

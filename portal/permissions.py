@@ -19,9 +19,14 @@ derived from the same table by ``portal.accounts.roles.role_groups_sync``.
 from __future__ import annotations
 
 import enum
+from collections import Counter
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from django.db import router
 from django.db.models import Model, Q, QuerySet
+from django.db.models.deletion import Collector, ProtectedError, RestrictedError
+from django.utils.translation import gettext as _
 
 from portal.accounts.models import Role
 
@@ -59,8 +64,10 @@ ROLE_PERMISSIONS: dict[str, dict[str, frozenset[Action]]] = {
         "providers.startmoment": _EDIT,
         "providers.language": _EDIT,
         "providers.providermembership": _EDIT,
-        "contracts.municipality": _READ,
-        "contracts.region": _READ,
+        # The region and its municipalities change rarely (a merger, a municipality joining);
+        # contract managers keep them. Deleting one still referred to is refused.
+        "contracts.municipality": _EDIT,
+        "contracts.region": _EDIT,
         # The volumes per municipality and year that the forecast starts from.
         "contracts.intakevolume": _EDIT,
         "contracts.contract": _EDIT,
@@ -189,7 +196,9 @@ def _provider_staff_filter(user: AnyUser, model: type[Model], action: Action) ->
         return Q(pk__in=ids)
     if key == "providers.offering" and action == Action.DELETE:
         # A course that was ever public has history (revisions, enrolments): only withdraw it.
-        return Q(provider_id__in=ids, live=False, last_published_at__isnull=True)
+        from providers.offerings import offering_never_published_q
+
+        return Q(provider_id__in=ids) & offering_never_published_q()
     if key in {
         "providers.location",
         "providers.offering",
@@ -281,6 +290,68 @@ def _can_on_new(user: AnyUser, action: Action, obj: Model) -> bool:
         return user.role == Role.PROVIDER_STAFF and bool(provider_ids(user))
     admin_only = model_key(obj) == "providers.providermembership"
     return provider_id in provider_ids(user, admin_only=admin_only)
+
+
+def delete_refusals(*, objects: Iterable[Model]) -> list[str]:
+    """Why these objects (of one model) may not be deleted, by anybody: empty when they may
+    (at most ``REASONS_SHOWN`` reasons: enough to say what stops a selection).
+
+    ``can(user, DELETE, obj)`` says whether the person may delete such an object; this says
+    whether the object's state allows it at all: the domain's own rules (a published offering is
+    withdrawn, a start date with seats taken stays) and, for every model, the records that still
+    refer to it (``on_delete=PROTECT``/``RESTRICT``), which the database would refuse anyway.
+    """
+    objects = list(objects)
+    if not objects:
+        return []
+    key = model_key(objects[0])
+    reasons: list[str] = []
+    if key == "providers.offering":
+        from providers.offerings import offerings_delete_refusals
+
+        reasons = offerings_delete_refusals(offerings=objects)
+    elif key == "providers.startmoment":
+        from providers.start_moments import start_moments_delete_refusals
+
+        reasons = start_moments_delete_refusals(start_moments=objects)
+    return (reasons or _still_referred_to(objects))[:REASONS_SHOWN]
+
+
+# Enough to say what stops a selection; the rest would only make the page longer.
+REASONS_SHOWN = 10
+
+
+def _referring_objects(objects: list[Model]) -> set[Model]:
+    """What would stop deleting ``objects``: Django's own deletion collector, without deleting."""
+    collector = Collector(using=router.db_for_write(type(objects[0])), origin=objects)
+    try:
+        collector.collect(objects)
+    except ProtectedError as error:
+        return set(error.protected_objects)
+    except RestrictedError as error:
+        return set(error.restricted_objects)
+    return set()
+
+
+def _still_referred_to(objects: list[Model]) -> list[str]:
+    if len(objects) > 1 and not _referring_objects(objects):
+        return []  # the usual case in one pass; only a refused selection is looked at one by one
+    reasons = []
+    for obj in objects:
+        referring = Counter(type(other)._meta for other in _referring_objects([obj]))
+        if not referring:
+            continue
+        references = ", ".join(
+            f"{count} {opts.verbose_name if count == 1 else opts.verbose_name_plural}"
+            for opts, count in sorted(referring.items(), key=lambda item: item[0].label)
+        )
+        reasons.append(
+            _("“%(object)s” cannot be deleted while other records refer to it: %(references)s.")
+            % {"object": obj, "references": references}
+        )
+        if len(reasons) == REASONS_SHOWN:
+            break
+    return reasons
 
 
 def providers_for(user: AnyUser, action: Action | str) -> QuerySet:

@@ -113,6 +113,10 @@ class Provider(index.Indexed, models.Model):
         index.SearchField("name"),
         index.AutocompleteField("name"),
         index.FilterField("kind"),
+        # The scopes that listings and choosers search within (``portal.permissions.scope``):
+        # provider staff's own providers, and the public catalogue.
+        index.FilterField("id"),
+        index.FilterField("is_active"),
     ]
 
     class Meta:
@@ -281,6 +285,8 @@ class Offering(
         index.FilterField("component"),
         index.FilterField("provider_id"),
         index.FilterField("live"),
+        # The public catalogue (``portal.permissions.public_scope``) that choosers search within.
+        index.RelatedFields("provider", [index.FilterField("is_active")]),
     ]
 
     class Meta(DraftStateMixin.Meta):

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from providers.choices import Component
@@ -39,3 +41,30 @@ def offering_validate(*, offering: Offering) -> None:
             ) % {"provider": provider.name}
     if errors:
         raise ValidationError(errors)
+
+
+def offering_never_published_q() -> Q:
+    """The offerings that were never public, the only ones that may be deleted."""
+    return Q(live=False, first_published_at__isnull=True, last_published_at__isnull=True)
+
+
+def offering_delete_refusal(*, offering: Offering) -> str | None:
+    """Why this offering may not be deleted, or None when it may.
+
+    A course that was ever public is withdrawn (unpublished), never deleted: learners found it,
+    enrolled on its start dates and were referred to it, and its revisions are the record of what
+    was offered. Deleting it would orphan that history (start dates protect it in the database).
+    """
+    if offering.live or offering.first_published_at or offering.last_published_at:
+        return _(
+            "“%(offering)s” has been published, so it cannot be deleted: its history, start "
+            "dates and enrolments refer to it. To take it out of the catalogue, unpublish it "
+            "(a contract manager can do this)."
+        ) % {"offering": offering}
+    return None
+
+
+def offerings_delete_refusals(*, offerings: Iterable[Offering]) -> list[str]:
+    return [
+        reason for offering in offerings if (reason := offering_delete_refusal(offering=offering))
+    ]

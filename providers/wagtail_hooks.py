@@ -1,8 +1,6 @@
 import django_filters
 from django import forms
-from django.contrib import messages
 from django.db import IntegrityError
-from django.shortcuts import redirect
 from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
@@ -15,11 +13,7 @@ from wagtail.snippets.views.snippets import EditView, SnippetViewSetGroup
 
 from portal import permissions
 from portal.permissions import Action
-from portal.wagtail_permissions import (
-    ModulePermissionPolicy,
-    ScopedDeleteBulkAction,
-    ScopedSnippetViewSet,
-)
+from portal.wagtail_permissions import ModulePermissionPolicy, ScopedSnippetViewSet
 from providers import import_views
 from providers.admin_forms import (
     LocationAdminForm,
@@ -28,7 +22,6 @@ from providers.admin_forms import (
     StartMomentAdminForm,
 )
 from providers.models import Language, Location, Offering, Provider, StartMoment
-from providers.start_moments import start_moments_delete_refusals
 
 
 def _own_providers(request):
@@ -68,7 +61,8 @@ class OfferingViewSet(ScopedSnippetViewSet):
     menu_label = _("Offerings")
     list_display = ["title", "provider", "component", "schedule", "live"]
     filterset_class = OfferingAdminFilterSet
-    search_fields = ["title"]
+    # No ``search_fields``: the search uses the model's own index (``Offering.search_fields``);
+    # naming fields here makes the database backend search columns its index does not have.
     edit_handler_panels = [
         FieldPanel("provider"),
         FieldPanel("title"),
@@ -132,7 +126,9 @@ class ProviderViewSet(ScopedSnippetViewSet):
     menu_label = _("Providers")
     list_display = ["name", "kind", "keurmerk_status", "keurmerk_valid_until", "is_active"]
     list_filter = ["kind", "keurmerk_status", "is_active"]
-    search_fields = ["name"]
+    # Searched through the model's own index (``Provider.search_fields``), like offerings.
+    # Editors may see their provider but only its administrators change it: they read it here.
+    inspect_view_enabled = True
     edit_handler = ObjectList(
         [
             FieldPanel("name"),
@@ -230,6 +226,8 @@ class LanguageViewSet(ScopedSnippetViewSet):
     icon = "globe"
     menu_label = _("Languages")
     list_display = ["code", "name_en", "name_nl", "native_name"]
+    # Provider staff read the languages; contract managers and site editors keep them.
+    inspect_view_enabled = True
 
 
 class CatalogueGroup(SnippetViewSetGroup):
@@ -242,24 +240,9 @@ class CatalogueGroup(SnippetViewSetGroup):
 register_snippet(CatalogueGroup)
 
 
-@hooks.register("before_delete_snippet")
-def refuse_deleting_start_moments_in_use(request, instances):
-    if not instances or not isinstance(instances[0], StartMoment):
-        return None
-    refusals = start_moments_delete_refusals(start_moments=instances)
-    if not refusals:
-        return None
-    for reason in refusals:
-        messages.error(request, reason)
-    return redirect("wagtailsnippets_providers_startmoment:list")
-
-
-class CatalogueDeleteBulkAction(ScopedDeleteBulkAction):
-    scoped_models = (Offering, Provider, Location, StartMoment, Language)
-
-
-# Registered after Wagtail's own snippet bulk delete, which it replaces for these models.
-hooks.register("register_bulk_action", CatalogueDeleteBulkAction, order=100)
+# Deleting (one by one or in bulk) asks ``portal.permissions.delete_refusals``, which holds the
+# catalogue's rules: a published offering is withdrawn, a start date with seats taken stays
+# (``portal.wagtail_permissions``).
 
 
 @hooks.register("register_admin_urls")
