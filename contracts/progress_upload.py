@@ -7,8 +7,9 @@ and month the hours offered, the hours attended and the main reason for absence.
 
 Promises:
 
-* ``attendance_upload`` reads an ``.xlsx`` or ``.csv`` file (at most ``MAX_BYTES`` and
-  ``MAX_ROWS`` rows) with the reading steps of the offerings import (``providers.imports``),
+* ``attendance_upload`` reads an ``.xlsx`` or ``.csv`` file within ``attendance_limits()``
+  (``MAX_BYTES``, ``MAX_ROWS`` rows, ``MAX_COLUMNS`` columns, ``MAX_CELLS`` cells, checked while
+  the file is read) with the reading steps of the offerings import (``providers.imports``),
   checks every row with the rules of the form (``contracts.progress.attendance_errors``) plus:
   the referral is one of the uploading provider's (others are reported as unknown, as the admin
   answers 404 for them), the learner has started, and no referral and month appear twice.
@@ -57,6 +58,7 @@ from providers.imports.reading import (
     RowError,
     RowErrors,
     Sheet,
+    SheetLimits,
     sheet_from_table,
     table_read,
 )
@@ -64,6 +66,10 @@ from providers.spreadsheets import formula_escape
 
 MAX_ROWS = 10_000
 MAX_BYTES = 2 * 1024 * 1024
+# The template has 7 columns; room for a few of the provider's own.
+MAX_COLUMNS = 30
+MAX_CELLS = 100_000
+MAX_UNPACKED_BYTES = 20 * 1024 * 1024
 DATA_SHEET_TITLE = "attendance"
 AbsenceReason = MonthlyAttendance.AbsenceReason
 
@@ -101,6 +107,17 @@ _LARGEST_ID = 2**63 - 1
 def column_label(code: str) -> str:
     """The column's label in the active language (the code itself for unknown columns)."""
     return str(COLUMN_LABELS.get(code, code))
+
+
+def attendance_limits() -> SheetLimits:
+    """What one attendance file may hold (read when called, so tests can change it)."""
+    return SheetLimits(
+        max_bytes=MAX_BYTES,
+        max_rows=MAX_ROWS,
+        max_columns=MAX_COLUMNS,
+        max_cells=MAX_CELLS,
+        max_unpacked_bytes=MAX_UNPACKED_BYTES,
+    )
 
 
 def too_large_message() -> str:
@@ -169,7 +186,7 @@ def attendance_upload(
         raise ImportFileError(too_large_message())
     sheet = sheet_from_table(
         file_name=file_name,
-        table=table_read(file_name=file_name, data=data, max_rows=MAX_ROWS),
+        table=table_read(file_name=file_name, data=data, limits=attendance_limits()),
         column_codes=COLUMNS,
         no_rows_message=_(
             "The file has no rows below the header row. Fill in one row per learner and month, "
@@ -217,7 +234,8 @@ def attendance_sheet_check(*, user: User, sheet: Sheet, today: datetime.date) ->
             continue  # reported with its row by ``_referral``
         if number is not None and number <= _LARGEST_ID:
             wanted.add(number)
-    known = _recordable_by(user).in_bulk(wanted)
+    # With the learners: ``progress.recordable_refusal`` looks at each one (anonymised or not).
+    known = _recordable_by(user).select_related("learner").in_bulk(wanted)
     reasons = _absence_reasons()
     rows: list[AttendanceRow] = []
     seen: dict[tuple[int, datetime.date], int] = {}

@@ -3,9 +3,10 @@
 The steps, each a function that promises one thing:
 
 1. ``sheet_read`` (``reading``) turns an uploaded CSV or XLSX file into rows of text cells, or
-   refuses the whole file with an ``ImportFileError`` that says what to do (wrong type, too large,
-   not UTF-8, missing columns, no rows, too many rows). Formulas are never evaluated: a formula
-   cell is a row error.
+   refuses the whole file with an ``ImportFileError`` that says what to do (wrong type, not UTF-8,
+   missing columns, no rows, or more than the ``limits`` allow: bytes, rows, columns, cells, bytes
+   unpacked, counted while reading; ``workbook_parts`` checks a workbook's parts before openpyxl
+   opens it). Formulas are never evaluated: a formula cell is a row error.
 2. ``import_check`` (``checking``, with ``cells`` and ``catalogue``) validates every row with the
    rules of the admin forms (each offering and start moment is built as a model instance and
    ``full_clean()``-ed, which runs ``providers.offerings.offering_validate`` and
@@ -35,8 +36,10 @@ from providers.imports.reading import (
     MAX_ROWS,
     ImportFileError,
     RowError,
+    SheetLimits,
     file_too_large_message,
     import_max_bytes,
+    offering_limits,
     sheet_read,
 )
 from providers.imports.writing import ImportRefused, import_apply
@@ -49,12 +52,14 @@ __all__ = [
     "ImportFileError",
     "ImportRefused",
     "RowError",
+    "SheetLimits",
     "catalogue_snapshot_load",
     "file_too_large_message",
     "import_apply",
     "import_batch_create",
     "import_check",
     "import_max_bytes",
+    "offering_limits",
     "sheet_read",
     "unreferenced_counts",
 ]

@@ -1,40 +1,52 @@
 """Reading an uploaded file into a ``Sheet``: text cells by column code, or an ``ImportFileError``.
 
 Promises: ``sheet_read`` takes only ``.csv`` (UTF-8, with or without byte-order mark; comma,
-semicolon or tab separated) and ``.xlsx`` (first sheet) files up to ``import_max_bytes()``, with at
-most ``MAX_ROWS`` rows; any other file is refused as a whole with a message that says what to do.
-Formulas are never evaluated: a formula cell becomes a ``RowError`` in ``Sheet.errors``. Nothing
-here looks at the database.
+semicolon or tab separated) and ``.xlsx`` (first sheet) files within ``offering_limits()``; any
+other file is refused as a whole with a message that says what to do. Formulas are never
+evaluated: a formula cell becomes a ``RowError`` in ``Sheet.errors``. Nothing here looks at the
+database.
+
+The limits (``limits.SheetLimits``: bytes, rows, empty rows, columns, cells, unpacked bytes) are
+checked while the file is read, before its rows are kept: a CSV file is split into records one
+by one (a record longer than ``limits.MAX_LINE_CHARS`` is refused before it is split into
+cells), and a workbook's parts are checked as bytes (``workbook_parts``) before openpyxl reads
+the first sheet in read-only mode, row by row, without trusting the size the sheet declares.
 
 Other uploads (``contracts.progress_upload``) read their files with the same two steps that
-``sheet_read`` takes: ``table_read`` (file type, encoding, rows) and ``sheet_from_table`` (their
-own columns).
+``sheet_read`` takes: ``table_read`` (file type, encoding, limits, rows) and ``sheet_from_table``
+(their own columns).
 """
 
 from __future__ import annotations
 
 import codecs
+import csv
 import datetime
 import io
-import re
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import openpyxl
-import pandas
 from django.conf import settings
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from providers.imports import limits as sheet_limits
+from providers.imports.limits import ImportFileError, RowCounter, SheetLimits
+from providers.imports.workbook_parts import workbook_parts_check
 from providers.spreadsheets import COLUMN_CODES, formula_unescape
 
 MAX_ROWS = 20_000
+# The template has 25 columns; room for a few of the provider's own.
+MAX_COLUMNS = 60
+# 20,000 rows of the template's 25 columns, and some empty cells.
+MAX_CELLS = 600_000
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
-# An .xlsx is a zip archive; a small upload may unpack to gigabytes (a "zip bomb").
-MAX_UNPACKED_BYTES = 100 * 1024 * 1024
+# An .xlsx is a zip archive; a small upload may unpack to gigabytes (a "zip bomb"). A workbook of
+# 20,000 full rows unpacks to some 30 MB.
+MAX_UNPACKED_BYTES = 50 * 1024 * 1024
 ALLOWED_EXTENSIONS = (".csv", ".xlsx")
 
 
@@ -43,12 +55,15 @@ def import_max_bytes() -> int:
     return getattr(settings, "IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES)
 
 
-class ImportFileError(Exception):
-    """The file as a whole cannot be imported; ``message`` says why and what to do."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+def offering_limits() -> SheetLimits:
+    """What one offerings file may hold (read when called, so settings and tests can change it)."""
+    return SheetLimits(
+        max_bytes=import_max_bytes(),
+        max_rows=MAX_ROWS,
+        max_columns=MAX_COLUMNS,
+        max_cells=MAX_CELLS,
+        max_unpacked_bytes=MAX_UNPACKED_BYTES,
+    )
 
 
 @dataclass(frozen=True)
@@ -125,14 +140,15 @@ def sheet_read(*, file_name: str, data: bytes) -> Sheet:
     """Read an uploaded ``.csv`` (UTF-8, with or without byte-order mark, comma, semicolon or tab
     separated) or ``.xlsx`` (first sheet) into text cells by column code.
 
-    Raises ``ImportFileError`` when the file cannot be used at all. Cells that hold formulas (XLSX
-    formula cells, CSV text starting with ``=``) are returned as row errors in ``Sheet.errors``.
-    Rows that are completely empty are skipped; row numbers stay those of the spreadsheet.
+    Raises ``ImportFileError`` when the file cannot be used at all, or holds more than
+    ``offering_limits()`` allow. Cells that hold formulas (XLSX formula cells, CSV text starting
+    with ``=``) are returned as row errors in ``Sheet.errors``. Rows that are completely empty
+    are skipped; row numbers stay those of the spreadsheet.
     """
-    limit = import_max_bytes()
-    if len(data) > limit:
-        raise ImportFileError(file_too_large_message(limit))
-    table = table_read(file_name=file_name, data=data)
+    limits = offering_limits()
+    if len(data) > limits.max_bytes:
+        raise ImportFileError(file_too_large_message(limits.max_bytes))
+    table = table_read(file_name=file_name, data=data, limits=limits)
     return sheet_from_table(
         file_name=file_name,
         table=table,
@@ -144,11 +160,9 @@ def sheet_read(*, file_name: str, data: bytes) -> Sheet:
     )
 
 
-def table_read(*, file_name: str, data: bytes, max_rows: int | None = None) -> Table:
-    """The cells of an uploaded ``.csv`` or ``.xlsx`` file as text, with at most ``max_rows``
-    data rows (default ``MAX_ROWS``), or an ``ImportFileError``. The caller checks the file's
-    size first."""
-    max_rows = MAX_ROWS if max_rows is None else max_rows
+def table_read(*, file_name: str, data: bytes, limits: SheetLimits) -> Table:
+    """The cells of an uploaded ``.csv`` or ``.xlsx`` file as text, or an ``ImportFileError``
+    when the file cannot be read or holds more than ``limits`` allow (checked while reading)."""
     extension = Path(file_name).suffix.lower()
     if extension not in ALLOWED_EXTENSIONS:
         raise ImportFileError(
@@ -158,11 +172,13 @@ def table_read(*, file_name: str, data: bytes, max_rows: int | None = None) -> T
             )
             % {"name": file_name}
         )
+    if len(data) > limits.max_bytes:
+        raise sheet_limits.too_large(limits)
     if not data.strip():
         raise ImportFileError(_("The file is empty."))
     if extension == ".csv":
-        return _csv_table(data, max_rows)
-    return _xlsx_table(data, max_rows)
+        return _csv_table(data, limits)
+    return _xlsx_table(data, limits)
 
 
 def file_too_large_message(limit: int) -> str:
@@ -172,22 +188,22 @@ def file_too_large_message(limit: int) -> str:
     ) % {"size": f"{limit / (1024 * 1024):g}"}
 
 
-def _too_many_rows(max_rows: int) -> ImportFileError:
-    return ImportFileError(
-        _("The file has more than %(max)s rows. Split it into several files.")
-        % {"max": number_format(max_rows, force_grouping=True)}
-    )
-
-
 def _looks_binary(data: bytes) -> bool:
-    sample = data[:4096]
-    if b"\x00" in sample:
+    if b"\x00" in data:
         return True
+    sample = data[:4096]
     control = sum(1 for byte in sample if byte < 9 or 13 < byte < 32)
     return control > len(sample) // 100
 
 
-def _csv_table(data: bytes, max_rows: int) -> Table:
+def _looks_utf16(data: bytes) -> bool:
+    """UTF-16 without a byte-order mark: text in Latin script has a zero in every other byte."""
+    sample = data[:4096]
+    half = len(sample) // 2
+    return half >= 2 and max(sample[0::2].count(0), sample[1::2].count(0)) > half * 0.6
+
+
+def _csv_table(data: bytes, limits: SheetLimits) -> Table:
     not_utf8 = ImportFileError(
         _(
             "The CSV file is not saved as UTF-8, so letters such as ë or ç would be garbled. "
@@ -195,7 +211,7 @@ def _csv_table(data: bytes, max_rows: int) -> Table:
             "upload an Excel workbook (.xlsx)."
         )
     )
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or _looks_utf16(data):
         # Excel's "Unicode text": readable, but not what the import takes.
         raise not_utf8
     if _looks_binary(data):
@@ -209,50 +225,87 @@ def _csv_table(data: bytes, max_rows: int) -> Table:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise not_utf8 from None
-    first_line = text.split("\n", 1)[0]
+    lines = _RecordLines(text)
+    first_line = lines.first_line()
     separator = max((",", ";", "\t"), key=first_line.count)
+    # strict: a quotation mark that is not closed is an error, not the rest of the file in a cell.
+    reader = csv.reader(lines, delimiter=separator, strict=True)
+    counter = RowCounter(limits)
+    header: list[str] | None = None
+    rows: list[tuple[int, list[str]]] = []
+    formulas: set[tuple[int, int]] = set()
     try:
-        frame = pandas.read_csv(
-            io.StringIO(text),
-            sep=separator,
-            header=None,
-            dtype=str,
-            keep_default_na=False,
-            na_filter=False,
-            skip_blank_lines=False,
-        )
-    except pandas.errors.EmptyDataError:
-        raise ImportFileError(_("The file is empty.")) from None
-    except pandas.errors.ParserError as error:
-        if line := re.search(r"Expected \d+ fields in line (\d+)", str(error)):
-            raise ImportFileError(
-                _("Line %(line)s of the file has more cells than the header row has columns.")
-                % {"line": line.group(1)}
-            ) from None
+        for number, values in enumerate(reader, start=1):
+            lines.record_done(next_row=number + 1)
+            counter.row(number=number, width=len(values))
+            if header is None:
+                header = values
+                continue
+            if len(values) > len(header) and any(value.strip() for value in values[len(header) :]):
+                raise ImportFileError(
+                    _("Line %(line)s of the file has more cells than the header row has columns.")
+                    % {"line": number}
+                )
+            if not any(value.strip() for value in values):
+                continue
+            counter.data_row()
+            rows.append((number, values))
+            formulas.update(
+                (number, position)
+                for position, value in enumerate(values)
+                if value.strip().startswith("=")
+            )
+    except csv.Error:
         raise ImportFileError(
             _(
                 'The CSV file cannot be read: a quotation mark (") is not closed. Open the file '
                 "in a spreadsheet program and save it again as “CSV UTF-8”."
             )
         ) from None
-    values = frame.to_numpy().tolist()
-    if len(values) - 1 > max_rows:
-        raise _too_many_rows(max_rows)
-    header = [str(value) for value in values[0]]
-    rows = [
-        (index, ["" if value is None else str(value) for value in row])
-        for index, row in enumerate(values[1:], start=2)
-    ]
-    formulas = {
-        (number, position)
-        for number, row in rows
-        for position, value in enumerate(row)
-        if value.strip().startswith("=")
-    }
+    if header is None or not (rows or any(value.strip() for value in header)):
+        raise ImportFileError(_("The file is empty."))
     return Table(header=header, rows=rows, formulas=formulas)
 
 
-def _xlsx_table(data: bytes, max_rows: int) -> Table:
+class _RecordLines:
+    """The lines of a CSV text for ``csv.reader``, never longer together than
+    ``MAX_LINE_CHARS`` per record (a quoted cell may hold line breaks, so a record may take
+    several lines): a longer record is refused before any of it is split into cells."""
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._source = io.StringIO(text, newline="")
+        self._record_chars = 0
+        self._row = 1
+
+    def first_line(self) -> str:
+        """The first line (for the separator), refused when it is too long."""
+        head = self._text[: sheet_limits.MAX_LINE_CHARS + 2]
+        line = io.StringIO(head, newline="").readline()
+        if len(line.rstrip("\r\n")) > sheet_limits.MAX_LINE_CHARS:
+            raise sheet_limits.line_too_long(1)
+        return line
+
+    def record_done(self, *, next_row: int) -> None:
+        self._record_chars = 0
+        self._row = next_row
+
+    def __iter__(self) -> Iterator[str]:
+        return self
+
+    def __next__(self) -> str:
+        room = sheet_limits.MAX_LINE_CHARS - self._record_chars
+        # The line break itself does not count.
+        line = self._source.readline(room + 3)
+        if not line:
+            raise StopIteration
+        self._record_chars += len(line.rstrip("\r\n"))
+        if self._record_chars > sheet_limits.MAX_LINE_CHARS:
+            raise sheet_limits.line_too_long(self._row)
+        return line
+
+
+def _xlsx_table(data: bytes, limits: SheetLimits) -> Table:
     not_a_workbook = ImportFileError(
         _(
             "This file is not an Excel workbook (.xlsx). If it is an older .xls file, open it "
@@ -264,19 +317,17 @@ def _xlsx_table(data: bytes, max_rows: int) -> Table:
         raise not_a_workbook
     try:
         with zipfile.ZipFile(buffer) as archive:
-            unpacked = sum(member.file_size for member in archive.infolist())
-    except zipfile.BadZipFile:
+            workbook_parts_check(archive, limits)
+    except ImportFileError:
+        raise
+    except Exception:  # zipfile raises many kinds of errors for damaged archives
         raise not_a_workbook from None
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise ImportFileError(
-            _("The workbook is too large once unpacked. Split it into several files.")
-        )
     try:
         workbook = openpyxl.load_workbook(buffer, read_only=True, data_only=False)
     except Exception:  # openpyxl raises many kinds of errors for damaged or foreign files
         raise not_a_workbook from None
     try:
-        return _xlsx_rows(workbook, max_rows)
+        return _xlsx_rows(workbook, limits)
     except ImportFileError:
         raise
     except Exception:
@@ -285,15 +336,19 @@ def _xlsx_table(data: bytes, max_rows: int) -> Table:
         workbook.close()
 
 
-def _xlsx_rows(workbook, max_rows: int) -> Table:
+def _xlsx_rows(workbook, limits: SheetLimits) -> Table:
     if not workbook.worksheets:
         raise ImportFileError(_("The file is empty."))
     sheet = workbook.worksheets[0]
+    # The size a sheet declares (``<dimension>``) may be wrong or hostile: without it openpyxl
+    # gives each row up to its last cell and stops after the last row.
+    sheet.reset_dimensions()
+    counter = RowCounter(limits)
     header: list[str] | None = None
     rows: list[tuple[int, list[str]]] = []
     formulas: set[tuple[int, int]] = set()
-    data_rows = 0
     for number, cells in enumerate(sheet.iter_rows(), start=1):
+        counter.row(number=number, width=len(cells))
         texts = []
         for position, cell in enumerate(cells):
             if getattr(cell, "data_type", None) == "f":
@@ -306,9 +361,7 @@ def _xlsx_rows(workbook, max_rows: int) -> Table:
             header = texts
             continue
         if any(texts):
-            data_rows += 1
-            if data_rows > max_rows:
-                raise _too_many_rows(max_rows)
+            counter.data_row()
             rows.append((number, texts))
     if header is None:
         raise ImportFileError(_("The file is empty."))
