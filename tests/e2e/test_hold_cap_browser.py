@@ -1,6 +1,6 @@
-"""On a phone (375 px) a learner who holds the most seats they may, and then tries too often, reads
-why they cannot enrol and what to do, without sideways scrolling and without WCAG 2.1 AA
-violations."""
+"""On a phone (375 and 320 px) a learner who holds the most seats they may, and then tries too
+often, reads why they cannot enrol and what to do, without sideways scrolling and without WCAG 2.1
+AA violations."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ pytestmark = pytest.mark.browser
 
 LEARNER = "leerling@routewijzer.example"
 PHONE_375 = {"width": 375, "height": 740}
+PHONE_320 = {"width": 320, "height": 640}
 
 
 def _fits_the_width(page, selector: str) -> None:
@@ -77,6 +78,9 @@ def test_the_refusals_read_well_on_a_phone(new_page, demo_site, stripe_standin, 
     for hold in holds:
         expect(page.get_by_role("link", name=hold.offering_title, exact=True)).to_be_visible()
     _fits_the_width(page, "main h1, [role=alert], .cards > li, .cards a")
+    page.set_viewport_size(PHONE_320)
+    _fits_the_width(page, "main h1, [role=alert], .cards > li, .cards a")
+    page.set_viewport_size(PHONE_375)
     assert not Enrolment.objects.filter(start_moment=fourth).exists()
     violations = axe_violations(page)
     assert not violations, axe_describe(violations)
@@ -87,6 +91,8 @@ def test_the_refusals_read_well_on_a_phone(new_page, demo_site, stripe_standin, 
     assert answer.value.status == 429
     expect(page.get_by_role("heading", level=1)).to_have_text("Too many attempts")
     expect(page.get_by_role("alert")).to_contain_text("Please wait a few minutes")
-    _fits_the_width(page, "main h1, [role=alert]")
+    for phone in (PHONE_375, PHONE_320):
+        page.set_viewport_size(phone)
+        _fits_the_width(page, "main h1, [role=alert]")
     violations = axe_violations(page)
     assert not violations, axe_describe(violations)
