@@ -14,6 +14,19 @@ from providers.choices import Component
 if TYPE_CHECKING:
     from providers.models import Offering
 
+# The seed's table 1: the municipality offers the brugklas to statushouders only (it pays for it
+# between the brede intake and the PIP); gezinsmigranten pay their own course and get none.
+STATUSHOUDERS_ONLY = frozenset({Component.BRUGKLAS})
+
+
+def component_for_self_payers(component: str) -> bool:
+    """Whether a component may be offered (and sold) to self-paying learners, the gezinsmigranten.
+
+    The one place of the rule: the offering's validation and the sale (``portal.enrolments.rules``)
+    ask it, so a brugklas can neither be marked for gezinsmigranten nor bought by them.
+    """
+    return component not in STATUSHOUDERS_ONLY
+
 
 def offering_validate(*, offering: Offering) -> None:
     """Raise a ``ValidationError`` keyed by field for every rule the offering breaks."""
@@ -26,6 +39,10 @@ def offering_validate(*, offering: Offering) -> None:
         errors["education_level"] = _("Say which level of education this route prepares for.")
     if not (offering.for_statushouders or offering.for_gezinsmigranten):
         errors["for_gezinsmigranten"] = _("Choose at least one target group.")
+    elif offering.for_gezinsmigranten and not component_for_self_payers(offering.component):
+        errors["for_gezinsmigranten"] = _(
+            "%(component)s is only for statushouders: it cannot be offered to gezinsmigranten."
+        ) % {"component": offering.get_component_display()}
     if offering.pass_rate_percent is not None and (
         offering.pass_rate_year is None or offering.pass_rate_sample_size is None
     ):

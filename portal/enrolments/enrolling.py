@@ -154,8 +154,8 @@ def duo_loan_choose(
     *, enrolment: Enrolment, declaration: str, actor: User | None = None
 ) -> Enrolment:
     """Confirm the place as to be paid through the learner's DUO loan, with their declaration."""
-    if not rules.duo_loan_possible(enrolment):
-        raise EnrolmentRefused(_("This course cannot be paid with a DUO loan."))
+    if reason := rules.duo_loan_refusal(enrolment):
+        raise EnrolmentRefused(reason)
     with transaction.atomic():
         locked = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
         if locked.state != Enrolment.State.HELD:

@@ -1,8 +1,11 @@
 """The rules of buying and cancelling a self-paid place, in one module.
 
 - A start moment is for sale online when its offering is published, has a price, is open to
-  gezinsmigranten, and its enrolment deadline (else its start date) has not passed.
-- Paying by DUO loan is possible only for DUO-eligible offerings.
+  gezinsmigranten, is of a component sold to them (not the brugklas, which is for statushouders
+  only: ``providers.offerings.component_for_self_payers``), and its enrolment deadline (else its
+  start date) has not passed.
+- Paying by DUO loan is possible only for DUO-eligible offerings of a provider whose Keurmerk is
+  valid that day (DUO pays only mark holders; ``providers.keurmerk``).
 - Cancelling: within ``ENROLMENT_COOLING_OFF_DAYS`` (14) days of enrolling and before the start
   date, the whole price is refunded (the statutory cooling-off period for distance contracts);
   later, the provider's stated share (``late_refund_percent``, 0 by default).
@@ -24,7 +27,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from portal.enrolments.models import Enrolment
+from providers import keurmerk
 from providers.models import StartMoment
+from providers.offerings import component_for_self_payers
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -43,6 +48,10 @@ def sale_refusal(start_moment: StartMoment, *, today: datetime.date | None = Non
     offering = start_moment.offering
     if not offering.live or not offering.provider.is_active:
         return _("This course is not offered at the moment.")
+    if not component_for_self_payers(offering.component):
+        return _(
+            "%(component)s is only for statushouders: it cannot be bought by self-paying learners."
+        ) % {"component": offering.get_component_display()}
     if offering.price_cents is None:
         return _("This course cannot be bought: the provider has not set a price for self-payers.")
     if not offering.for_gezinsmigranten:
@@ -122,8 +131,28 @@ def hold_limit_refusal(holds: Sequence[Enrolment]) -> str | None:
     return " ".join(sentences)
 
 
-def duo_loan_possible(enrolment: Enrolment) -> bool:
-    return enrolment.start_moment.offering.duo_loan_eligible
+def duo_loan_refusal(enrolment: Enrolment, *, on: datetime.date | None = None) -> str | None:
+    """Why this place cannot be paid with a DUO loan ``on`` that day (today), or None.
+
+    The stored ``duo_loan_eligible`` says the provider takes the loan; DUO pays only schools whose
+    Keurmerk Inburgeren is valid, so a mark that lapsed since rules it out as well.
+    """
+    offering = enrolment.start_moment.offering
+    if not offering.duo_loan_eligible:
+        return _("This course cannot be paid with a DUO loan.")
+    provider = offering.provider
+    if not keurmerk.is_valid(
+        status=provider.keurmerk_status, valid_until=provider.keurmerk_valid_until, on=on
+    ):
+        return _(
+            "This course cannot be paid with a DUO loan: DUO only pays schools with a valid "
+            "Keurmerk Inburgeren, and %(provider)s has none that is valid today."
+        ) % {"provider": provider.name}
+    return None
+
+
+def duo_loan_possible(enrolment: Enrolment, *, on: datetime.date | None = None) -> bool:
+    return duo_loan_refusal(enrolment, on=on) is None
 
 
 def cooling_off_ends(enrolment: Enrolment) -> datetime.datetime:

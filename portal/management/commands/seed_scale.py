@@ -35,6 +35,7 @@ from portal.command_arguments import whole_number
 from portal.demo.scale_casework import CASEWORK_MODELS, CaseworkBuilder, casework_reset
 from portal.enrolments.models import Enrolment
 from providers import keurmerk
+from providers import offerings as offerings_rules
 from providers.choices import (
     Component,
     EducationLevel,
@@ -580,6 +581,8 @@ class Command(BaseCommand):
                 price_cents = round(hours_total * rng.randint(cheapest, dearest), -4)
             has_pass_rate = exam and rng.random() < 0.6
             statushouders, gezinsmigranten = _weighted(rng, TARGET_GROUP_WEIGHTS)
+            if not offerings_rules.component_for_self_payers(component):
+                statushouders, gezinsmigranten = True, False  # e.g. the brugklas
             place = where[0].city if where else "online"
             offerings.append(
                 Offering(
