@@ -21,6 +21,22 @@ def pytest_runtest_makereport(item, call):
         report.longrepr = f"Skipped, which CI does not allow: {reason}"
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_make_collect_report(collector):
+    """A module that skips while it is collected (``pytest.importorskip`` or
+    ``pytest.skip(allow_module_level=True)`` at module level) never reaches
+    ``pytest_runtest_makereport``: its tests would vanish from CI's complete pass without a
+    trace, so there the skipped collection is a collection error."""
+    outcome = yield
+    report = outcome.get_result()
+    if NO_SKIP and report.skipped:
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.outcome = "failed"
+        report.longrepr = (
+            f"Skipped while collecting {collector.nodeid}, which CI does not allow: {reason}"
+        )
+
+
 def pytest_runtest_setup(item):
     """Tests marked ``postgresql`` (real concurrency) skip, with the reason, on another database;
     CI's PostgreSQL pass runs them."""
