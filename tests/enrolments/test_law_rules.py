@@ -139,9 +139,9 @@ def test_duo_loan_is_possible_through_the_expiry_day_and_not_after(person):
     assert rules.duo_loan_possible(enrolment, on=expiry - datetime.timedelta(days=1))
     assert rules.duo_loan_possible(enrolment, on=expiry)
     assert not rules.duo_loan_possible(enrolment, on=expiry + datetime.timedelta(days=1))
-    assert LAPSED_MARK_REFUSAL in rules.duo_loan_refusal(
-        enrolment, on=expiry + datetime.timedelta(days=1)
-    )
+    with translation.override("en"):
+        refusal = rules.duo_loan_refusal(enrolment, on=expiry + datetime.timedelta(days=1))
+    assert LAPSED_MARK_REFUSAL in refusal
 
 
 def _duo_choice_on_the_day(client, person, expires_in_days: int, possible: bool) -> None:
