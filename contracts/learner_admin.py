@@ -264,6 +264,7 @@ class LearnerViewSet(ScopedSnippetViewSet):
         "klantmanager",
         "target_group",
         "housing_date",
+        "social_assistance_date",
         "intake_date",
         "pip_date",
         "route",
@@ -294,6 +295,7 @@ class LearnerViewSet(ScopedSnippetViewSet):
                             FieldPanel("pip_date"),
                         ]
                     ),
+                    FieldPanel("social_assistance_date"),
                     FieldRowPanel([FieldPanel("route"), FieldPanel("leerbaarheidstoets")]),
                 ],
                 heading=_("Brede intake and PIP"),

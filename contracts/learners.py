@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from contracts import audit, rules
@@ -30,10 +30,13 @@ if TYPE_CHECKING:
 
     from portal.accounts.models import User
 
-# The youngest age at which the portal registers a learner. The Wi2021's integration duty starts
-# at 18 (Haarlem's annex: "boven de 18 jaar en dus inburgeringsplichtig"); klantmanagers may
-# register 16- and 17-year-olds ahead of it (e.g. nareizigers in a family), but nobody younger,
-# which also catches a date of birth typed in the wrong century or year.
+# The youngest age at which the portal registers a learner. The integration duty starts at 18
+# (``rules.DUTY_AGE_YEARS``; Haarlem's annex §2.3: "boven de 18 jaar en dus inburgeringsplichtig").
+# Klantmanagers may register 16- and 17-year-olds ahead of it (a family housed together, where the
+# municipality plans the brede intake before the birthday), but nobody younger, which also catches
+# a date of birth typed in the wrong century or year. The law's clocks for such a learner start
+# at the 18th birthday (``rules.duty_start``), and the PIP, a decision on someone with the duty,
+# cannot be dated before it.
 MINIMUM_AGE_YEARS = 16
 
 
@@ -54,6 +57,7 @@ def learner_validate(*, learner: Learner, today: datetime.date | None = None) ->
     - a statushouder has a housing date (the 10-week PIP term runs from it);
     - the brede intake is not before housing, and the PIP not before the intake (a PIP without
       an intake date is refused too: the PIP follows the brede intake);
+    - the PIP and the start of social assistance are not before the 18th birthday;
     - the klantmanager works for the learner's municipality.
     """
     today = today or timezone.localdate()
@@ -84,6 +88,19 @@ def learner_validate(*, learner: Learner, today: datetime.date | None = None) ->
             error("intake_date", _("Enter the intake date: the PIP follows the brede intake."))
         elif learner.pip_date < learner.intake_date:
             error("pip_date", _("The PIP cannot be set before the intake."))
+    if born is not None and born < today:
+        adult_on = rules.birthday(date_of_birth=born, years=rules.DUTY_AGE_YEARS)
+        adult = {"date": formats.date_format(adult_on, "DATE_FORMAT")}
+        if learner.pip_date and learner.pip_date < adult_on:
+            error(
+                "pip_date",
+                _("The duty starts at 18: the PIP can be set from %(date)s.") % adult,
+            )
+        if learner.social_assistance_date and learner.social_assistance_date < adult_on:
+            error(
+                "social_assistance_date",
+                _("Social assistance starts at 18 at the earliest: on or after %(date)s.") % adult,
+            )
     if learner.klantmanager_id is not None and learner.municipality_id is not None:
         klantmanager = learner.klantmanager
         if (
@@ -174,6 +191,8 @@ def learner_deadline_list(*, learner: Learner, today: datetime.date) -> list[rul
         today=today,
         housing_date=learner.housing_date,
         pip_date=learner.pip_date,
+        date_of_birth=learner.date_of_birth,
+        social_assistance_date=learner.social_assistance_date,
         **starts,
     )
 
@@ -213,7 +232,9 @@ def caseload_attention(*, user: User | AnonymousUser, today: datetime.date) -> l
             "first_name",
             "last_name",
             "target_group",
+            "date_of_birth",
             "housing_date",
+            "social_assistance_date",
             "pip_date",
             "route",
             "municipality_id",

@@ -357,6 +357,15 @@ class Learner(models.Model):
     housing_date = models.DateField(
         _("housing date"), null=True, blank=True, help_text=_("For statushouders.")
     )
+    social_assistance_date = models.DateField(
+        _("social assistance from"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "When the right to social assistance started. Financieel ontzorgen runs from it; "
+            "if empty, from the housing date."
+        ),
+    )
     intake_date = models.DateField(_("intake date"), null=True, blank=True)
     pip_date = models.DateField(_("PIP date"), null=True, blank=True)
     route = models.CharField(_("route"), max_length=20, choices=LearnerRoute.choices, blank=True)

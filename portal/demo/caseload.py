@@ -97,11 +97,21 @@ def _learner_create(municipality, klantmanager, target_group, number, today, rng
         first_name=rng.choice(FIRST_NAMES),
         last_name=rng.choice(LAST_NAMES),
         date_of_birth=datetime.date(
-            rng.randint(1965, 2006), rng.randint(1, 12), rng.randint(1, 28)
+            # 21 or older: the PIP (up to 540 days ago) falls after the 18th birthday.
+            rng.randint(1965, today.year - 21),
+            rng.randint(1, 12),
+            rng.randint(1, 28),
         ),
         target_group=target_group,
         client_number=f"{DEMO_CLIENT_PREFIX}{municipality.cbs_code}-{target_group[0]}{number:03d}",
         housing_date=housed if target_group == "STATUSHOUDER" else None,
+        # Social assistance is often entered a little after housing; for the others the
+        # ontzorgen date falls back to housing, and the learner's page says which was used.
+        social_assistance_date=(
+            housed + datetime.timedelta(days=number % 10)
+            if target_group == "STATUSHOUDER" and number % 3 == 0
+            else None
+        ),
         intake_date=housed + datetime.timedelta(weeks=2),
         # Some recent statushouders have no PIP yet: the caseload shows them due or overdue.
         pip_date=pip if pip <= today and number % 7 else None,

@@ -784,7 +784,7 @@ class CaseworkBuilder:
                     first_name=rng.choice(FIRST_NAMES),
                     last_name=rng.choice(LAST_NAMES),
                     date_of_birth=datetime.date(
-                        self.today.year - rng.randint(18, 62),
+                        self.today.year - rng.randint(20, 62),
                         rng.randint(1, 12),
                         rng.randint(1, 28),
                     ),

@@ -8,7 +8,7 @@ import datetime
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from wagtail.test.utils.form_data import querydict_from_html
 
 from contracts import rules
@@ -362,3 +362,43 @@ def test_klantmanagers_do_not_read_the_audit_log(km_client, klantmanager):
     )
     assert km_client.get(AUDIT).status_code in (302, 403)
     assert km_client.get(f"{AUDIT}inspect/{entry.pk}/").status_code == 404
+
+
+def _en_date(day: datetime.date) -> str:
+    with translation.override("en"):
+        return formats.date_format(day, "DATE_FORMAT")
+
+
+def test_the_social_assistance_date_is_entered_and_the_inspect_page_says_what_counts(
+    km_client, klantmanager
+):
+    today = timezone.localdate()
+    started = today - 25 * DAY
+    response = km_client.post(
+        f"{LEARNERS}add/", _new_learner(km_client, social_assistance_date=started.isoformat())
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    learner = Learner.objects.get()
+    assert learner.social_assistance_date == started
+    html = km_client.get(f"{LEARNERS}inspect/{learner.pk}/").content.decode()
+    ontzorgen_row = html[html.index("Financieel ontzorgen") :].split("</tr>")[0]
+    assert f"Start of social assistance: {_en_date(started)}" in (ontzorgen_row)
+    assert _en_date(rules.add_months(started, 6)) in ontzorgen_row
+
+    Learner.objects.filter(pk=learner.pk).update(social_assistance_date=None)
+    html = km_client.get(f"{LEARNERS}inspect/{learner.pk}/").content.decode()
+    ontzorgen_row = html[html.index("Financieel ontzorgen") :].split("</tr>")[0]
+    housed = learner.housing_date
+    assert f"Housing date: {_en_date(housed)}" in ontzorgen_row
+
+
+def test_a_pip_before_the_18th_birthday_is_refused_in_the_form(km_client):
+    today = timezone.localdate()
+    born = datetime.date(today.year - 17, 1, 1)  # 17 today, 18 next 1 January
+    response = km_client.post(
+        f"{LEARNERS}add/",
+        _new_learner(km_client, date_of_birth=born.isoformat(), pip_date=today.isoformat()),
+    )
+    assert response.status_code == 200
+    assert "The duty starts at 18" in response.context["form"].errors["pip_date"][0]
+    assert not Learner.objects.exists()

@@ -7,7 +7,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import translation
+from django.utils import formats, translation
 
 from contracts import learners, rules
 from contracts.models import AuditEntry, Learner
@@ -241,3 +241,72 @@ def test_the_client_number_is_for_the_learners_own_municipality_only(klantmanage
     assert not learners.learner_client_number_visible(user=klantmanager, learner=other)
     manager = UserFactory(role=Role.CONTRACT_MANAGER)
     assert not learners.learner_client_number_visible(user=manager, learner=own)
+
+
+# --- The duty starts at 18 ----------------------------------------------------------------------
+
+
+def test_a_pip_is_refused_the_day_before_the_18th_birthday_and_allowed_on_it():
+    born = (TODAY - 10 * DAY).replace(year=TODAY.year - 18)  # 18 ten days ago
+    eighteen_on = TODAY - 10 * DAY
+    too_early = _learner(
+        date_of_birth=born, intake_date=TODAY - 21 * DAY, pip_date=eighteen_on - DAY
+    )
+    [message] = _errors(too_early)["pip_date"]
+    day = formats.date_format(eighteen_on, "DATE_FORMAT")
+    assert message == f"The duty starts at 18: the PIP can be set from {day}."
+    for pip in (eighteen_on, eighteen_on + DAY):
+        learners.learner_validate(
+            learner=_learner(date_of_birth=born, intake_date=TODAY - 21 * DAY, pip_date=pip),
+            today=TODAY,
+        )
+
+
+def test_social_assistance_before_the_18th_birthday_is_refused():
+    born = datetime.date(2008, 6, 20)  # 18 on 20 June 2026, five days after TODAY
+    learner = _learner(date_of_birth=born, social_assistance_date=datetime.date(2026, 6, 19))
+    assert "18" in _errors(learner)["social_assistance_date"][0]
+    learner.social_assistance_date = datetime.date(2026, 6, 20)
+    learners.learner_validate(learner=learner, today=TODAY)
+
+
+def test_a_17_year_old_can_be_registered_and_the_clocks_wait_for_the_birthday():
+    born = datetime.date(2009, 1, 10)  # 17 on TODAY, 18 on 10 January 2027
+    learner = _learner(date_of_birth=born, housing_date=TODAY - 80 * DAY, intake_date=None)
+    learners.learner_validate(learner=learner, today=TODAY)
+    [pip] = [
+        d
+        for d in learners.learner_deadline_list(learner=learner, today=TODAY)
+        if d.rule == rules.Rule.PIP
+    ]
+    assert (pip.basis, pip.basis_date) == (
+        rules.Basis.EIGHTEENTH_BIRTHDAY,
+        datetime.date(2027, 1, 10),
+    )
+    assert pip.status is rules.DeadlineStatus.OPEN  # 80 days after housing, not overdue
+
+
+def test_the_caseload_reads_the_birthday_and_social_assistance_in_its_one_query(
+    klantmanager, django_assert_max_num_queries
+):
+    """Housed 80 days ago at 17: not in the caseload. The ontzorgen of another is due soon,
+    counted from the social-assistance date."""
+    _housed(klantmanager, days_ago=80, last_name="Young", date_of_birth=datetime.date(2009, 1, 10))
+    _housed(klantmanager, days_ago=80, last_name="Adult", date_of_birth=datetime.date(1996, 1, 10))
+    _housed(
+        klantmanager,
+        days_ago=200,
+        last_name="Assisted",
+        pip_date=TODAY - 140 * DAY,
+        date_of_birth=datetime.date(1990, 1, 10),
+        social_assistance_date=TODAY - 175 * DAY,
+    )
+    with django_assert_max_num_queries(1):
+        rows = {
+            row.learner.last_name: row
+            for row in learners.caseload_attention(user=klantmanager, today=TODAY)
+        }
+    assert set(rows) == {"Adult", "Assisted"}
+    [ontzorgen] = [d for d in rows["Assisted"].deadlines if d.rule == rules.Rule.ONTZORGEN]
+    assert ontzorgen.basis is rules.Basis.SOCIAL_ASSISTANCE
+    assert ontzorgen.due == rules.add_months(TODAY - 175 * DAY, 6)

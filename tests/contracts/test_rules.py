@@ -36,7 +36,7 @@ def test_the_inburgeringstermijn_is_three_years_from_the_pip(pip, end):
 
 def test_begeleiding_lasts_twelve_months_and_ontzorgen_at_least_six():
     assert rules.begeleiding_end(housing_date=HOUSED) == D(2027, 1, 5)
-    assert rules.ontzorgen_earliest_end(housing_date=HOUSED) == D(2026, 7, 5)
+    assert rules.ontzorgen_earliest_end(starts_on=HOUSED) == D(2026, 7, 5)
 
 
 @pytest.mark.parametrize(
@@ -169,3 +169,119 @@ def test_deadlines_come_in_date_order_with_labels():
         Rule.ONTZORGEN,
     }
     assert all(deadline.label and deadline.status_label for deadline in deadlines)
+
+
+# --- The duty starts at 18; ontzorgen starts with social assistance ------------------------------
+
+EIGHTEEN_ON = D(2026, 3, 1)  # born 1 March 2008
+WEEK = datetime.timedelta(weeks=1)
+
+
+@pytest.mark.parametrize(
+    ("born", "start", "basis"),
+    [
+        (D(2008, 1, 4), HOUSED, rules.Basis.HOUSING),  # 18 the day before housing
+        (D(2008, 1, 5), HOUSED, rules.Basis.HOUSING),  # 18 on the housing day
+        (D(2008, 1, 6), D(2026, 1, 6), rules.Basis.EIGHTEENTH_BIRTHDAY),  # 18 the day after
+        (D(2008, 3, 1), EIGHTEEN_ON, rules.Basis.EIGHTEENTH_BIRTHDAY),
+    ],
+)
+def test_the_clocks_tied_to_housing_start_at_the_18th_birthday_when_that_is_later(
+    born, start, basis
+):
+    deadlines = _by_rule(
+        rules.learner_deadlines(
+            target_group=TargetGroup.STATUSHOUDER,
+            housing_date=HOUSED,
+            date_of_birth=born,
+            today=D(2026, 1, 10),
+        )
+    )
+    assert deadlines[Rule.PIP].due == start + 10 * WEEK
+    assert deadlines[Rule.BRUGKLAS].due == start + 4 * WEEK
+    assert deadlines[Rule.BEGELEIDING].due == rules.add_months(start, 12)
+    assert deadlines[Rule.ONTZORGEN].due == rules.add_months(start, 6)
+    for rule in (Rule.PIP, Rule.BRUGKLAS, Rule.BEGELEIDING, Rule.ONTZORGEN):
+        assert (deadlines[rule].basis, deadlines[rule].basis_date) == (basis, start)
+
+
+def test_a_17_year_old_housed_today_is_not_overdue_before_the_duty_started():
+    """Housed at 17 with 14 months to go: ten weeks after housing, nothing is overdue."""
+    deadlines = _by_rule(
+        rules.learner_deadlines(
+            target_group=TargetGroup.STATUSHOUDER,
+            housing_date=HOUSED,
+            date_of_birth=D(2009, 3, 5),  # 18 on 5 March 2027
+            today=HOUSED + 11 * WEEK,
+        )
+    )
+    assert deadlines[Rule.PIP].due == D(2027, 5, 14)
+    assert deadlines[Rule.PIP].status is DeadlineStatus.OPEN
+
+
+def test_a_birthday_on_29_february_counts_from_1_march_in_a_common_year():
+    assert rules.birthday(date_of_birth=D(2008, 2, 29), years=18) == D(2026, 3, 1)
+    assert rules.birthday(date_of_birth=D(2006, 2, 28), years=18) == D(2024, 2, 28)
+    assert rules.duty_start(housing_date=D(2026, 2, 28), date_of_birth=D(2008, 2, 29)) == D(
+        2026, 3, 1
+    )
+
+
+@pytest.mark.parametrize(
+    ("social_assistance", "ends", "basis", "since"),
+    [
+        (None, D(2026, 7, 5), rules.Basis.HOUSING, HOUSED),
+        (HOUSED - DAY, D(2026, 7, 4), rules.Basis.SOCIAL_ASSISTANCE, HOUSED - DAY),
+        (HOUSED, D(2026, 7, 5), rules.Basis.SOCIAL_ASSISTANCE, HOUSED),
+        (HOUSED + DAY, D(2026, 7, 6), rules.Basis.SOCIAL_ASSISTANCE, HOUSED + DAY),
+        (D(2026, 2, 20), D(2026, 8, 20), rules.Basis.SOCIAL_ASSISTANCE, D(2026, 2, 20)),
+    ],
+)
+def test_ontzorgen_runs_six_months_from_social_assistance_else_from_housing(
+    social_assistance, ends, basis, since
+):
+    deadlines = _by_rule(
+        rules.learner_deadlines(
+            target_group=TargetGroup.STATUSHOUDER,
+            housing_date=HOUSED,
+            social_assistance_date=social_assistance,
+            today=D(2026, 2, 1),
+        )
+    )
+    ontzorgen = deadlines[Rule.ONTZORGEN]
+    assert (ontzorgen.due, ontzorgen.basis, ontzorgen.basis_date) == (ends, basis, since)
+    # The other clocks stay tied to housing.
+    assert deadlines[Rule.BEGELEIDING].basis_date == HOUSED
+
+
+@pytest.mark.parametrize(
+    ("today", "status"),
+    [
+        (D(2026, 8, 5), DeadlineStatus.RUNNING),
+        (D(2026, 8, 6), DeadlineStatus.DUE_SOON),
+        (D(2026, 8, 20), DeadlineStatus.DUE_SOON),
+        (D(2026, 8, 21), DeadlineStatus.ENDED),
+    ],
+)
+def test_ontzorgen_from_a_later_social_assistance_date_ends_later(today, status):
+    deadlines = _by_rule(
+        rules.learner_deadlines(
+            target_group=TargetGroup.STATUSHOUDER,
+            housing_date=HOUSED,
+            social_assistance_date=D(2026, 2, 20),
+            today=today,
+        )
+    )
+    assert deadlines[Rule.ONTZORGEN].status is status
+
+
+def test_gezinsmigranten_get_no_ontzorgen_even_with_social_assistance():
+    deadlines = _by_rule(
+        rules.learner_deadlines(
+            target_group=TargetGroup.GEZINSMIGRANT,
+            social_assistance_date=HOUSED,
+            date_of_birth=D(1990, 1, 1),
+            today=D(2026, 2, 1),
+        )
+    )
+    assert Rule.ONTZORGEN not in deadlines
