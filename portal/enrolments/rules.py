@@ -8,7 +8,10 @@
   valid that day (DUO pays only mark holders; ``providers.keurmerk``).
 - Cancelling: within ``ENROLMENT_COOLING_OFF_DAYS`` (14) days of enrolling and before the start
   date, the whole price is refunded (the statutory cooling-off period for distance contracts);
-  later, the provider's stated share (``late_refund_percent``, 0 by default).
+  later, the provider's stated share (``late_refund_percent``, 0 by default). The 14 days are
+  counted as the law counts them (art. 6:230o BW: for a service the period starts on the day
+  after the contract), in whole days in the Netherlands: enrolling on 2 March at any hour, the
+  learner may cancel until the end of 16 March (``cooling_off_last_day``).
 - A learner holds seats on at most ``ENROLMENT_MAX_ACTIVE_HOLDS`` (3) start dates at a time, so one
   account cannot block a whole course (see ``active_holds``).
 """
@@ -155,8 +158,18 @@ def duo_loan_possible(enrolment: Enrolment, *, on: datetime.date | None = None) 
     return duo_loan_refusal(enrolment, on=on) is None
 
 
-def cooling_off_ends(enrolment: Enrolment) -> datetime.datetime:
-    return enrolment.created_at + datetime.timedelta(days=settings.ENROLMENT_COOLING_OFF_DAYS)
+def cooling_off_last_day(enrolment: Enrolment) -> datetime.date:
+    """The last day of the cooling-off period: the 14th day after the day of enrolling (in the
+    Netherlands), to its end."""
+    enrolled_on = timezone.localdate(enrolment.created_at)
+    return enrolled_on + datetime.timedelta(days=settings.ENROLMENT_COOLING_OFF_DAYS)
+
+
+def in_cooling_off(enrolment: Enrolment, *, now: datetime.datetime | None = None) -> bool:
+    """Cancelling at ``now`` refunds the whole price: within the cooling-off period and before
+    the start date."""
+    today = timezone.localdate(now or timezone.now())
+    return today <= cooling_off_last_day(enrolment) and today < enrolment.starts_on
 
 
 @dataclass(frozen=True)
@@ -175,10 +188,7 @@ def cancellation_quote(
     (DUO loan or not yet paid)."""
     now = now or timezone.now()
     paid = enrolment.price_cents if _paid_online(enrolment) else 0
-    in_cooling_off = now < cooling_off_ends(enrolment) and (
-        timezone.localdate(now) < enrolment.starts_on
-    )
-    if in_cooling_off:
+    if in_cooling_off(enrolment, now=now):
         return CancellationQuote(full_refund=True, refund_cents=paid, paid_cents=paid)
     refund = paid * enrolment.late_refund_percent // 100
     return CancellationQuote(full_refund=refund == paid, refund_cents=refund, paid_cents=paid)

@@ -313,7 +313,7 @@ def _detail_context(
         ),
         "test_mode": is_test_mode(),
         "cooling_off_days": settings.ENROLMENT_COOLING_OFF_DAYS,
-        "cooling_off_ends": rules.cooling_off_ends(enrolment),
+        "cooling_off_last_day": rules.cooling_off_last_day(enrolment),
         "cancel_refusal": rules.cancellation_refusal(enrolment),
         "receipt_payment": None,
     }
@@ -436,8 +436,7 @@ def enrolment_cancel(request: HttpRequest, reference: str) -> HttpResponse:
         quote = rules.cancellation_quote(enrolment, now=now)
         context.update(
             quote=quote,
-            in_cooling_off=now < rules.cooling_off_ends(enrolment)
-            and timezone.localdate(now) < enrolment.starts_on,
+            in_cooling_off=rules.in_cooling_off(enrolment, now=now),
             cooling_off_days=settings.ENROLMENT_COOLING_OFF_DAYS,
         )
     return render(request, "enrolments/cancel.html", context)

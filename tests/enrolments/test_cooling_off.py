@@ -1,5 +1,6 @@
 """The 14-day cooling-off period: a full refund within 14 days of enrolling and before the start
-date, the provider's late share after either.
+date, the provider's late share after either. The days are counted as art. 6:230o BW counts them:
+from the day after enrolling, each to its end, in the Netherlands.
 
 Every quote is asked at an injected ``now``: the boundaries are exact instants, and a clock read
 at import time (or the real one) would move them with the day the suite runs.
@@ -13,7 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from portal.enrolments.models import Enrolment
-from portal.enrolments.rules import cancellation_quote, cooling_off_ends
+from portal.enrolments.rules import cancellation_quote, cooling_off_last_day, in_cooling_off
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 PRICE = 125_000
@@ -47,33 +48,47 @@ def assert_late_share(quote) -> None:
 LATER_COURSE = datetime.date(2026, 5, 4)
 
 
-def test_the_cooling_off_period_ends_14_days_after_enrolling():
+def test_the_cooling_off_period_ends_with_the_14th_day_after_enrolling():
     enrolment = paid_enrolment(starts_on=LATER_COURSE)
-    assert cooling_off_ends(enrolment) == datetime.datetime(2026, 3, 16, 10, 0, tzinfo=AMSTERDAM)
+    assert cooling_off_last_day(enrolment) == datetime.date(2026, 3, 16)
 
 
 @pytest.mark.parametrize(
-    "after",
+    "now",
     [
-        pytest.param(datetime.timedelta(days=13), id="the day before the 14th day"),
-        pytest.param(datetime.timedelta(days=14, seconds=-1), id="the last second"),
+        pytest.param(datetime.datetime(2026, 3, 15, 12, 0), id="the 13th day"),
+        pytest.param(datetime.datetime(2026, 3, 16, 10, 0), id="14 times 24 hours"),
+        pytest.param(
+            datetime.datetime(2026, 3, 16, 23, 59, 59), id="the last second of the 14th day"
+        ),
     ],
 )
-def test_a_full_refund_until_the_14_days_have_passed(after):
+def test_a_full_refund_until_the_end_of_the_14th_day(now):
     enrolment = paid_enrolment(starts_on=LATER_COURSE)
-    assert_full_refund(cancellation_quote(enrolment, now=ENROLLED_AT + after))
+    assert_full_refund(cancellation_quote(enrolment, now=now.replace(tzinfo=AMSTERDAM)))
 
 
 @pytest.mark.parametrize(
-    "after",
+    "now",
     [
-        pytest.param(datetime.timedelta(days=14), id="exactly 14 days"),
-        pytest.param(datetime.timedelta(days=15), id="the day after"),
+        pytest.param(datetime.datetime(2026, 3, 17, 0, 0), id="the first second of the 15th day"),
+        pytest.param(datetime.datetime(2026, 3, 18, 10, 0), id="the day after"),
     ],
 )
-def test_the_providers_late_share_once_the_14_days_have_passed(after):
+def test_the_providers_late_share_once_the_14th_day_has_ended(now):
     enrolment = paid_enrolment(starts_on=LATER_COURSE)
-    assert_late_share(cancellation_quote(enrolment, now=ENROLLED_AT + after))
+    assert_late_share(cancellation_quote(enrolment, now=now.replace(tzinfo=AMSTERDAM)))
+
+
+def test_enrolling_late_in_the_evening_counts_the_day_in_the_netherlands():
+    """At 23:30 in Amsterdam on 2 March it is 22:30 UTC: still 2 March, so the last day is the
+    16th, not the 17th (and enrolling at 00:30 on 3 March, 2 March in UTC, gives the 17th)."""
+    late = paid_enrolment(starts_on=LATER_COURSE)
+    late.created_at = datetime.datetime(2026, 3, 2, 22, 30, tzinfo=datetime.UTC)
+    assert cooling_off_last_day(late) == datetime.date(2026, 3, 16)
+    early = paid_enrolment(starts_on=LATER_COURSE)
+    early.created_at = datetime.datetime(2026, 3, 2, 23, 30, tzinfo=datetime.UTC)
+    assert cooling_off_last_day(early) == datetime.date(2026, 3, 17)
 
 
 # --- A course that starts within the 14 days ---------------------------------------------------
@@ -90,14 +105,15 @@ def test_a_full_refund_before_a_course_that_starts_within_the_14_days():
 def test_the_late_share_from_the_start_date_even_within_the_14_days():
     enrolment = paid_enrolment(starts_on=SOON_COURSE)
     now = datetime.datetime(2026, 3, 9, 0, 0, tzinfo=AMSTERDAM)
-    assert now < cooling_off_ends(enrolment)
+    assert now.date() <= cooling_off_last_day(enrolment)
+    assert not in_cooling_off(enrolment, now=now)
     assert_late_share(cancellation_quote(enrolment, now=now))
 
 
 def test_the_late_share_after_the_start_date_even_within_the_14_days():
     enrolment = paid_enrolment(starts_on=SOON_COURSE)
     now = datetime.datetime(2026, 3, 12, 12, 0, tzinfo=AMSTERDAM)
-    assert now < cooling_off_ends(enrolment)
+    assert now.date() <= cooling_off_last_day(enrolment)
     assert_late_share(cancellation_quote(enrolment, now=now))
 
 

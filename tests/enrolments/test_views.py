@@ -323,6 +323,16 @@ def test_the_cancel_page_quotes_a_full_refund_within_the_cooling_off_period(sign
     assert "Yes, cancel my enrolment" in page
 
 
+def test_the_enrolment_page_names_the_last_day_of_the_cooling_off_period(signed_in, enrolment):
+    """Enrolled at 23:30 on 2 March in the Netherlands (22:30 UTC): the learner may cancel for a
+    full refund until the end of 16 March, the 14th day after (art. 6:230o BW)."""
+    paid_online(enrolment)
+    enrolled = datetime.datetime(2026, 3, 2, 22, 30, tzinfo=datetime.UTC)
+    Enrolment.objects.filter(pk=enrolment.pk).update(created_at=enrolled)
+    page = text(signed_in.get(url("enrolment_detail", reference=enrolment.reference)))
+    assert "For this enrolment that is until the end of 16 March 2026," in page
+
+
 def test_the_cancel_page_quotes_no_refund_after_the_cooling_off_period(signed_in, enrolment):
     paid_online(enrolment)
     Enrolment.objects.filter(pk=enrolment.pk).update(
