@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from portal.enrolments import rules
 from portal.enrolments.models import Enrolment
 
 
@@ -41,6 +42,7 @@ def enrolment_confirmed(enrolment: Enrolment) -> None:
             enrolment,
             "confirmed",
             _("Your place on %(course)s is confirmed") % {"course": enrolment.offering_title},
+            cooling_off_last_day=rules.cooling_off_last_day(enrolment),
         )
 
 

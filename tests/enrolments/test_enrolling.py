@@ -7,9 +7,10 @@ import datetime
 import pytest
 from django.core import mail
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from portal.accounts.models import Role
-from portal.enrolments import enrolling
+from portal.enrolments import enrolling, rules
 from portal.enrolments.models import Enrolment, WaitingListEntry
 from providers.models import StartMoment
 from tests.enrolments.factories import held_enrolment, learner, start_moment_for_sale
@@ -123,6 +124,10 @@ def test_duo_loan_confirms_the_place_with_the_declaration(django_capture_on_comm
     assert enrolment.seat_claim.expires_at is None
     assert len(mail.outbox) == 1
     assert enrolment.reference in mail.outbox[0].body
+    # Nothing was paid here, so the e-mail promises no money back.
+    with translation.override(enrolment.language):
+        promise = date_format(rules.cooling_off_last_day(enrolment), "j F Y")
+    assert promise not in mail.outbox[0].body
 
 
 def test_duo_loan_is_refused_for_courses_that_are_not_eligible():

@@ -8,9 +8,10 @@ import time
 
 import pytest
 from django.core import mail
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
-from portal.enrolments import cancelling, enrolling
+from portal.enrolments import cancelling, enrolling, rules
 from portal.enrolments.models import Enrolment
 from portal.payments import checkout
 from portal.payments.client import PaymentsUnavailable
@@ -101,6 +102,10 @@ def test_paying_confirms_only_when_the_verified_webhook_arrives(
     assert payment.payment_intent_id.startswith("pi_")
     assert [m.to for m in mail.outbox] == [[enrolment.learner_email]]
     assert "confirmed" in mail.outbox[0].subject.lower() or "bevestigd" in mail.outbox[0].subject
+    # The e-mail names the last day of the cooling-off period, in the learner's language.
+    with translation.override(enrolment.language):
+        last_day = date_format(rules.cooling_off_last_day(enrolment), "j F Y")
+    assert last_day in mail.outbox[0].body
 
 
 def test_a_replayed_event_acts_once(stripe_standin, moment, deliver_all):
