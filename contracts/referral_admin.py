@@ -4,12 +4,15 @@
   staff this is their inbox ("needs my answer" = sent). Filters: state, needs my answer, SLA
   breached. A fixed number of queries per page.
 * ``/admin/referrals/new/?learner=<id>``: a klantmanager refers a learner to a lot the learner may
-  be referred to (``referable_refusal``), as a draft or sent at once.
+  be referred to (``referable_refusal``), as a draft or sent at once. Lots that are full, or whose
+  provider's quality mark is not valid (``referral_keurmerk_refusal``), are listed and marked;
+  the refusal is shown beside the lot.
 * ``/admin/referrals/<id>/``: the learner data the referral needs (providers: names, date of birth,
   target group, route, PIP date and the klantmanager; never the client number), the lot, state, SLA
   dates and history, and the actions the user's side may take now (``TRANSITIONS`` ∩ side), each a
-  small POST form to the same URL. Started placements take attendance, progress and exams.
-  Opening it writes an audit ``VIEW`` for the learner.
+  small POST form to the same URL. A contract manager sends a draft over capacity, or to a lot
+  whose provider's quality mark is not valid, each with its own reason. Started placements take
+  attendance, progress and exams. Opening it writes an audit ``VIEW`` for the learner.
 
 Every lookup goes through ``permissions.scope``: somebody else's referral is a 404. The rules are
 in ``contracts.referrals`` and ``contracts.progress``; their refusals are shown on the field they
@@ -52,6 +55,7 @@ from contracts.referral_forms import (
     AttendanceForm,
     EndForm,
     ExamForm,
+    KeurmerkOverrideForm,
     OverrideForm,
     ProgressForm,
     ReasonForm,
@@ -218,7 +222,13 @@ class ReferralCreateView(WagtailAdminTemplateMixin, TemplateView):
             .order_by("starts_on", "pk")
             .distinct()
         )
+        no_mark = {
+            lot.pk
+            for lot in self.lots
+            if referrals.referral_keurmerk_refusal(lot=lot, on=self.today) is not None
+        }
         self.full_lots = full
+        self.keurmerk_lots = no_mark
         return ReferForm(
             self.request.POST if self.request.method == "POST" else None,
             lots=Lot.objects.filter(pk__in=lot_ids)
@@ -226,6 +236,7 @@ class ReferralCreateView(WagtailAdminTemplateMixin, TemplateView):
             .order_by("contract__provider__name", "component", "pk"),
             start_moments=moments,
             full_lots=full,
+            keurmerk_lots=no_mark,
         )
 
     def get_context_data(self, **kwargs) -> dict:
@@ -237,6 +248,7 @@ class ReferralCreateView(WagtailAdminTemplateMixin, TemplateView):
                 "form": form,
                 "lots": self.lots,
                 "full_lots": [lot for lot in self.lots if lot.pk in self.full_lots],
+                "keurmerk_lots": [lot for lot in self.lots if lot.pk in self.keurmerk_lots],
                 "learner_url": reverse(LEARNER_INSPECT, args=[self.learner.pk]),
             }
         )
@@ -280,6 +292,7 @@ def _add_refusal(form: forms.Form, refusal: referrals.ReferralRefused) -> None:
 ACTION_FORMS = {
     "send": None,
     "override": OverrideForm,
+    "keurmerk_override": KeurmerkOverrideForm,
     "withdraw": ReasonForm,
     "accept": None,
     "decline": ReasonForm,
@@ -292,6 +305,7 @@ ACTION_FORMS = {
 ACTION_STATE = {
     "send": State.SENT,
     "override": State.SENT,
+    "keurmerk_override": State.SENT,
     "withdraw": State.WITHDRAWN,
     "accept": State.ACCEPTED,
     "decline": State.DECLINED,
@@ -301,6 +315,7 @@ ACTION_STATE = {
 ACTION_LABELS = {
     "send": _("Send to the provider"),
     "override": _("Refer over capacity"),
+    "keurmerk_override": _("Refer without a valid quality mark"),
     "withdraw": _("Withdraw"),
     "accept": _("Accept"),
     "decline": _("Decline"),
@@ -320,6 +335,8 @@ def allowed_actions(user: User, referral: Referral) -> list[str]:
         actions.append("send")
         if referrals.referral_may_override(user=user):
             actions.append("override")
+            if _keurmerk_refusal(referral) is not None:
+                actions.append("keurmerk_override")
     for name in ("accept", "decline", "start"):
         if ACTION_STATE[name] in states:
             actions.append(name)
@@ -334,6 +351,13 @@ def allowed_actions(user: User, referral: Referral) -> list[str]:
     ):
         actions.extend(RECORDING)
     return actions
+
+
+def _keurmerk_refusal(referral: Referral) -> referrals.KeurmerkNotValid | None:
+    """Would sending this draft today be refused for want of the provider's quality mark?"""
+    if referral.state != State.DRAFT:
+        return None
+    return referrals.referral_keurmerk_refusal(lot=referral.lot, on=timezone.localdate())
 
 
 def learner_facts(user: User, learner: Learner) -> list[tuple[str, object]]:
@@ -402,7 +426,7 @@ class ReferralDetailView(WagtailAdminTemplateMixin, TemplateView):
             if bound and bound[0] == name:
                 forms_by_action[name] = bound[1]
             elif form_class is not None:
-                forms_by_action[name] = form_class(prefix=name)
+                forms_by_action[name] = self.action_form(name)
             else:
                 forms_by_action[name] = None
         today = timezone.localdate()
@@ -410,6 +434,7 @@ class ReferralDetailView(WagtailAdminTemplateMixin, TemplateView):
             capacity.capacity_left(lot=referral.lot, on=today) <= 0
         )
         learner = referral.learner
+        keurmerk_refusal = _keurmerk_refusal(referral)
         context.update(
             {
                 "referral": referral,
@@ -420,6 +445,7 @@ class ReferralDetailView(WagtailAdminTemplateMixin, TemplateView):
                 else "",
                 "sla": referrals.referral_sla(referral, today=today),
                 "lot_full": lot_full,
+                "keurmerk_refusal": keurmerk_refusal.message if keurmerk_refusal else "",
                 "transitions": referral.transitions.select_related("actor"),
                 "actions": [
                     {
@@ -445,7 +471,7 @@ class ReferralDetailView(WagtailAdminTemplateMixin, TemplateView):
             messages.error(request, gettext("This cannot be done to the referral now."))
             return redirect("referral_detail", referral.pk)
         form_class = ACTION_FORMS[name]
-        form = form_class(request.POST, prefix=name) if form_class else forms.Form(request.POST)
+        form = self.action_form(name, request.POST) if form_class else forms.Form(request.POST)
         if form.is_valid():
             try:
                 with transaction.atomic():
@@ -465,11 +491,23 @@ class ReferralDetailView(WagtailAdminTemplateMixin, TemplateView):
         self.referral = referral_or_404(request, referral.pk)
         return self.render_to_response(self.get_context_data(bound=(name, form)))
 
+    def action_form(self, name: str, data=None) -> forms.Form:
+        kwargs = {}
+        if name == "keurmerk_override":
+            # The lot may be full as well: then the one form takes both reasons.
+            kwargs["lot_full"] = (
+                capacity.capacity_left(lot=self.referral.lot, on=timezone.localdate()) <= 0
+            )
+        return ACTION_FORMS[name](data, prefix=name, **kwargs)
+
     def perform(self, name: str, referral: Referral, data: dict) -> str:
         actor = self.request.user
-        if name in {"send", "override"}:
+        if name in {"send", "override", "keurmerk_override"}:
             referrals.referral_send(
-                referral=referral, actor=actor, override_reason=data.get("override_reason", "")
+                referral=referral,
+                actor=actor,
+                override_reason=data.get("override_reason", ""),
+                keurmerk_override_reason=data.get("keurmerk_override_reason", ""),
             )
             return gettext("The referral is sent to the provider.")
         if name == "withdraw":

@@ -14,14 +14,22 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from contracts.models import ExamResult, Lot, MonthlyAttendance, ProgressReport, ReferralState
+from contracts.referrals import KEURMERK_OVERRIDE_REASON_MAX_LENGTH
 from providers.models import StartMoment
 
 State = ReferralState
 
 
 class LotChoiceField(forms.ModelChoiceField):
-    def __init__(self, *args, full_lots: frozenset[int] = frozenset(), **kwargs) -> None:
+    def __init__(
+        self,
+        *args,
+        full_lots: frozenset[int] = frozenset(),
+        keurmerk_lots: frozenset[int] = frozenset(),
+        **kwargs,
+    ) -> None:
         self.full_lots = full_lots
+        self.keurmerk_lots = keurmerk_lots
         super().__init__(*args, **kwargs)
 
     def label_from_instance(self, obj: Lot) -> str:
@@ -31,6 +39,9 @@ class LotChoiceField(forms.ModelChoiceField):
         if obj.pk in self.full_lots:
             full = _("full for this period")
             label += f" ({full})"
+        if obj.pk in self.keurmerk_lots:
+            no_mark = _("quality mark not valid")
+            label += f" ({no_mark})"
         return label
 
 
@@ -55,10 +66,13 @@ class ReferForm(forms.Form):
         help_text=_("No personal details beyond what the provider needs."),
     )
 
-    def __init__(self, *args, lots, start_moments, full_lots=frozenset(), **kwargs) -> None:
+    def __init__(
+        self, *args, lots, start_moments, full_lots=frozenset(), keurmerk_lots=frozenset(), **kwargs
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["lot"].queryset = lots
         self.fields["lot"].full_lots = frozenset(full_lots)
+        self.fields["lot"].keurmerk_lots = frozenset(keurmerk_lots)
         self.fields["start_moment"].queryset = start_moments
 
 
@@ -72,6 +86,23 @@ class OverrideForm(forms.Form):
     override_reason = forms.CharField(
         label=_("Reason for referring over capacity"), max_length=300, required=True
     )
+
+
+class KeurmerkOverrideForm(forms.Form):
+    """A contract manager sends a referral although the provider's quality mark is not valid;
+    when the lot is also full (``lot_full``), over capacity too, with that reason as well."""
+
+    keurmerk_override_reason = forms.CharField(
+        label=_("Reason for referring without a valid quality mark"),
+        max_length=KEURMERK_OVERRIDE_REASON_MAX_LENGTH,
+        required=True,
+    )
+    override_reason = OverrideForm.base_fields["override_reason"]
+
+    def __init__(self, *args, lot_full: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not lot_full:
+            del self.fields["override_reason"]
 
 
 class DateField(forms.DateField):

@@ -14,6 +14,14 @@ records actor, time and reason, and has ``contracts.notifying`` tell the other s
 What may be referred follows table 1 of the seed (``shared/domain``): statushouders to their route
 (B1, Z or onderwijsroute), the brugklas, PVT and MAP; gezinsmigranten only to PVT and MAP (their
 language course is their own choice).
+
+The Keurmerk rule (``contracts.contracting.keurmerk_refusal``): municipalities may buy B1-route and
+Z-route trajectories for statushouders only from holders of a valid Keurmerk Inburgeren. A lot is
+checked when it becomes active; a new referral to it is checked again on the day it is sent
+(``referral_keurmerk_refusal``), so a mark that lapsed during the contract stops new referrals.
+Referrals already sent stay as they are. A draft takes nothing, so a klantmanager may save one (the
+admin warns); only a contract manager may send it, with a reason of its own
+(``keurmerk_override_reason``), recorded with the actor on the referral's change to sent.
 """
 
 from __future__ import annotations
@@ -27,7 +35,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from contracts import capacity, notifying
-from contracts.contracting import lot_answer_deadline, lot_start_deadline
+from contracts.contracting import keurmerk_refusal, lot_answer_deadline, lot_start_deadline
 from contracts.models import (
     ContractStatus,
     Learner,
@@ -42,7 +50,7 @@ from portal.accounts.models import Role, User
 from portal.permissions import Action, provider_ids
 from providers import seats
 from providers.choices import Component, TargetGroup
-from providers.models import SeatClaim, StartMoment
+from providers.models import Provider, SeatClaim, StartMoment
 
 State = ReferralState
 
@@ -71,6 +79,10 @@ COUNTS_AGAINST_CAPACITY = frozenset(
     {State.SENT, State.ACCEPTED, State.STARTED, State.COMPLETED, State.STOPPED}
 )
 
+# With a capacity override's reason (at most 300 characters, ``OverrideForm``) it still fits the
+# reason of the change to sent (``ReferralTransition.reason``, 500).
+KEURMERK_OVERRIDE_REASON_MAX_LENGTH = 190
+
 ROUTE_COMPONENTS = {Component.B1_ROUTE, Component.Z_ROUTE, Component.ONDERWIJSROUTE}
 REFERABLE = {
     TargetGroup.STATUSHOUDER: frozenset({Component.BRUGKLAS, Component.PVT, Component.MAP}),
@@ -96,6 +108,35 @@ class LotFull(ReferralRefused):
             ),
             field="lot",
         )
+
+
+class KeurmerkNotValid(ReferralRefused):
+    def __init__(self, *, provider: Provider) -> None:
+        super().__init__(
+            _(
+                "The quality mark (Keurmerk Inburgeren) of %(provider)s is not valid, so this lot "
+                "takes no new referrals. Save a draft: a contract manager can send it, with a "
+                "reason."
+            )
+            % {"provider": provider.name},
+            field="lot",
+        )
+
+
+def referral_keurmerk_refusal(
+    *, lot: LotModel, on: datetime.date, provider: Provider | None = None
+) -> KeurmerkNotValid | None:
+    """The refusal of a new referral to ``lot`` on ``on`` because its provider has no valid
+    Keurmerk Inburgeren (only B1-route and Z-route lots need one), or None.
+
+    ``provider`` is the lot's provider as read by the caller (``referral_send`` reads it under the
+    referral's lock); by default ``lot.contract.provider``. Which components need the mark and when
+    it is valid is ``contracting.keurmerk_refusal``'s rule, asked here, not repeated.
+    """
+    provider = provider or lot.contract.provider
+    if keurmerk_refusal(provider=provider, component=lot.component, on=on) is None:
+        return None
+    return KeurmerkNotValid(provider=provider)
 
 
 def referable_refusal(*, learner: Learner, lot: LotModel, on: datetime.date) -> str | None:
@@ -218,7 +259,8 @@ def is_municipal_side(*, user: User) -> bool:
 
 
 def referral_may_override(*, user: User) -> bool:
-    """Only contract managers (and superusers) refer over a lot's capacity."""
+    """Only contract managers (and superusers) refer over a lot's capacity, or to a lot whose
+    provider's quality mark is not valid."""
     return user.is_superuser or user.role == Role.CONTRACT_MANAGER
 
 
@@ -252,10 +294,16 @@ def referral_create(
     actor: User,
     start_moment: StartMoment | None = None,
     note: str = "",
+    today: datetime.date | None = None,
 ) -> Referral:
-    """A draft referral by the learner's klantmanager."""
+    """A draft referral by the learner's klantmanager.
+
+    A draft takes no place, so a B1/Z lot whose provider has no valid mark is not refused here:
+    ``referral_send`` refuses it, and a contract manager may send it with a reason.
+    """
+    today = today or timezone.localdate()
     _require_municipal(actor, learner)
-    if reason := referable_refusal(learner=learner, lot=lot, on=timezone.localdate()):
+    if reason := referable_refusal(learner=learner, lot=lot, on=today):
         raise ReferralRefused(reason, field="lot")
     delivering = {offering.pk for offering in lot.offerings.all()}
     if start_moment is not None and start_moment.offering_id not in delivering:
@@ -272,22 +320,51 @@ def referral_create(
     return referral
 
 
-def referral_send(*, referral: Referral, actor: User, override_reason: str = "") -> Referral:
+def referral_send(
+    *,
+    referral: Referral,
+    actor: User,
+    override_reason: str = "",
+    keurmerk_override_reason: str = "",
+    today: datetime.date | None = None,
+) -> Referral:
     """Send the referral: take a place of the lot's period (and the seat), set the answer due.
 
-    Over capacity only by a contract manager with a reason (``override_reason``).
+    Over capacity only by a contract manager with a reason (``override_reason``). To a B1/Z lot
+    whose provider has no valid mark on ``today`` only by a contract manager with a reason of its
+    own (``keurmerk_override_reason``): one override never passes the other's refusal. The mark is
+    read under the referral's lock. The change to sent records the actor and the reasons of the
+    overrides used; a capacity override is also kept on the referral (``capacity_override_*``).
     """
+    today = today or timezone.localdate()
     override = bool(override_reason.strip())
+    keurmerk_override = bool(keurmerk_override_reason.strip())
     if override and not referral_may_override(user=actor):
         raise ReferralRefused(_("Only a contract manager can refer over capacity."))
-    if not override:
+    if keurmerk_override and not referral_may_override(user=actor):
+        raise ReferralRefused(
+            _("Only a contract manager can refer to a provider without a valid quality mark."),
+            field="keurmerk_override_reason",
+        )
+    if len(keurmerk_override_reason.strip()) > KEURMERK_OVERRIDE_REASON_MAX_LENGTH:
+        raise ReferralRefused(
+            _("Keep the reason to %(count)d characters.")
+            % {"count": KEURMERK_OVERRIDE_REASON_MAX_LENGTH},
+            field="keurmerk_override_reason",
+        )
+    if not (override or keurmerk_override):
         _require_municipal(actor, referral.learner)
-    today = timezone.localdate()
     if reason := referable_refusal(learner=referral.learner, lot=referral.lot, on=today):
         raise ReferralRefused(reason, field="lot")
     with transaction.atomic():
         locked = _locked(referral)
         _check_transition(locked, State.SENT)
+        # Decide on the mark as it is now, read after the lock (a renewal or a lapse recorded
+        # since ``referral`` was loaded counts).
+        provider = Provider.objects.get(pk=locked.lot.contract.provider_id)
+        mark_refusal = referral_keurmerk_refusal(lot=locked.lot, on=today, provider=provider)
+        if mark_refusal is not None and not keurmerk_override:
+            raise mark_refusal
         try:
             use = capacity.capacity_take(lot=locked.lot, on=today, override=override)
         except capacity.LotFull:
@@ -308,13 +385,17 @@ def referral_send(*, referral: Referral, actor: User, override_reason: str = "")
             "sent_at": timezone.now(),
             "answer_due": lot_answer_deadline(lot=locked.lot, referred_on=today),
         }
+        reasons = []
         if override:
             changes |= {"capacity_override_reason": override_reason, "capacity_override_by": actor}
+            reasons.append(override_reason)
+        if mark_refusal is not None:
+            reasons.append(keurmerk_override_reason.strip())
         return referral_transition(
             referral=locked,
             to_state=State.SENT,
             actor=actor,
-            reason=override_reason if override else "",
+            reason="\n".join(reasons),
             **changes,
         )
 
