@@ -3,7 +3,8 @@
 * ``/admin/dashboard/forecast/``: expected learners per municipality and component for a year
   (the next calendar year unless asked), from the intake volumes and the route split, against
   the capacity contracted for that year; a chart and table per lot (shortfall or surplus) and a
-  table per municipality and component.
+  table per municipality and component. Where a group's figure for the year is missing, the page
+  says per municipality and group which year's figure is used, or that none was entered (0).
 * ``/admin/dashboard/forecast/export/<lots|demand>.<csv|xlsx>``: either table as a download,
   with the same year, split and filters, exact (unrounded) figures.
 
@@ -40,7 +41,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from contracts import exports, reports
 from contracts.charts import BarChart, bar_chart
 from contracts.models import CapacityPeriod, Contract, IntakeVolume, Municipality
-from contracts.reports import DEFAULT_ROUTE_SPLIT, Forecast, ReportFilter
+from contracts.reports import DEFAULT_ROUTE_SPLIT, VOLUME_GROUPS, Forecast, ReportFilter
 from portal import permissions
 from portal.accounts.models import User
 from portal.permissions import Action
@@ -51,8 +52,8 @@ FIRST_YEAR, LAST_YEAR = 2000, 2100
 PAGE_ROWS = 100
 """Rows per table on the page; the downloads hold them all."""
 MAX_NAMED_MUNICIPALITIES = 20
-"""The note on volumes of another year names at most this many municipalities per year; the
-demand table has each municipality's volume year."""
+"""Each note on missing figures (one per group and year used) names at most this many
+municipalities; the demand table says it for every municipality and group."""
 SPLIT_FIELDS = ("b1_route", "onderwijsroute", "z_route")
 FILTER_FIELDS = ("municipality", "component", "provider")
 TABLES = ("lots", "demand")
@@ -264,12 +265,24 @@ class LotRow:
         return balance_text(self.balance)
 
 
+def figure_source(used: int | None, *, year: int) -> str:
+    """Where a group's figure came from, for display: nothing when from ``year`` itself."""
+    if used is None:
+        return gettext("no figure entered")
+    if used != year:
+        return gettext("figure of %(year)s") % {"year": used}
+    return ""
+
+
 @dataclass(frozen=True)
 class DemandRow:
     municipality_name: str
-    volume_year: int
     statushouders: int
+    statushouders_source: str
+    """Empty when the figure is of the year asked, else which year it is of, or that none was
+    entered (``figure_source``)."""
     gezinsmigranten: int
+    gezinsmigranten_source: str
     component: str
     expected: int
     covering_lots: int
@@ -308,9 +321,10 @@ def demand_rows(forecast: Forecast, limit: int) -> list[DemandRow]:
     return [
         DemandRow(
             municipality_name=row["municipality_name"],
-            volume_year=row["volume_year"],
             statushouders=row["statushouders"],
+            statushouders_source=figure_source(row["statushouders_year"], year=forecast.year),
             gezinsmigranten=row["gezinsmigranten"],
+            gezinsmigranten_source=figure_source(row["gezinsmigranten_year"], year=forecast.year),
             component=components.get(row["component"], row["component"]),
             expected=whole(row["expected_learners"]),
             covering_lots=row["covering_lots"],
@@ -339,16 +353,34 @@ def lots_chart(rows: Sequence[LotRow], *, year: int) -> BarChart:
     )
 
 
-def volume_notes(
-    other_volume_years: Mapping[int, int], names: Mapping[int, str]
-) -> list[dict[str, object]]:
-    """Per year used instead of the asked one, the municipalities (by name) it was used for."""
-    by_year: dict[int, list[str]] = defaultdict(list)
-    for municipality_id, year in other_volume_years.items():
-        by_year[year].append(names.get(municipality_id, str(municipality_id)))
+def group_labels() -> dict[str, str]:
+    """The groups of ``reports.VOLUME_GROUPS`` as the page names them."""
+    return {
+        "statushouders": gettext("Statushouders"),
+        "gezinsmigranten": gettext("Gezinsmigranten"),
+    }
+
+
+def volume_notes(forecast: Forecast, names: Mapping[int, str]) -> list[dict[str, object]]:
+    """Per group and year used instead of the asked one (or no figure at all: ``used`` None),
+    the municipalities (by name) it applies to: the groups in order, within a group the latest
+    year first and "no figure" last. Nothing when no figure was entered at all (the page says
+    that on its own)."""
+    if not forecast.has_volumes:
+        return []
+    labels = group_labels()
+    by_source: dict[tuple[str, int | None], list[str]] = defaultdict(list)
+    for municipality_id, years in forecast.other_volume_years.items():
+        for group in VOLUME_GROUPS:
+            used = getattr(years, group)
+            if used != forecast.year:
+                by_source[(group, used)].append(names.get(municipality_id, str(municipality_id)))
     notes = []
-    for year in sorted(by_year, reverse=True):
-        municipality_names = sorted(by_year[year])
+    for group, used in sorted(
+        by_source,
+        key=lambda key: (VOLUME_GROUPS.index(key[0]), key[1] is None, -(key[1] or 0)),
+    ):
+        municipality_names = sorted(by_source[(group, used)])
         shown = municipality_names[:MAX_NAMED_MUNICIPALITIES]
         more = len(municipality_names) - len(shown)
         if more:
@@ -356,7 +388,13 @@ def volume_notes(
                 ngettext("%(count)s other municipality", "%(count)s other municipalities", more)
                 % {"count": more}
             )
-        notes.append({"year": year, "municipalities": get_text_list(shown, gettext("and"))})
+        notes.append(
+            {
+                "group": labels[group],
+                "used": used,
+                "municipalities": get_text_list(shown, gettext("and")),
+            }
+        )
     return notes
 
 
@@ -408,9 +446,10 @@ def _demand_export(forecast: Forecast) -> tuple[list[str], Iterator[list[object]
     headers = [
         gettext("Municipality"),
         gettext("CBS code"),
-        gettext("Volumes of year"),
         gettext("Statushouders"),
+        gettext("Statushouders: year of the figure (empty: none entered)"),
         gettext("Gezinsmigranten"),
+        gettext("Gezinsmigranten: year of the figure (empty: none entered)"),
         gettext("Component"),
         gettext("Expected learners"),
         gettext("Contracted lots covering it"),
@@ -420,9 +459,10 @@ def _demand_export(forecast: Forecast) -> tuple[list[str], Iterator[list[object]
         [
             row["municipality_name"],
             row["cbs_code"],
-            row["volume_year"],
             row["statushouders"],
+            row["statushouders_year"],
             row["gezinsmigranten"],
+            row["gezinsmigranten_year"],
             components.get(row["component"], row["component"]),
             row["expected_learners"],
             row["covering_lots"],
@@ -473,8 +513,8 @@ class ForecastView(_DashboardViewerRequired, WagtailAdminTemplateMixin, Template
                 "year": query.year,
                 "route_split": query.route_split,
                 "no_municipality": query.report_filter.municipality == 0,
-                "volume_notes": volume_notes(result.other_volume_years, names),
-                "has_volumes": bool(result.volume_years),
+                "volume_notes": volume_notes(result, names),
+                "has_volumes": result.has_volumes,
                 "lots_chart": lots_chart(lots, year=query.year) if lots else None,
                 "page_rows": PAGE_ROWS,
                 "lots": lots[:PAGE_ROWS],
@@ -492,7 +532,7 @@ class ForecastView(_DashboardViewerRequired, WagtailAdminTemplateMixin, Template
                 "municipality_chosen": query.report_filter.municipality is not None,
             }
         )
-        if not result.volume_years:
+        if not result.has_volumes:
             context["intake_volumes_url"] = _intake_volumes_url(self.request.user)
         if not lots:
             context["contracts_url"] = _contracts_url(self.request.user)

@@ -80,7 +80,6 @@ from contracts.models import (
     Contract,
     ContractStatus,
     ExamResult,
-    IntakeVolume,
     Lot,
     LotPeriodUse,
     LotStatus,
@@ -1449,17 +1448,41 @@ def route_split_validate(route_split: Sequence[object]) -> tuple[int, int, int]:
     return parts  # type: ignore[return-value]
 
 
+VOLUME_GROUPS = ("statushouders", "gezinsmigranten")
+"""The groups whose intake volumes the forecast reads, as named in ``IntakeVolume``."""
+
+
+@dataclass(frozen=True)
+class VolumeYears:
+    """For one municipality, per group, the year whose figure the forecast used; ``None`` when
+    the group has no figure in any year, so it counts as 0 (the rule is ``_volumes``')."""
+
+    statushouders: int | None
+    gezinsmigranten: int | None
+
+    def from_another_year(self, year: int) -> bool:
+        """Did a group's figure come from another year than ``year``, or is there none?"""
+        return any(getattr(self, group) != year for group in VOLUME_GROUPS)
+
+    @property
+    def any_figure(self) -> bool:
+        """Has at least one group a figure in some year?"""
+        return any(getattr(self, group) is not None for group in VOLUME_GROUPS)
+
+
 @dataclass(frozen=True)
 class Forecast:
     """Expected learners for ``year`` against the capacity contracted for it.
 
     ``demand``: one row per municipality and component, columns ``municipality_id``,
-    ``municipality_name``, ``cbs_code``, ``volume_year`` (the year whose volumes were used: the
-    asked year, or the latest one entered for that municipality), ``statushouders``,
-    ``gezinsmigranten`` (the volumes; a missing figure counts as 0), ``component``,
+    ``municipality_name``, ``cbs_code``, ``statushouders`` and ``gezinsmigranten`` (the volumes
+    used), ``statushouders_year`` and ``gezinsmigranten_year`` (the year each figure came from:
+    ``year`` itself, or another year when ``year`` has no figure for that group; missing (NA)
+    when the group has no figure in any year, and then its volume is 0), ``component``,
     ``expected_learners`` (``component_shares`` applied to the volumes; not rounded),
     ``covering_lots`` (active lots covering the municipality in that component) and
-    ``uncovered`` (no lot does).
+    ``uncovered`` (no lot does). Every municipality has its rows, also one with no figures at
+    all. Which year is used for a group is decided per municipality and group (``_volumes``).
 
     ``lots``: one row per active lot of an active contract in force in ``year``, columns
     ``contract_id``, ``contract_reference``, ``provider_id``, ``provider_name``, ``lot_id``,
@@ -1468,6 +1491,9 @@ class Forecast:
     periods of ``year`` that fall in the contract's term), ``expected_learners`` (the demand
     attributed to it), ``balance`` (capacity minus expected: positive is a surplus),
     ``shortfall`` and ``surplus`` (the balance's negative and positive parts).
+
+    ``volume_years``: per municipality shown (id), the ``VolumeYears`` used; kept apart from
+    ``demand`` so that it is there also when a component filter leaves no demand rows.
 
     Attribution: a lot's capacity is compared with the demand of all the municipalities it
     covers, at lot level. Where several lots of a component cover one municipality (two
@@ -1481,21 +1507,32 @@ class Forecast:
     route_split: tuple[int, int, int]
     demand: pd.DataFrame
     lots: pd.DataFrame
-    volume_years: Mapping[int, int]
+    volume_years: Mapping[int, VolumeYears]
 
     @property
-    def other_volume_years(self) -> dict[int, int]:
-        """Municipalities whose volumes came from another year than the one asked: id → year."""
-        return {key: year for key, year in self.volume_years.items() if year != self.year}
+    def other_volume_years(self) -> dict[int, VolumeYears]:
+        """Municipalities where a group's figure came from another year than the one asked, or
+        where a group has no figure at all: id → ``VolumeYears``."""
+        return {
+            key: years
+            for key, years in self.volume_years.items()
+            if years.from_another_year(self.year)
+        }
+
+    @property
+    def has_volumes(self) -> bool:
+        """Has any municipality shown a figure for any group in any year?"""
+        return any(years.any_figure for years in self.volume_years.values())
 
 
 FORECAST_DEMAND_COLUMNS = (
     "municipality_id",
     "municipality_name",
     "cbs_code",
-    "volume_year",
     "statushouders",
+    "statushouders_year",
     "gezinsmigranten",
+    "gezinsmigranten_year",
     "component",
     "expected_learners",
     "covering_lots",
@@ -1522,26 +1559,48 @@ FORECAST_LOT_COLUMNS = (
 
 
 def _volumes(year: int) -> pd.DataFrame:
-    """Per municipality the volumes of ``year``, or of the latest year entered."""
-    rows = IntakeVolume.objects.filter(
-        Q(statushouders__isnull=False) | Q(gezinsmigranten__isnull=False)
-    ).values(
-        "municipality_id",
-        "year",
-        "statushouders",
-        "gezinsmigranten",
-        municipality_name=F("municipality__name"),
-        cbs_code=F("municipality__cbs_code"),
+    """Per municipality, the figure of each group (``VOLUME_GROUPS``) that the forecast for
+    ``year`` uses, and the year it came from (``<group>_year``).
+
+    The rule, for each municipality and each group separately:
+
+    1. the group's figure of ``year``, if one was entered;
+    2. else the figure of the latest year before ``year`` that has one for that group (the
+       most recent count known; a later year is not preferred even when it is nearer);
+    3. else, when the group only has figures for years after ``year``, the earliest of those
+       (the nearest expectation);
+    4. else, when the group has no figure in any year, 0, and ``<group>_year`` is missing (NA),
+       so that the page can say so.
+
+    So when statushouders were entered for 2021 and gezinsmigranten only for 2020, the forecast
+    for 2021 uses both. Every municipality has a row, also one with no figures at all. One
+    query, whatever the number of municipalities and years.
+    """
+    columns = ["municipality_id", "municipality_name", "cbs_code", "year", *VOLUME_GROUPS]
+    rows = Municipality.objects.order_by().values(
+        "cbs_code",
+        municipality_id=F("pk"),
+        municipality_name=F("name"),
+        year=F("intake_volumes__year"),
+        statushouders=F("intake_volumes__statushouders"),
+        gezinsmigranten=F("intake_volumes__gezinsmigranten"),
     )
-    frame = pd.DataFrame(list(rows))
-    if frame.empty:
-        return frame
-    frame["asked"] = frame["year"] == year
-    frame = frame.sort_values(["municipality_id", "asked", "year"]).drop_duplicates(
-        "municipality_id", keep="last"
-    )
-    frame = _int_columns(frame, ["statushouders", "gezinsmigranten"])
-    return frame.rename(columns={"year": "volume_year"}).drop(columns="asked")
+    entered = pd.DataFrame(list(rows), columns=columns)
+    volumes = entered[columns[:3]].drop_duplicates("municipality_id")
+    for group in VOLUME_GROUPS:
+        figures = entered.loc[entered[group].notna(), ["municipality_id", "year", group]]
+        figures = (
+            figures.assign(after=figures["year"] > year, distance=(figures["year"] - year).abs())
+            .sort_values(["municipality_id", "after", "distance"])
+            .drop_duplicates("municipality_id")
+        )
+        volumes = volumes.merge(
+            figures[["municipality_id", group, "year"]].rename(columns={"year": f"{group}_year"}),
+            on="municipality_id",
+            how="left",
+        )
+        volumes[f"{group}_year"] = volumes[f"{group}_year"].astype("Int64")
+    return _int_columns(volumes, VOLUME_GROUPS)
 
 
 def forecast(
@@ -1568,15 +1627,18 @@ def forecast(
                     "municipality_id": volume.municipality_id,
                     "municipality_name": volume.municipality_name,
                     "cbs_code": volume.cbs_code,
-                    "volume_year": volume.volume_year,
                     "statushouders": volume.statushouders,
+                    "statushouders_year": volume.statushouders_year,
                     "gezinsmigranten": volume.gezinsmigranten,
+                    "gezinsmigranten_year": volume.gezinsmigranten_year,
                     "component": str(component),
                     "expected_learners": volume.statushouders * statushouder_share
                     + volume.gezinsmigranten * gezinsmigrant_share,
                 }
             )
-    demand = pd.DataFrame(demand_rows, columns=[*FORECAST_DEMAND_COLUMNS[:7], "expected_learners"])
+    demand = pd.DataFrame(demand_rows, columns=[*FORECAST_DEMAND_COLUMNS[:8], "expected_learners"])
+    for group in VOLUME_GROUPS:
+        demand[f"{group}_year"] = demand[f"{group}_year"].astype("Int64")
 
     in_force = {
         "contract__status": ContractStatus.ACTIVE,
@@ -1665,17 +1727,20 @@ def forecast(
         ["municipality_name", "municipality_id", "order"]
     )
     lots = lots.sort_values(["contract_reference", "lot_id"])
-    volume_years = dict(
-        zip(volumes.get("municipality_id", ()), volumes.get("volume_year", ()), strict=True)
-    )
     if municipality is not None:
-        volume_years = {key: year for key, year in volume_years.items() if key == municipality}
+        volumes = volumes[volumes["municipality_id"] == municipality]
+    volume_years = {
+        int(row["municipality_id"]): VolumeYears(
+            **{group: row[f"{group}_year"] for group in VOLUME_GROUPS}
+        )
+        for row in frame_rows(volumes)
+    }
     return Forecast(
         year=year,
         route_split=split,
         demand=_frame(demand, FORECAST_DEMAND_COLUMNS),
         lots=_frame(lots, FORECAST_LOT_COLUMNS),
-        volume_years={int(key): int(value) for key, value in volume_years.items()},
+        volume_years=volume_years,
     )
 
 

@@ -75,11 +75,10 @@ def _table(html: str, caption: str) -> list[list[str]]:
 
 
 def _demand(html: str) -> dict[tuple[str, str], list[str]]:
-    """Demand rows by (municipality, component): [volume year, statushouders, gezinsmigranten,
-    expected, covering lots]."""
+    """Demand rows by (municipality, component): [statushouders, gezinsmigranten, expected,
+    covering lots]; a figure of another year than the one asked says so after the number."""
     return {
-        (row[0], row[4]): [row[1], row[2], row[3], row[5], row[6]]
-        for row in _table(html, DEMAND_CAPTION)
+        (row[0], row[3]): [row[1], row[2], row[4], row[5]] for row in _table(html, DEMAND_CAPTION)
     }
 
 
@@ -107,18 +106,22 @@ def test_a_contract_manager_sees_next_years_demand_from_the_volumes_and_the_defa
 ):
     html = _page(manager_client)
     demand = _demand(html)
-    year = str(NEXT_YEAR)
     # 137 statushouders: 60 % B1 = 82.2, 25 % onderwijsroute = 34.25, 15 % Z = 20.55; everyone
     # the brugklas (137); PVT for statushouders and the 40 gezinsmigranten (177); MAP for the
     # B1 and Z routes (75 % = 102.75) and the gezinsmigranten: 142.75. Shown as whole learners.
-    assert demand[("Haarlem", "B1 route")] == [year, "137", "40", "82", "1"]
-    assert demand[("Haarlem", "Education route")][3] == "34"
-    assert demand[("Haarlem", "Z route (self-reliance)")][3] == "21"
-    assert demand[("Haarlem", "Bridging class (brugklas)")][3] == "137"
-    assert demand[("Haarlem", "Participation statement (PVT)")][3] == "177"
-    assert demand[("Haarlem", "Labour market and participation module (MAP)")][3] == "143"
+    assert demand[("Haarlem", "B1 route")] == ["137", "40", "82", "1"]
+    assert demand[("Haarlem", "Education route")][2] == "34"
+    assert demand[("Haarlem", "Z route (self-reliance)")][2] == "21"
+    assert demand[("Haarlem", "Bridging class (brugklas)")][2] == "137"
+    assert demand[("Haarlem", "Participation statement (PVT)")][2] == "177"
+    assert demand[("Haarlem", "Labour market and participation module (MAP)")][2] == "143"
     # Velsen has no volumes for next year: 2021's 58 statushouders (60 % = 34.8), and no lot.
-    assert demand[("Velsen", "B1 route")] == ["2021", "58", "26", "35", "No contracted lot"]
+    assert demand[("Velsen", "B1 route")] == [
+        "58 figure of 2021",
+        "26 figure of 2021",
+        "35",
+        "No contracted lot",
+    ]
     assert len(demand) == 12
 
 
@@ -147,14 +150,16 @@ def test_each_lot_shows_its_capacity_against_the_learners_expected_with_the_bala
     assert not soup.select(".rw-chart__row--flagged")
 
 
-def test_the_volume_year_used_instead_of_the_asked_one_is_noted_per_municipality(
+def test_the_volume_year_used_instead_of_the_asked_one_is_noted_per_municipality_and_group(
     manager_client, region
 ):
-    html = _page(manager_client)
-    assert (
-        f"No volumes were entered for {NEXT_YEAR} for Velsen: the volumes of 2021 are used." in html
-    )
-    assert "for Haarlem:" not in html
+    soup = BeautifulSoup(_page(manager_client), "html.parser")
+    assert [
+        item.get_text(" ", strip=True) for item in soup.select("#forecast-volume-notes li")
+    ] == [
+        f"Statushouders in Velsen: figure of 2021, no figure for {NEXT_YEAR}.",
+        f"Gezinsmigranten in Velsen: figure of 2021, no figure for {NEXT_YEAR}.",
+    ]
 
 
 def test_the_route_split_in_the_url_changes_the_numbers_and_flags_a_shortfall(
@@ -163,9 +168,9 @@ def test_the_route_split_in_the_url_changes_the_numbers_and_flags_a_shortfall(
     html = _page(manager_client, b1_route="80", onderwijsroute="10", z_route="10")
     demand = _demand(html)
     # 80 % of 137 = 109.6; MAP: 90 % of 137 + 40 = 163.3.
-    assert demand[("Haarlem", "B1 route")][3] == "110"
-    assert demand[("Haarlem", "Education route")][3] == "14"
-    assert demand[("Haarlem", "Labour market and participation module (MAP)")][3] == "163"
+    assert demand[("Haarlem", "B1 route")][2] == "110"
+    assert demand[("Haarlem", "Education route")][2] == "14"
+    assert demand[("Haarlem", "Labour market and participation module (MAP)")][2] == "163"
     [lot] = _table(html, LOTS_CAPTION)
     assert lot[5:] == ["100", "110", "-10", "Shortfall of 10 places"]
     soup = BeautifulSoup(html, "html.parser")
@@ -188,7 +193,7 @@ def test_a_split_that_does_not_add_up_is_shown_on_the_fields_and_the_defaults_ar
         assert field["aria-invalid"] == "true"
         assert field["aria-describedby"] == "forecast-route-split-error"
     assert soup.find(id="id_b1_route")["value"] == "70"
-    assert _demand(html)[("Haarlem", "B1 route")][3] == "82"
+    assert _demand(html)[("Haarlem", "B1 route")][2] == "82"
 
 
 def test_a_bad_year_is_shown_on_its_field_and_next_year_is_used(manager_client, region):
@@ -196,7 +201,8 @@ def test_a_bad_year_is_shown_on_its_field_and_next_year_is_used(manager_client, 
     soup = BeautifulSoup(html, "html.parser")
     assert soup.find(id="id_year")["aria-invalid"] == "true"
     assert "Enter a year from 2000 to 2100" in soup.find(id="id_year_error").get_text()
-    assert _demand(html)[("Haarlem", "B1 route")][0] == str(NEXT_YEAR)
+    # Haarlem's figures are of next year only: any other year would say "figure of …".
+    assert _demand(html)[("Haarlem", "B1 route")][:2] == ["137", "40"]
 
 
 def test_a_municipality_filter_narrows_the_demand_and_the_lots(manager_client, region):
@@ -339,28 +345,31 @@ def test_the_demand_download_as_xlsx_has_every_row_with_the_exact_figures(manage
     assert header == [
         "Municipality",
         "CBS code",
-        "Volumes of year",
         "Statushouders",
+        "Statushouders: year of the figure (empty: none entered)",
         "Gezinsmigranten",
+        "Gezinsmigranten: year of the figure (empty: none entered)",
         "Component",
         "Expected learners",
         "Contracted lots covering it",
         "No contracted lot",
     ]
     assert len(rows) == 12
-    by_key = {(row[0], row[5]): row for row in rows}
+    by_key = {(row[0], row[6]): row for row in rows}
     assert by_key[("Haarlem", "B1 route")] == [
         "Haarlem",
         "GM0392",
-        NEXT_YEAR,
         137,
+        NEXT_YEAR,
         40,
+        NEXT_YEAR,
         "B1 route",
         pytest.approx(68.5),
         1,
         False,
     ]
-    assert by_key[("Velsen", "Education route")][6:] == [pytest.approx(17.4), 0, True]
+    assert by_key[("Velsen", "Education route")][2:6] == [58, 2021, 26, 2021]
+    assert by_key[("Velsen", "Education route")][7:] == [pytest.approx(17.4), 0, True]
 
 
 def test_the_lots_download_as_xlsx_escapes_a_formula_like_provider_name(
