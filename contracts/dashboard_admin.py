@@ -5,11 +5,16 @@ municipality, component and provider in the URL; each table downloadable as CSV 
 Contract managers see the region; klantmanagers the same figures narrowed to their municipality
 (``reports.ReportFilter.from_query``). The figures come from ``contracts.reports`` through the
 tables of ``contracts.dashboard_tables``; this module only chooses and draws them.
+
+Beside it, for contract managers only (``/admin/dashboard/duo-loans-at-risk/``, linked from the
+Keurmerk risks on the start page and in the Reports menu): the DUO-loan places at schools whose
+Keurmerk is not valid today (``portal.enrolments.selectors``).
 """
 
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING
 
 import pandas as pd
 from django.core.exceptions import PermissionDenied
@@ -41,8 +46,16 @@ from contracts.dashboard_tables import (
 )
 from contracts.models import Contract, Municipality
 from contracts.reports import ReportFilter
+from portal import permissions
+from portal.enrolments.models import Enrolment
+from portal.enrolments.selectors import duo_loan_enrolments_without_valid_keurmerk
+from portal.permissions import Action
+from providers import keurmerk
 from providers.choices import Component
 from providers.models import Provider
+
+if TYPE_CHECKING:
+    from portal.accounts.models import User
 
 SECTIONS = (
     (
@@ -376,6 +389,66 @@ def export_view(request: HttpRequest, name: str, file_format: str) -> HttpRespon
     )
 
 
+def duo_loans_at_risk_viewer(user: User) -> bool:
+    """Who sees the DUO-loan places at schools without a valid Keurmerk: those who see the
+    Keurmerk risks of lots on the start page (contract managers, superusers), not providers or
+    klantmanagers."""
+    return permissions.can_on_model(user, Action.VIEW, Contract) and permissions.can_on_model(
+        user, Action.VIEW, Enrolment
+    )
+
+
+class DuoLoansAtRiskView(WagtailAdminTemplateMixin, TemplateView):
+    """The live DUO-loan places whose school's Keurmerk is not valid today, by school and start
+    date, with the school's mark as it stands."""
+
+    template_name = "contracts/dashboard/duo_loans_at_risk.html"
+    page_title = _("DUO loans at schools without a valid quality mark")
+    header_icon = "warning"
+
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not duo_loans_at_risk_viewer(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_breadcrumbs_items(self) -> list[dict]:
+        return [*self.breadcrumbs_items, {"url": "", "label": self.page_title}]
+
+    def get_context_data(self, **kwargs) -> dict:
+        context = super().get_context_data(**kwargs)
+        today = timezone.localdate()
+        enrolments = permissions.scope(
+            self.request.user, Action.VIEW, duo_loan_enrolments_without_valid_keurmerk(on=today)
+        )
+        rows = []
+        for enrolment in enrolments:
+            provider = enrolment.start_moment.offering.provider
+            mark = keurmerk.state(
+                status=provider.keurmerk_status,
+                valid_until=provider.keurmerk_valid_until,
+                on=today,
+            )
+            rows.append({"enrolment": enrolment, "provider": provider, "mark": mark.label})
+        context["rows"] = rows
+        return context
+
+
+class DuoLoansAtRiskMenuItem(MenuItem):
+    def is_shown(self, request: HttpRequest) -> bool:
+        return duo_loans_at_risk_viewer(request.user)
+
+
+@hooks.register("register_reports_menu_item")
+def duo_loans_at_risk_menu_item() -> MenuItem:
+    return DuoLoansAtRiskMenuItem(
+        _("DUO loans at risk"),
+        reverse("duo_loans_at_risk"),
+        name="duo-loans-at-risk",
+        icon_name="warning",
+        order=600,
+    )
+
+
 class DashboardMenuItem(MenuItem):
     def is_shown(self, request) -> bool:
         return reports.dashboard_viewer(request.user)
@@ -393,6 +466,11 @@ def dashboard_urls():
     return [
         path(
             "dashboard/", require_admin_access(DashboardView.as_view()), name="contract_dashboard"
+        ),
+        path(
+            "dashboard/duo-loans-at-risk/",
+            require_admin_access(DuoLoansAtRiskView.as_view()),
+            name="duo_loans_at_risk",
         ),
         path(
             "dashboard/export/<slug:name>.<slug:file_format>",

@@ -51,6 +51,7 @@ from contracts.models import (
     Region,
 )
 from portal import permissions
+from portal.enrolments.selectors import duo_loan_enrolments_without_valid_keurmerk
 from portal.permissions import Action
 from portal.templatetags.portal_tags import euros
 from portal.wagtail_permissions import ModulePermissionPolicy, ScopedSnippetViewSet
@@ -461,6 +462,11 @@ class ContractWatchPanel(Component):
                 today=today, used=contracting.lot_placements_used(today=today)
             ),
             "keurmerk_flags": contracting.lots_with_keurmerk_at_risk(today=today),
+            "duo_loans_at_risk": (
+                duo_loan_enrolments_without_valid_keurmerk(on=today).count()
+                if dashboard_admin.duo_loans_at_risk_viewer(parent_context["request"].user)
+                else None
+            ),
         }
 
 

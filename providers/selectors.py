@@ -39,8 +39,18 @@ def duo_loan_available_q(prefix: str = "", on: datetime.date | None = None) -> Q
     )
 
 
+def duo_loan_refused_for_keurmerk_q(prefix: str = "", on: datetime.date | None = None) -> Q:
+    """The provider takes the DUO loan for the offering, but DUO will not pay: the provider's
+    Keurmerk is not valid ``on`` that day (the course page says why the loan is not possible)."""
+    return Q(**{f"{prefix}duo_loan_eligible": True}) & ~keurmerk.valid_q(
+        prefix=f"{prefix}provider__", on=on
+    )
+
+
 def offering_public_queryset(*, on: datetime.date | None = None) -> QuerySet[Offering]:
-    """Published offerings of active providers with their next open start and its free seats."""
+    """Published offerings of active providers with their next open start and its free seats,
+    whether the DUO loan is possible ``on`` that day and, when the offering takes it but the
+    provider's Keurmerk is not valid, ``duo_loan_refused_for_keurmerk``."""
     on = on or timezone.localdate()
     next_open = (
         start_moments_open(on=on).filter(offering=OuterRef("pk")).order_by("starts_on", "pk")
@@ -66,6 +76,9 @@ def offering_public_queryset(*, on: datetime.date | None = None) -> QuerySet[Off
             ),
             keurmerk_valid=ExpressionWrapper(
                 keurmerk.valid_q(prefix="provider__", on=on), output_field=BooleanField()
+            ),
+            duo_loan_refused_for_keurmerk=ExpressionWrapper(
+                duo_loan_refused_for_keurmerk_q(on=on), output_field=BooleanField()
             ),
         )
     )

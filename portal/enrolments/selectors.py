@@ -1,19 +1,24 @@
 """Reads for the learner's pages: their own enrolments and waiting-list places, each page with a
 fixed number of queries. Every lookup goes through ``permissions.scope`` and the learner's own
-id, so somebody else's reference is simply not found."""
+id, so somebody else's reference is simply not found.
+
+Also the contract managers' read of DUO-loan places at schools whose Keurmerk is not valid
+(``duo_loan_enrolments_without_valid_keurmerk``)."""
 
 from __future__ import annotations
 
+import datetime
 from typing import TYPE_CHECKING
 
 from django.db.models import Exists, OuterRef, QuerySet
 from django.urls import translate_url
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import get_language
 
 from portal import permissions
 from portal.enrolments.models import Enrolment, WaitingListEntry
 from portal.payments.models import Payment
+from providers import keurmerk
 from providers.models import StartMoment
 
 if TYPE_CHECKING:
@@ -118,6 +123,42 @@ class CatalogueLinks:
         language = get_language()
         with translation.override(self._page.locale.language_code):
             return translate_url(url, language)
+
+
+def duo_loan_enrolments_without_valid_keurmerk(
+    *, on: datetime.date | None = None
+) -> QuerySet[Enrolment]:
+    """Live DUO-loan places whose provider has no valid Keurmerk Inburgeren ``on`` that day
+    (today), ordered by provider, then start date; one query, provider and learner included.
+
+    DUO pays only schools with a valid Keurmerk (domain notes; ``providers.keurmerk``), and it
+    pays after the lessons, quarter by quarter: a place bought with the loan is at risk while
+    its course still runs and the school's mark is not valid. The mark counts through its
+    ``keurmerk_valid_until`` day, an aspirant mark counts as valid.
+
+    - Only ``payment_method == DUO_LOAN`` places: choosing the loan confirms the place at once
+      (``enrolling.duo_loan_choose``), so the live ones are ``CONFIRMED``. A held or
+      awaiting-payment place has no payment method yet (or pays online); cancelled, refunded
+      and expired places are not live.
+    - Only courses that have not ended (the start moment's ``ends_on`` is ``on`` or later): a
+      course that has ended leaves nothing to act on.
+    """
+    on = on or timezone.localdate()
+    return (
+        Enrolment.objects.filter(
+            payment_method=Enrolment.PaymentMethod.DUO_LOAN,
+            state=Enrolment.State.CONFIRMED,
+            start_moment__ends_on__gte=on,
+        )
+        .exclude(keurmerk.valid_q(prefix="start_moment__offering__provider__", on=on))
+        .select_related("user", "start_moment__offering__provider")
+        .order_by(
+            "start_moment__offering__provider__name",
+            "start_moment__offering__provider_id",
+            "start_moment__starts_on",
+            "reference",
+        )
+    )
 
 
 def catalogue_url(

@@ -58,6 +58,7 @@ SCREENS = {
         "/admin/dashboard/?component=B1_ROUTE&from=gisteren",
         "/admin/dashboard/forecast/",
         "/admin/dashboard/forecast/?b1_route=70&onderwijsroute=10&z_route=10",
+        "/admin/dashboard/duo-loans-at-risk/",
     ],
     "provider": [
         "/admin/referrals/",
