@@ -55,7 +55,7 @@ from contracts.models import (
     ReferralState,
     ReferralTransition,
 )
-from contracts.reports import ReportFilter
+from contracts.reports import ReportFilter, VolumeYears
 from portal.accounts.models import Role
 from portal.enrolments.models import Enrolment, WaitingListEntry
 from portal.payments.models import Payment
@@ -239,6 +239,35 @@ def _by_provider(frame: pd.DataFrame, columns) -> dict:
     }
 
 
+def _value_type(value: object) -> type:
+    """The type of an expected value; for ``pytest.approx(x)``, the type of ``x``."""
+    return type(getattr(value, "expected", value))
+
+
+def _assert_records(frame: pd.DataFrame, expected: list[dict]) -> None:
+    """Every column of every row, by value and in order, against records written by hand.
+
+    A column the code forgot to compute comes back from the reindex as NaN (or NA), and NaN
+    equals nothing, so it fails here. The Python types are compared as well: ``5 == 5.0``, but a
+    count that turned into a float would show as "5.0" in the exports.
+    """
+    assert expected, "write the expected rows; an empty frame is _assert_empty's"
+    assert list(frame.columns) == list(expected[0])
+    records = frame.to_dict("records")
+    assert records == expected
+    assert [{key: type(value) for key, value in row.items()} for row in records] == [
+        {key: _value_type(value) for key, value in row.items()} for row in expected
+    ]
+
+
+def _assert_empty(frame: pd.DataFrame, columns: tuple[str, ...]) -> None:
+    """No rows, but the report's columns, each of dtype object as ``reports._frame`` makes them
+    (the page and the exports still show the headers)."""
+    assert frame.empty
+    assert list(frame.columns) == list(columns)
+    assert frame.dtypes.tolist() == [object] * len(columns)
+
+
 # --- The filter ---------------------------------------------------------------------------------
 
 
@@ -329,40 +358,62 @@ def test_a_klantmanager_without_a_municipality_sees_nothing(world):
 
 # --- Utilisation --------------------------------------------------------------------------------
 
-UTILISATION = [
-    "contract_reference",
-    "lot_label",
-    "period_start",
-    "capacity",
-    "lot_placements",
-    "placements",
-    "share",
-    "above_threshold",
-    "contract_ending_soon",
-]
-
 
 def _rows(frame: pd.DataFrame, columns) -> list[tuple]:
     return [tuple(row) for row in frame[list(columns)].itertuples(index=False)]
 
 
 def test_utilisation_per_lot_and_capacity_period_of_this_year(world):
+    # A contract manager let lot B take one place over its capacity in the second quarter.
+    LotPeriodUse.objects.filter(lot=world.lot_b, period_start=D(2026, 4, 1)).update(overrides=1)
     frame = reports.utilisation(today=TODAY)
-    assert list(frame.columns) == list(reports.UTILISATION_COLUMNS)
-    # Lot B's contract ends on 31 August 2026, 77 days after today: ending soon. Its quarters
-    # 1 and 3 have no placements yet; quarter 2 is full (1 of 1).
-    assert _rows(frame, UTILISATION) == [
-        ("RIJZK-A", "B1 route", D(2026, 1, 1), 10, 5, 5, 0.5, False, False),
-        ("RIJZK-B", "Participation statement (PVT)", D(2026, 1, 1), 1, 0, 0, 0.0, False, True),
-        ("RIJZK-B", "Participation statement (PVT)", D(2026, 4, 1), 1, 1, 1, 1.0, True, True),
-        ("RIJZK-B", "Participation statement (PVT)", D(2026, 7, 1), 1, 0, 0, 0.0, False, True),
-    ]
-    assert frame["period_end"].tolist() == [
-        D(2026, 12, 31),
-        D(2026, 3, 31),
-        D(2026, 6, 30),
-        D(2026, 9, 30),
-    ]
+    lot_a = {
+        "contract_id": world.contract_a.pk,
+        "contract_reference": "RIJZK-A",
+        "contract_ends_on": D(2027, 12, 31),
+        "contract_ending_soon": False,
+        "provider_id": world.alfa.pk,
+        "provider_name": "Alfa Taal",
+        "lot_id": world.lot_a.pk,
+        "lot_label": "B1 route",
+        "component": "B1_ROUTE",
+    }
+    # Lot B's contract ends on 31 August 2026, 77 days after today: ending soon.
+    lot_b = {
+        "contract_id": world.contract_b.pk,
+        "contract_reference": "RIJZK-B",
+        "contract_ends_on": D(2026, 8, 31),
+        "contract_ending_soon": True,
+        "provider_id": world.beta.pk,
+        "provider_name": "Beta Steun",
+        "lot_id": world.lot_b.pk,
+        "lot_label": "Participation statement (PVT)",
+        "component": "PVT",
+    }
+
+    def period(start, end, capacity, placed, share, above_threshold, overrides=0):
+        return {
+            "period_start": start,
+            "period_end": end,
+            "capacity": capacity,
+            "overrides": overrides,
+            "lot_placements": placed,
+            "placements": placed,  # no municipality chosen: all of the lot's
+            "share": share,
+            "above_threshold": above_threshold,
+        }
+
+    # Lot A: 5 of 10 places this year. Lot B: quarters 1 and 3 have no placements yet (quarter
+    # 1 was never counted, so it shows the lot's capacity); quarter 2 is full (1 of 1).
+    _assert_records(
+        frame,
+        [
+            lot_a | period(D(2026, 1, 1), D(2026, 12, 31), 10, 5, 0.5, False),
+            lot_b | period(D(2026, 1, 1), D(2026, 3, 31), 1, 0, 0.0, False),
+            lot_b | period(D(2026, 4, 1), D(2026, 6, 30), 1, 1, 1.0, True, overrides=1),
+            lot_b | period(D(2026, 7, 1), D(2026, 9, 30), 1, 0, 0.0, False),
+        ],
+    )
 
 
 def test_utilisation_counts_the_same_places_as_the_lot_s_counter(world):
@@ -383,8 +434,7 @@ def test_a_period_without_placements_shows_the_capacity_and_nothing_used(world):
     months = reports.utilisation_by_month(
         ReportFilter(date_from=D(2026, 1, 1), date_until=D(2026, 2, 28)), today=TODAY
     )
-    assert months.empty
-    assert list(months.columns) == list(reports.UTILISATION_MONTH_COLUMNS)
+    _assert_empty(months, reports.UTILISATION_MONTH_COLUMNS)
 
 
 def test_utilisation_for_one_municipality_counts_its_learners_against_the_lot(world):
@@ -413,18 +463,21 @@ def test_utilisation_of_last_year_shows_the_periods_then(world):
 
 
 def test_utilisation_without_lots_is_an_empty_frame():
-    frame = reports.utilisation(today=TODAY)
-    assert frame.empty
-    assert list(frame.columns) == list(reports.UTILISATION_COLUMNS)
+    _assert_empty(reports.utilisation(today=TODAY), reports.UTILISATION_COLUMNS)
 
 
 def test_placements_per_month_and_municipality_sum_the_lots(world):
     frame = reports.placements_by_municipality_month(today=TODAY)
-    assert _rows(frame, ["month", "municipality_name", "placements"]) == [
-        (D(2026, 3, 1), "Haarlem", 4),  # r1, r2, r4, r5
-        (D(2026, 4, 1), "Velsen", 1),  # r7
-        (D(2026, 5, 1), "Haarlem", 1),  # r8
-    ]
+    haarlem = {"municipality_id": world.haarlem.pk, "municipality_name": "Haarlem"}
+    velsen = {"municipality_id": world.velsen.pk, "municipality_name": "Velsen"}
+    _assert_records(
+        frame,
+        [
+            {"month": D(2026, 3, 1)} | haarlem | {"placements": 4},  # r1, r2, r4, r5
+            {"month": D(2026, 4, 1)} | velsen | {"placements": 1},  # r7
+            {"month": D(2026, 5, 1)} | haarlem | {"placements": 1},  # r8
+        ],
+    )
     velsen = reports.placements_by_municipality_month(
         ReportFilter(municipality_id=world.velsen.pk), today=TODAY
     )
@@ -432,37 +485,73 @@ def test_placements_per_month_and_municipality_sum_the_lots(world):
     empty = reports.placements_by_municipality_month(
         ReportFilter(date_from=D(2026, 1, 1), date_until=D(2026, 2, 28)), today=TODAY
     )
-    assert empty.empty
-    assert list(empty.columns) == list(reports.PLACEMENT_MONTH_COLUMNS)
+    _assert_empty(empty, reports.PLACEMENT_MONTH_COLUMNS)
 
 
 def test_placements_per_month_lot_and_municipality(world):
     frame = reports.utilisation_by_month(today=TODAY)
-    assert _rows(
-        frame, ["month", "contract_reference", "municipality_name", "period_capacity", "placements"]
-    ) == [
-        (D(2026, 3, 1), "RIJZK-A", "Haarlem", 10, 4),  # r1, r2, r4, r5
-        (D(2026, 4, 1), "RIJZK-A", "Velsen", 10, 1),  # r7
-        (D(2026, 5, 1), "RIJZK-B", "Haarlem", 1, 1),  # r8
-    ]
+    lot_a = {
+        "contract_id": world.contract_a.pk,
+        "contract_reference": "RIJZK-A",
+        "provider_id": world.alfa.pk,
+        "provider_name": "Alfa Taal",
+        "lot_id": world.lot_a.pk,
+        "lot_label": "B1 route",
+        "component": "B1_ROUTE",
+    }
+    lot_b = {
+        "contract_id": world.contract_b.pk,
+        "contract_reference": "RIJZK-B",
+        "provider_id": world.beta.pk,
+        "provider_name": "Beta Steun",
+        "lot_id": world.lot_b.pk,
+        "lot_label": "Participation statement (PVT)",
+        "component": "PVT",
+    }
+    haarlem = {"municipality_id": world.haarlem.pk, "municipality_name": "Haarlem"}
+    velsen = {"municipality_id": world.velsen.pk, "municipality_name": "Velsen"}
+    _assert_records(
+        frame,
+        [
+            {"month": D(2026, 3, 1)}  # r1, r2, r4, r5 in lot A's year
+            | lot_a
+            | haarlem
+            | {"period_start": D(2026, 1, 1), "period_capacity": 10, "placements": 4},
+            {"month": D(2026, 4, 1)}  # r7
+            | lot_a
+            | velsen
+            | {"period_start": D(2026, 1, 1), "period_capacity": 10, "placements": 1},
+            {"month": D(2026, 5, 1)}  # r8 in lot B's second quarter
+            | lot_b
+            | haarlem
+            | {"period_start": D(2026, 4, 1), "period_capacity": 1, "placements": 1},
+        ],
+    )
 
 
 # --- Funnel, lead times, SLA --------------------------------------------------------------------
 
-FUNNEL = list(reports.FUNNEL_COUNTS)
-
 
 def test_the_funnel_follows_the_referrals_sent(world):
     frame = reports.referral_funnel()
-    assert list(frame.columns) == list(reports.FUNNEL_COLUMNS)
-    # sent, accepted, declined, withdrawn, started, completed, stopped, awaiting answer, start
-    assert _by_provider(frame, FUNNEL) == {
-        "Alfa Taal": (7, 4, 1, 1, 3, 1, 1, 1, 1),
-        "Beta Steun": (2, 2, 0, 0, 1, 1, 0, 0, 1),
-        "All providers": (9, 6, 1, 1, 4, 2, 1, 1, 2),
-    }
-    assert pd.isna(frame["provider_id"].iloc[-1])
-    assert frame["provider_id"].iloc[0] == world.alfa.pk
+
+    def row(provider_id, provider_name, *counts):
+        names = ["sent", "accepted", "declined", "withdrawn", "started", "completed", "stopped"]
+        names += ["awaiting_answer", "awaiting_start"]
+        return {"provider_id": provider_id, "provider_name": provider_name} | dict(
+            zip(names, counts, strict=True)
+        )
+
+    # sent, accepted, declined, withdrawn, started, completed, stopped, awaiting answer, start;
+    # the total row has no provider.
+    _assert_records(
+        frame,
+        [
+            row(world.alfa.pk, "Alfa Taal", 7, 4, 1, 1, 3, 1, 1, 1, 1),
+            row(world.beta.pk, "Beta Steun", 2, 2, 0, 0, 1, 1, 0, 0, 1),
+            row(None, "All providers", 9, 6, 1, 1, 4, 2, 1, 1, 2),
+        ],
+    )
 
 
 def test_the_funnel_for_a_period_takes_the_referrals_sent_in_it(world):
@@ -488,31 +577,43 @@ def test_the_funnel_for_a_municipality_component_or_provider(world):
 
 
 def test_the_funnel_of_nothing_is_an_empty_frame():
-    frame = reports.referral_funnel()
-    assert frame.empty
-    assert list(frame.columns) == list(reports.FUNNEL_COLUMNS)
+    _assert_empty(reports.referral_funnel(), reports.FUNNEL_COLUMNS)
 
 
 def test_lead_times_median_and_90th_percentile_per_provider_and_overall(world):
     frame = reports.lead_times()
-    assert list(frame.columns) == list(reports.LEAD_TIME_COLUMNS)
-    columns = [
-        "accepted",
-        "median_days_to_accept",
-        "p90_days_to_accept",
-        "started",
-        "median_days_to_start",
-        "p90_days_to_start",
-    ]
+
+    def row(provider_id, provider_name, accepted, to_accept, started, to_start):
+        return {
+            "provider_id": provider_id,
+            "provider_name": provider_name,
+            "accepted": accepted,
+            "median_days_to_accept": to_accept[0],
+            "p90_days_to_accept": to_accept[1],
+            "started": started,
+            "median_days_to_start": to_start[0],
+            "p90_days_to_start": to_start[1],
+        }
+
     # Alfa: to accept 1, 1, 2, 8 days; to start 9, 14, 30. Beta: to accept 1, 1; to start 9.
     # Linear interpolation: the median of 1, 1, 2, 8 lies halfway between 1 and 2; its 90th
     # percentile at rank 0.9 x 3 = 2.7, so 2 + 0.7 x (8 - 2).
-    assert _by_provider(frame, columns) == {
-        "Alfa Taal": (4, 1.5, pytest.approx(6.2), 3, 14.0, pytest.approx(26.8)),
-        "Beta Steun": (2, 1.0, 1.0, 1, 9.0, 9.0),
-        # All: to accept 1, 1, 1, 1, 2, 8; to start 9, 9, 14, 30.
-        "All providers": (6, 1.0, 5.0, 4, 11.5, pytest.approx(25.2)),
-    }
+    _assert_records(
+        frame,
+        [
+            row(
+                world.alfa.pk,
+                "Alfa Taal",
+                4,
+                (1.5, pytest.approx(6.2)),
+                3,
+                (14.0, pytest.approx(26.8)),
+            ),
+            row(world.beta.pk, "Beta Steun", 2, (1.0, 1.0), 1, (9.0, 9.0)),
+            # All: to accept 1, 1, 1, 1, 2, 8; to start 9, 9, 14, 30.
+            row(None, "All providers", 6, (1.0, 5.0), 4, (11.5, pytest.approx(25.2))),
+        ],
+    )
 
 
 def test_a_provider_whose_referrals_did_not_start_has_no_start_figures(world):
@@ -527,9 +628,7 @@ def test_a_provider_whose_referrals_did_not_start_has_no_start_figures(world):
 
 
 def test_lead_times_of_nothing_are_an_empty_frame():
-    frame = reports.lead_times()
-    assert frame.empty
-    assert list(frame.columns) == list(reports.LEAD_TIME_COLUMNS)
+    _assert_empty(reports.lead_times(), reports.LEAD_TIME_COLUMNS)
 
 
 @pytest.mark.parametrize(
@@ -553,15 +652,25 @@ SLA = list(reports.SLA_COUNTS)
 
 def test_sla_breaches_per_provider(world):
     frame = reports.sla_breaches(today=TODAY)
-    assert list(frame.columns) == list(reports.SLA_COLUMNS)
+
+    def row(provider_id, provider_name, *counts):
+        names = ["sent", "answered", "answered_late", "answer_overdue", "started"]
+        names += ["started_late", "start_overdue", "breaches"]
+        return {"provider_id": provider_id, "provider_name": provider_name} | dict(
+            zip(names, counts, strict=True)
+        )
+
     # sent, answered, answered late, answer overdue, started, started late, start overdue,
     # breaches. Alfa: r2 and r3 answered late (r1 on its due day is on time), r4 unanswered,
     # r2 started late (r7 on its due day is on time), r5 not started. Beta: r8 not started.
-    assert _by_provider(frame, SLA) == {
-        "Alfa Taal": (7, 5, 2, 1, 3, 1, 1, 5),
-        "Beta Steun": (2, 2, 0, 0, 1, 0, 1, 1),
-        "All providers": (9, 7, 2, 1, 4, 1, 2, 6),
-    }
+    _assert_records(
+        frame,
+        [
+            row(world.alfa.pk, "Alfa Taal", 7, 5, 2, 1, 3, 1, 1, 5),
+            row(world.beta.pk, "Beta Steun", 2, 2, 0, 0, 1, 0, 1, 1),
+            row(None, "All providers", 9, 7, 2, 1, 4, 1, 2, 6),
+        ],
+    )
 
 
 def test_an_open_referral_is_overdue_only_after_its_due_day(world):
@@ -581,9 +690,7 @@ def test_sla_breaches_follow_the_filters(world):
 
 
 def test_sla_breaches_of_nothing_are_an_empty_frame():
-    frame = reports.sla_breaches(today=TODAY)
-    assert frame.empty
-    assert list(frame.columns) == list(reports.SLA_COLUMNS)
+    _assert_empty(reports.sla_breaches(today=TODAY), reports.SLA_COLUMNS)
 
 
 # --- Attendance ---------------------------------------------------------------------------------
@@ -601,14 +708,45 @@ ATTENDANCE = [
 
 def test_attendance_per_provider_lot_and_month(world):
     frame = reports.attendance()
-    assert list(frame.columns) == list(reports.ATTENDANCE_COLUMNS)
-    assert _rows(frame, ATTENDANCE) == [
-        ("RIJZK-A", D(2026, 3, 1), 1, 20.0, 15.0, 5.0, 0.75),
-        ("RIJZK-A", D(2026, 4, 1), 3, 90.0, 60.0, 30.0, pytest.approx(2 / 3)),
-        ("RIJZK-A", D(2026, 5, 1), 1, 12.0, 9.0, 3.0, 0.75),
-        ("RIJZK-B", D(2025, 12, 1), 1, 8.0, 8.0, 0.0, 1.0),
-        ("RIJZK-B", D(2026, 1, 1), 1, 16.0, 12.5, 3.5, pytest.approx(12.5 / 16)),
-    ]
+    lot_a = {
+        "provider_id": world.alfa.pk,
+        "provider_name": "Alfa Taal",
+        "contract_id": world.contract_a.pk,
+        "contract_reference": "RIJZK-A",
+        "lot_id": world.lot_a.pk,
+        "lot_label": "B1 route",
+        "component": "B1_ROUTE",
+    }
+    lot_b = {
+        "provider_id": world.beta.pk,
+        "provider_name": "Beta Steun",
+        "contract_id": world.contract_b.pk,
+        "contract_reference": "RIJZK-B",
+        "lot_id": world.lot_b.pk,
+        "lot_label": "Participation statement (PVT)",
+        "component": "PVT",
+    }
+
+    def month(first_day, placements, offered, attended, absent, rate):
+        return {
+            "month": first_day,
+            "placements": placements,
+            "hours_offered": offered,
+            "hours_attended": attended,
+            "absence_hours": absent,
+            "attendance_rate": rate,
+        }
+
+    _assert_records(
+        frame,
+        [
+            lot_a | month(D(2026, 3, 1), 1, 20.0, 15.0, 5.0, 0.75),  # r1
+            lot_a | month(D(2026, 4, 1), 3, 90.0, 60.0, 30.0, pytest.approx(2 / 3)),  # r1 r2 r7
+            lot_a | month(D(2026, 5, 1), 1, 12.0, 9.0, 3.0, 0.75),  # r7
+            lot_b | month(D(2025, 12, 1), 1, 8.0, 8.0, 0.0, 1.0),  # r9
+            lot_b | month(D(2026, 1, 1), 1, 16.0, 12.5, 3.5, 12.5 / 16),  # r9
+        ],
+    )
 
 
 def test_attendance_for_part_of_a_month_takes_the_whole_month(world):
@@ -644,9 +782,7 @@ def test_attendance_hours_keep_one_decimal_when_added_up(world):
 
 
 def test_attendance_of_nothing_is_an_empty_frame():
-    frame = reports.attendance()
-    assert frame.empty
-    assert list(frame.columns) == list(reports.ATTENDANCE_COLUMNS)
+    _assert_empty(reports.attendance(), reports.ATTENDANCE_COLUMNS)
 
 
 def test_a_month_is_due_on_the_10th_working_day_of_the_next():
@@ -660,18 +796,27 @@ def test_a_month_is_due_on_the_10th_working_day_of_the_next():
 
 def test_providers_that_did_not_report_last_month_after_the_deadline(world):
     frame = reports.late_reporters(today=TODAY)
-    assert list(frame.columns) == list(reports.LATE_REPORTER_COLUMNS)
     # May is due: r1 (completed 29 May), r2 (stopped 1 May) and r7 ran in it; only r7 reported.
     # Beta's r9 ended in January; r8 has not started.
-    assert _rows(
-        frame, ["provider_name", "month", "deadline", "placements_due", "reported", "missing"]
-    ) == [("Alfa Taal", D(2026, 5, 1), D(2026, 6, 12), 3, 1, 2)]
+    _assert_records(
+        frame,
+        [
+            {
+                "provider_id": world.alfa.pk,
+                "provider_name": "Alfa Taal",
+                "month": D(2026, 5, 1),
+                "deadline": D(2026, 6, 12),
+                "placements_due": 3,
+                "reported": 1,
+                "missing": 2,
+            }
+        ],
+    )
 
 
 def test_on_the_deadline_day_the_month_before_is_checked_and_it_is_complete(world):
     frame = reports.late_reporters(today=D(2026, 6, 12))  # April: r1, r2 and r7 all reported
-    assert frame.empty
-    assert list(frame.columns) == list(reports.LATE_REPORTER_COLUMNS)
+    _assert_empty(frame, reports.LATE_REPORTER_COLUMNS)
 
 
 def test_late_reporters_for_a_municipality(world):
@@ -686,19 +831,31 @@ OUTCOME = ["provider_name", "component", "measure", "learners", "succeeded", "fa
 
 def test_outcomes_per_provider_route_and_measure_with_the_learners_behind_them(world):
     frame = reports.outcomes()
-    assert list(frame.columns) == list(reports.OUTCOME_COLUMNS)
-    assert _rows(frame, OUTCOME) == [
-        ("Alfa Taal", "B1_ROUTE", "COMPLETION", 2, 1, 1, None),  # r1 completed, r2 stopped
-        ("Alfa Taal", "B1_ROUTE", "READING", 1, 1, 0, None),
-        ("Alfa Taal", "B1_ROUTE", "KNM", 1, 1, 1, None),  # failed once, then passed
-        ("Beta Steun", "PVT", "COMPLETION", 1, 1, 0, None),
-    ]
-    assert frame["too_few"].tolist() == [True] * 4
-    assert frame["measure_label"].tolist()[:3] == [
-        "Completed",
-        "Reading",
-        "Knowledge of Dutch society (KNM)",
-    ]
+    alfa = {"provider_id": world.alfa.pk, "provider_name": "Alfa Taal", "component": "B1_ROUTE"}
+    beta = {"provider_id": world.beta.pk, "provider_name": "Beta Steun", "component": "PVT"}
+
+    def measure(code, label, learners, succeeded, failed):
+        # Fewer than ten learners behind every figure: no rate.
+        return {
+            "measure": code,
+            "measure_label": label,
+            "learners": learners,
+            "succeeded": succeeded,
+            "failed": failed,
+            "rate": None,
+            "too_few": True,
+        }
+
+    _assert_records(
+        frame,
+        [
+            alfa | measure("COMPLETION", "Completed", 2, 1, 1),  # r1 completed, r2 stopped
+            alfa | measure("READING", "Reading", 1, 1, 0),
+            # r1 failed once, then passed
+            alfa | measure("KNM", "Knowledge of Dutch society (KNM)", 1, 1, 1),
+            beta | measure("COMPLETION", "Completed", 1, 1, 0),  # r9
+        ],
+    )
 
 
 def test_outcomes_in_a_period_count_what_ended_or_was_taken_in_it(world):
@@ -752,9 +909,7 @@ def test_outcomes_follow_the_filters(world):
 
 
 def test_outcomes_of_nothing_are_an_empty_frame():
-    frame = reports.outcomes()
-    assert frame.empty
-    assert list(frame.columns) == list(reports.OUTCOME_COLUMNS)
+    _assert_empty(reports.outcomes(), reports.OUTCOME_COLUMNS)
 
 
 # --- The self-paid market -----------------------------------------------------------------------
@@ -834,13 +989,23 @@ MARKET = ["provider_name", "month", *reports.MARKET_COUNTS]
 
 def test_the_self_paid_market_per_provider_and_month(market):
     frame = reports.self_paid_market()
-    assert list(frame.columns) == list(reports.MARKET_COLUMNS)
+    delta = {"provider_id": market.delta.offering.provider_id, "provider_name": "Delta Taal"}
+    gamma = {"provider_id": market.gamma.offering.provider_id, "provider_name": "Gamma Taal"}
+
+    def month(first_day, *counts):
+        names = ["enrolments", "duo_loan_enrolments", "cancellations", "paid_cents"]
+        names += ["refunded_cents", "revenue_cents", "waiting_list_joined"]
+        return {"month": first_day} | dict(zip(names, counts, strict=True))
+
     # enrolments, by DUO loan, cancellations, paid, refunded, revenue, joined a waiting list
-    assert _rows(frame, MARKET) == [
-        ("Delta Taal", D(2026, 5, 1), 1, 0, 0, 90_000, 0, 90_000, 0),
-        ("Gamma Taal", D(2026, 3, 1), 2, 0, 0, 250_000, 0, 250_000, 0),
-        ("Gamma Taal", D(2026, 4, 1), 1, 1, 1, 0, 125_000, -125_000, 2),
-    ]
+    _assert_records(
+        frame,
+        [
+            delta | month(D(2026, 5, 1), 1, 0, 0, 90_000, 0, 90_000, 0),
+            gamma | month(D(2026, 3, 1), 2, 0, 0, 250_000, 0, 250_000, 0),
+            gamma | month(D(2026, 4, 1), 1, 1, 1, 0, 125_000, -125_000, 2),
+        ],
+    )
 
 
 def test_the_self_paid_market_follows_period_municipality_and_provider(market):
@@ -856,19 +1021,29 @@ def test_the_self_paid_market_follows_period_municipality_and_provider(market):
 
 
 def test_the_self_paid_market_of_nothing_is_an_empty_frame():
-    frame = reports.self_paid_market()
-    assert frame.empty
-    assert list(frame.columns) == list(reports.MARKET_COLUMNS)
+    _assert_empty(reports.self_paid_market(), reports.MARKET_COLUMNS)
 
 
 def test_waiting_lists_count_who_waits_now_for_a_start_to_come(market):
     frame = reports.waiting_lists(today=timezone.localdate())
-    assert list(frame.columns) == list(reports.WAITING_LIST_COLUMNS)
-    assert _rows(frame, ["provider_name", "start_moment_id", "seats", "waiting"]) == [
-        ("Gamma Taal", market.gamma.pk, 10, 1)
-    ]
+    # One learner waits for gamma; the other left the list.
+    _assert_records(
+        frame,
+        [
+            {
+                "provider_id": market.gamma.offering.provider_id,
+                "provider_name": "Gamma Taal",
+                "offering_id": market.gamma.offering_id,
+                "offering_title": market.gamma.offering.title,
+                "start_moment_id": market.gamma.pk,
+                "starts_on": market.gamma.starts_on,
+                "seats": 10,
+                "waiting": 1,
+            }
+        ],
+    )
     after_the_start = market.gamma.starts_on + datetime.timedelta(days=1)
-    assert reports.waiting_lists(today=after_the_start).empty
+    _assert_empty(reports.waiting_lists(today=after_the_start), reports.WAITING_LIST_COLUMNS)
 
 
 # --- Forecast -----------------------------------------------------------------------------------
@@ -944,8 +1119,13 @@ def test_the_forecast_splits_statushouders_over_the_routes_and_adds_the_modules(
     assert result.route_split == (60, 25, 15)
     # Haarlem 2027: 100 statushouders, 50 gezinsmigranten. Velsen entered nothing for 2027, so
     # its latest year with figures (2021: 58 and 26) is used.
-    assert result.volume_years == {volumes.haarlem.pk: 2027, volumes.velsen.pk: 2021}
-    assert result.other_volume_years == {volumes.velsen.pk: 2021}
+    assert result.volume_years == {
+        volumes.haarlem.pk: VolumeYears(statushouders=2027, gezinsmigranten=2027),
+        volumes.velsen.pk: VolumeYears(statushouders=2021, gezinsmigranten=2021),
+    }
+    assert result.other_volume_years == {
+        volumes.velsen.pk: VolumeYears(statushouders=2021, gezinsmigranten=2021)
+    }
     assert _demand(result) == {
         ("Haarlem", "B1_ROUTE"): pytest.approx(60),
         ("Haarlem", "Z_ROUTE"): pytest.approx(15),
@@ -1012,7 +1192,9 @@ def test_a_route_split_that_does_not_add_up_is_refused_with_a_message(volumes, s
 def test_the_forecast_for_a_municipality_shows_its_demand_and_the_lots_covering_it(volumes):
     result = reports.forecast(2027, report_filter=ReportFilter(municipality_id=volumes.velsen.pk))
     assert set(result.demand["municipality_name"]) == {"Velsen"}
-    assert result.volume_years == {volumes.velsen.pk: 2021}
+    assert result.volume_years == {
+        volumes.velsen.pk: VolumeYears(statushouders=2021, gezinsmigranten=2021)
+    }
     assert set(result.lots["lot_id"]) == {volumes.lots.b1_both.pk, volumes.lots.pvt.pk}
     both = result.lots.set_index("lot_id").loc[volumes.lots.b1_both.pk]
     assert both["expected_learners"] == pytest.approx(300 / 7 + 34.8)  # the whole lot's
