@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.messages import get_messages
 from wagtail.test.utils.form_data import querydict_from_html
 
 from providers.models import Location, Offering, StartMoment
@@ -46,6 +47,19 @@ def two_providers():
 @pytest.fixture
 def staff_client(client, two_providers):
     return login_staff(client, provider_staff(two_providers["own"]))
+
+
+# What the other provider's objects are called: none of it may show.
+OTHER_NAMES = ("Andere School", "Ander Lokaal", "Andere cursus", "Geheim concept")
+
+
+def _assert_names_nothing_of_the_other_provider(response) -> None:
+    html = response.content.decode()
+    assert [name for name in OTHER_NAMES if name in html] == []
+
+
+def _messages(response) -> list[str]:
+    return [str(message) for message in get_messages(response.wsgi_request)]
 
 
 LISTS = {
@@ -121,7 +135,18 @@ def test_posting_to_another_providers_object_changes_nothing(staff_client, two_p
     moment = two_providers["other_moment"]
     response = staff_client.post(f"/admin/snippets/providers/startmoment/delete/{moment.pk}/", {})
     assert response.status_code == 404
+    _assert_names_nothing_of_the_other_provider(response)
     assert StartMoment.objects.filter(pk=moment.pk).exists()
+
+
+def test_posting_to_an_own_object_deletes_it(staff_client, two_providers):
+    # The control of the test above: the same request on the user's own start date.
+    moment = two_providers["own_moment"]
+    response = staff_client.post(f"/admin/snippets/providers/startmoment/delete/{moment.pk}/", {})
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/snippets/providers/startmoment/"
+    assert any(str(moment) in message for message in _messages(response))
+    assert not StartMoment.objects.filter(pk=moment.pk).exists()
 
 
 def test_choosers_list_only_own_objects(staff_client):
@@ -202,16 +227,83 @@ def test_a_location_of_another_provider_cannot_be_used_for_a_start_moment(
 
 def test_editors_cannot_delete_a_location_of_another_provider(staff_client, two_providers):
     location = two_providers["other_location"]
-    staff_client.post(f"/admin/snippets/providers/location/delete/{location.pk}/")
+    url = f"/admin/snippets/providers/location/delete/{location.pk}/"
+    for response in (staff_client.get(url), staff_client.post(url)):
+        assert response.status_code == 404
+        _assert_names_nothing_of_the_other_provider(response)
     assert Location.objects.filter(pk=location.pk).exists()
 
 
-@pytest.mark.parametrize("ids", ["id={pk}", "id=all"])
-def test_bulk_delete_never_names_another_providers_objects(staff_client, two_providers, ids):
-    pk = two_providers["other_draft"].pk
-    url = f"/admin/bulk/providers/offering/delete/?next=/admin/&{ids.format(pk=pk)}"
-    response = staff_client.get(url)
-    assert b"Geheim concept" not in response.content
-    assert b"Andere cursus" not in response.content
-    staff_client.post(url)
-    assert Offering.objects.filter(pk=pk).exists()
+def test_editors_delete_a_location_of_their_own(staff_client, two_providers):
+    # The control of the test above: the same URL for an own location nothing refers to.
+    location = LocationFactory(provider=two_providers["own"], name="Leeg Lokaal")
+    url = f"/admin/snippets/providers/location/delete/{location.pk}/"
+    confirmation = staff_client.get(url)
+    assert confirmation.status_code == 200
+    assert "Leeg Lokaal" in confirmation.content.decode()
+    response = staff_client.post(url)
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/snippets/providers/location/"
+    assert any("Leeg Lokaal" in message for message in _messages(response))
+    assert not Location.objects.filter(pk=location.pk).exists()
+
+
+def _bulk_delete_url(ids: str) -> str:
+    return f"/admin/bulk/providers/offering/delete/?next=/admin/&{ids}"
+
+
+@pytest.fixture
+def own_draft(two_providers):
+    """A never-published offering of the user's provider: the only kind they may delete."""
+    return OfferingFactory(provider=two_providers["own"], title="Eigen concept", live=False)
+
+
+def _assert_other_providers_offerings_remain(two_providers) -> None:
+    others = [two_providers["other_draft"].pk, two_providers["other_offering"].pk]
+    assert Offering.objects.filter(pk__in=others).count() == 2
+
+
+def test_bulk_delete_of_another_providers_offering_is_not_found(
+    staff_client, two_providers, own_draft
+):
+    url = _bulk_delete_url(f"id={two_providers['other_draft'].pk}")
+    for response in (staff_client.get(url), staff_client.post(url)):
+        assert response.status_code == 404
+        _assert_names_nothing_of_the_other_provider(response)
+    _assert_other_providers_offerings_remain(two_providers)
+    assert Offering.objects.filter(pk=own_draft.pk).exists()
+
+
+def test_bulk_delete_deletes_an_own_draft(staff_client, two_providers, own_draft):
+    # The control of the test above: the same URL with the id of the user's own draft.
+    url = _bulk_delete_url(f"id={own_draft.pk}")
+    confirmation = staff_client.get(url)
+    assert confirmation.status_code == 200
+    assert "Eigen concept" in confirmation.content.decode()
+    response = staff_client.post(url)
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/"
+    assert any("Eigen concept" in message for message in _messages(response))
+    assert not Offering.objects.filter(pk=own_draft.pk).exists()
+    _assert_other_providers_offerings_remain(two_providers)
+
+
+@pytest.mark.parametrize("ids", ["id={other}&id={own}", "id=all"])
+def test_bulk_delete_never_names_another_providers_objects(
+    staff_client, two_providers, own_draft, ids
+):
+    url = _bulk_delete_url(ids.format(other=two_providers["other_draft"].pk, own=own_draft.pk))
+    confirmation = staff_client.get(url)
+    assert confirmation.status_code == 200
+    assert "Eigen concept" in confirmation.content.decode()
+    _assert_names_nothing_of_the_other_provider(confirmation)
+    response = staff_client.post(url)
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/"
+    messages = " ".join(_messages(response))
+    assert "Eigen concept" in messages
+    assert [name for name in OTHER_NAMES if name in messages] == []
+    assert not Offering.objects.filter(pk=own_draft.pk).exists()
+    _assert_other_providers_offerings_remain(two_providers)
+    # A published offering is withdrawn, never deleted, also when "all" are selected.
+    assert Offering.objects.filter(pk=two_providers["own_offering"].pk).exists()

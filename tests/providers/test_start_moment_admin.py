@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.messages import get_messages
 from wagtail.test.utils.form_data import querydict_from_html
 from wagtail.users.models import UserProfile
 
@@ -52,17 +53,38 @@ def test_seats_cannot_go_below_the_seats_taken(staff_client, moment):
     assert moment.seats == 12
 
 
+def _delete_url(moment: StartMoment) -> str:
+    return f"/admin/snippets/providers/startmoment/delete/{moment.pk}/"
+
+
+def _bulk_delete_url(*moments: StartMoment) -> str:
+    ids = "&".join(f"id={moment.pk}" for moment in moments)
+    return f"/admin/bulk/providers/startmoment/delete/?next=/admin/&{ids}"
+
+
+def _messages(response) -> list[str]:
+    return [str(message) for message in get_messages(response.wsgi_request)]
+
+
 def test_a_start_moment_with_taken_seats_cannot_be_deleted(staff_client, moment):
-    url = f"/admin/snippets/providers/startmoment/delete/{moment.pk}/"
-    response = staff_client.post(url, follow=True)
+    response = staff_client.post(_delete_url(moment))
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "cannot be deleted: 5 seats are taken" in html
+    assert "Yes, delete" not in html
     assert StartMoment.objects.filter(pk=moment.pk).exists()
-    assert "cannot be deleted: 5 seats are taken" in response.content.decode()
 
 
 def test_a_start_moment_without_taken_seats_can_be_deleted(staff_client, moment):
+    # The control of the refusals above and below: the same request on a free start moment.
     StartMoment.objects.filter(pk=moment.pk).update(seats_taken=0)
-    url = f"/admin/snippets/providers/startmoment/delete/{moment.pk}/"
-    assert staff_client.post(url).status_code == 302
+    confirmation = staff_client.get(_delete_url(moment))
+    assert confirmation.status_code == 200
+    assert "Yes, delete" in confirmation.content.decode()
+    response = staff_client.post(_delete_url(moment))
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/snippets/providers/startmoment/"
+    assert any(str(moment) in message and "deleted" in message for message in _messages(response))
     assert not StartMoment.objects.filter(pk=moment.pk).exists()
 
 
@@ -71,17 +93,38 @@ def test_a_start_moment_with_enrolment_history_cannot_be_deleted(staff_client, m
 
     StartMoment.objects.filter(pk=moment.pk).update(seats_taken=0)
     seats.seat_release(seats.seat_take(start_moment_id=moment.pk, purpose="enrolment"))
-    url = f"/admin/snippets/providers/startmoment/delete/{moment.pk}/"
-    response = staff_client.post(url, follow=True)
+    response = staff_client.post(_delete_url(moment))
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "learners enrolled on it before" in html
+    assert "Yes, delete" not in html
     assert StartMoment.objects.filter(pk=moment.pk).exists()
-    assert "learners enrolled on it before" in response.content.decode()
 
 
 def test_bulk_delete_refuses_when_any_start_moment_is_in_use(staff_client, moment):
     free = StartMomentFactory(offering=moment.offering, location=moment.location, seats_taken=0)
-    url = f"/admin/bulk/providers/startmoment/delete/?next=/admin/&id={moment.pk}&id={free.pk}"
-    staff_client.post(url)
+    url = _bulk_delete_url(moment, free)
+    for response in (staff_client.get(url), staff_client.post(url)):
+        assert response.status_code == 403
+        html = response.content.decode()
+        assert f"{moment} cannot be deleted: 5 seats are taken" in html
+        assert "Yes, delete" not in html
     assert StartMoment.objects.filter(pk__in=[moment.pk, free.pk]).count() == 2
+
+
+def test_bulk_delete_deletes_start_moments_that_are_free(staff_client, moment):
+    # The control of the refusal above: the same request when no seat is taken.
+    StartMoment.objects.filter(pk=moment.pk).update(seats_taken=0)
+    free = StartMomentFactory(offering=moment.offering, location=moment.location, seats_taken=0)
+    url = _bulk_delete_url(moment, free)
+    confirmation = staff_client.get(url)
+    assert confirmation.status_code == 200
+    assert "Are you sure you want to delete 2 start moments?" in confirmation.content.decode()
+    response = staff_client.post(url)
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/"
+    assert "2 Start moments deleted." in " ".join(_messages(response))
+    assert not StartMoment.objects.filter(pk__in=[moment.pk, free.pk]).exists()
 
 
 def test_a_seat_taken_between_checking_and_saving_gives_a_clear_error(
