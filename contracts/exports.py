@@ -82,7 +82,7 @@ def csv_lines(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> Itera
 
 
 def _filename(name: str, extension: str) -> str:
-    return f"{slugify(name) or 'export'}-{datetime.date.today():%Y-%m-%d}.{extension}"
+    return f"{slugify(name) or 'export'}-{timezone.localdate():%Y-%m-%d}.{extension}"
 
 
 def csv_response(

@@ -18,6 +18,7 @@ from openpyxl import load_workbook
 
 from contracts import contracting, referrals
 from contracts.dashboard_admin import (
+    dashboard_filter,
     lot_period_label,
     section_charts,
     select_options,
@@ -34,7 +35,6 @@ from tests.providers.factories import ProviderFactory
 pytestmark = pytest.mark.django_db
 
 URL = "/admin/dashboard/"
-TODAY = timezone.localdate()
 
 
 def export_url(name: str, file_format: str) -> str:
@@ -50,14 +50,15 @@ def lot(haarlem, velsen):
 
 
 def _learner(municipality, number: int) -> Learner:
+    today = timezone.localdate()
     return Learner.objects.create(
         municipality=municipality,
         first_name="Amal",
         last_name=f"Geheim{number}",
         date_of_birth=datetime.date(1990, 5, 1),
         target_group="STATUSHOUDER",
-        housing_date=TODAY - datetime.timedelta(days=60),
-        pip_date=TODAY - datetime.timedelta(days=10),
+        housing_date=today - datetime.timedelta(days=60),
+        pip_date=today - datetime.timedelta(days=10),
         route="B1_ROUTE",
     )
 
@@ -80,8 +81,20 @@ def caseload(lot, haarlem, velsen):
     _refer(lot, velsen, 1, start=3)
     staff = provider_staff(lot.contract.provider)
     accepted = referrals.referral_accept(referral=sent[0], actor=staff)
-    referrals.referral_start(referral=accepted, actor=staff, started_on=TODAY)
+    referrals.referral_start(referral=accepted, actor=staff, started_on=timezone.localdate())
     return sent
+
+
+def sent_on(referral: Referral) -> datetime.date:
+    """The day the referral was sent: it took its place in the lot's period of that day."""
+    return timezone.localdate(referral.sent_at)
+
+
+def year_of(day: datetime.date) -> dict[str, str]:
+    """The period of the URL for the calendar year of ``day``. The dashboard reads the clock
+    when the URL names no period; a test that asks for the year its referrals were sent in
+    passes even when midnight of 31 December falls between sending them and the request."""
+    return {"from": f"{day.year}-01-01", "until": f"{day.year}-12-31"}
 
 
 def as_user(user) -> Client:
@@ -103,12 +116,36 @@ def _funnel_total(response) -> dict[str, str]:
     )
 
 
+@pytest.mark.parametrize(
+    ("today", "year"),
+    [(datetime.date(2026, 12, 31), 2026), (datetime.date(2027, 1, 1), 2027)],
+)
+def test_without_a_period_the_dashboard_shows_the_calendar_year_of_today(rf, today, year):
+    request = rf.get(URL)
+    request.user = UserFactory(role=Role.CONTRACT_MANAGER)
+    report_filter = dashboard_filter(request, today=today)
+    assert (report_filter.date_from, report_filter.date_until) == (
+        datetime.date(year, 1, 1),
+        datetime.date(year, 12, 31),
+    )
+
+
 def test_a_contract_manager_sees_the_regions_figures_for_this_year(caseload, lot):
-    response = as_user(UserFactory(role=Role.CONTRACT_MANAGER)).get(URL)
-    assert response.status_code == 200
+    client = as_user(UserFactory(role=Role.CONTRACT_MANAGER))
+    before = timezone.localdate()
+    opened = client.get(URL)
+    after = timezone.localdate()
+    assert opened.status_code == 200
+    # Without a period the page opens on the year of the clock, read during the request.
+    opened_html = opened.content.decode()
+    assert any(
+        f'name="from" value="{year}-01-01"' in opened_html
+        and f'name="until" value="{year}-12-31"' in opened_html
+        for year in {before.year, after.year}
+    )
+    assert '<option value="" selected>All municipalities</option>' in opened_html
+    response = client.get(URL, year_of(sent_on(caseload[0])))
     html = response.content.decode()
-    assert f'name="from" value="{TODAY.year}-01-01"' in html
-    assert f'name="until" value="{TODAY.year}-12-31"' in html
     (row,) = _table(response, "utilisation-lots")
     assert row[0] == lot.contract.reference
     assert row[5:8] == ["4", "0", "4"]  # capacity, overrides, placements
@@ -119,7 +156,6 @@ def test_a_contract_manager_sees_the_regions_figures_for_this_year(caseload, lot
     assert dict(_table(response, "placements-municipalities")) == {"Haarlem": "3", "Velsen": "1"}
     assert 'role="img"' in html and "Placements against capacity per lot" in html
     assert f'<tr><th scope="row">{lot.contract.reference}</th><td>=Evil Taal</td>' in html
-    assert '<option value="" selected>All municipalities</option>' in html
 
 
 def _chart(response, chart_id: str):
@@ -138,8 +174,8 @@ def test_the_utilisation_chart_shows_the_fullest_lots_first(caseload, lot, haarl
         contract__reference="AAA-FIRST-BY-REFERENCE",
         contract__municipalities=[haarlem],
     )
-    _refer(roomy, haarlem, 1, start=10)
-    response = as_user(UserFactory(role=Role.CONTRACT_MANAGER)).get(URL)
+    (referral,) = _refer(roomy, haarlem, 1, start=10)
+    response = as_user(UserFactory(role=Role.CONTRACT_MANAGER)).get(URL, year_of(sent_on(referral)))
     chart = _chart(response, "chart-utilisation")
     # The table keeps the contracts' order; the chart puts the full lot (4 of 4) first, then
     # this quarter of the roomy lot (1 of 10), then its other quarters.
@@ -152,7 +188,7 @@ def test_the_utilisation_chart_shows_the_fullest_lots_first(caseload, lot, haarl
         row for row in _table(response, "utilisation-lots") if row[0] != roomy.contract.reference
     ]
     assert chart.rows[0].label == f"{full[2]} · =Evil Taal"  # its lot column, the provider
-    first, last = contracting.period_containing(kind="QUARTER", on=TODAY)
+    first, last = contracting.period_containing(kind="QUARTER", on=sent_on(referral))
     months = f"{first:%b}\N{EN DASH}{last:%b}".lower()
     provider = roomy.contract.provider.name
     assert chart.rows[1].label == f"Perceel 9: brugklas ({months}) · {provider}"
@@ -225,19 +261,20 @@ def test_a_klantmanager_sees_their_own_municipality_only(caseload, haarlem, vels
 
 def test_filters_live_in_the_url_and_bad_values_are_named(caseload, haarlem):
     client = as_user(UserFactory(role=Role.CONTRACT_MANAGER))
-    assert _funnel_total(client.get(URL, {"municipality": haarlem.pk}))["sent"] == "3"
-    other_component = client.get(URL, {"component": "PVT"})
+    sent = sent_on(caseload[0])
+    this_year = year_of(sent)
+    in_haarlem = {"municipality": haarlem.pk, **this_year}
+    assert _funnel_total(client.get(URL, in_haarlem))["sent"] == "3"
+    other_component = client.get(URL, {"component": "PVT", **this_year})
     assert _table(other_component, "utilisation-lots") == []
     assert "No figures for this selection." in other_component.content.decode()
-    last_year = client.get(
-        URL, {"from": f"{TODAY.year - 1}-01-01", "until": f"{TODAY.year - 1}-12-31"}
-    )
+    last_year = client.get(URL, year_of(datetime.date(sent.year - 1, 1, 1)))
     assert _table(last_year, "placements-municipalities") == []
     bad = client.get(URL, {"from": "gisteren"})
     assert bad.status_code == 200
     assert "Enter a date as YYYY-MM-DD" in bad.content.decode()
-    links = client.get(URL, {"municipality": haarlem.pk}).content.decode()
-    assert f"{export_url('funnel', 'csv')}?from={TODAY.year}-01-01" in links
+    links = client.get(URL, in_haarlem).content.decode()
+    assert f"{export_url('funnel', 'csv')}?from={sent.year}-01-01" in links
     assert f"municipality={haarlem.pk}" in links
 
 

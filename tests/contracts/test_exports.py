@@ -81,3 +81,14 @@ def test_dataframe_rows_turn_missing_values_into_empty_cells():
         for row in exports.dataframe_rows(frame)
         for value in row
     )
+
+
+def test_the_file_name_carries_the_date_in_the_netherlands(monkeypatch):
+    """At 23:30 UTC on 31 December it is already 1 January in Amsterdam: the file is named after
+    the day the user sees, not the server's UTC date."""
+    from django.utils import timezone
+
+    moment = datetime.datetime(2026, 12, 31, 23, 30, tzinfo=datetime.UTC)
+    monkeypatch.setattr(timezone, "now", lambda: moment)
+    response = exports.csv_response(name="Per aanbieder", headers=["a"], rows=[["1"]])
+    assert 'filename="per-aanbieder-2027-01-01.csv"' in response["Content-Disposition"]

@@ -27,7 +27,11 @@ from tests.portal.helpers import login_staff_in_english
 
 pytestmark = pytest.mark.django_db
 
-TODAY = timezone.localdate()
+# The day the code under test is given as ``today=``, never read from the clock: the last day of
+# a year, so "this month" ends tonight and the month after it is in the next year. The helpers
+# that set up referrals read the clock, and accept this day because it lies in the past. The
+# admin's views read the clock too: their tests read it themselves, inside the test.
+TODAY = datetime.date(2025, 12, 31)
 THIS_MONTH = TODAY.replace(day=1)
 LAST_MONTH = progress_upload.previous_month(TODAY)
 TWO_MONTHS_AGO = progress_upload.previous_month(LAST_MONTH)
@@ -127,7 +131,7 @@ def xlsx_of(rows, header=progress_upload.COLUMNS) -> bytes:
 
 
 def upload(user, data: bytes, file_name: str = "aanwezigheid.csv"):
-    return progress_upload.attendance_upload(user=user, file_name=file_name, data=data)
+    return progress_upload.attendance_upload(user=user, file_name=file_name, data=data, today=TODAY)
 
 
 def problems(result) -> list[tuple[int, str, str]]:
@@ -370,10 +374,17 @@ def test_every_problem_of_the_file_is_reported_at_once(staff, placement, second)
 
 
 def test_the_reasons_speak_the_users_language(staff, placement):
+    data = csv_of([row(placement, reason="")])
     with translation.override("nl"):
-        result = upload(staff, csv_of([row(placement, reason="")]))
-    [(_row, _column, reason)] = problems(result)
-    assert reason != "Give the main reason for the hours missed."
+        dutch = upload(staff, data)
+    with translation.override("en"):
+        english = upload(staff, data)
+    assert problems(dutch) == [
+        (2, "absence_reason", "Vul de belangrijkste reden voor de gemiste uren in.")
+    ]
+    assert problems(english) == [
+        (2, "absence_reason", "Give the main reason for the hours missed.")
+    ]
 
 
 # --- Formulas and files -----------------------------------------------------------------------
@@ -570,7 +581,9 @@ def test_the_provider_uploads_a_file_and_sees_the_counts(staff, placement, secon
 
 
 def test_the_page_shows_every_problem_and_saves_nothing(staff, placement):
-    data = io.BytesIO(csv_of([row(placement), row(placement, month=NEXT_MONTH, reason="")]))
+    # The view reads the clock: two months on from it has not begun, even past midnight.
+    not_begun = (timezone.localdate().replace(day=1) + datetime.timedelta(days=62)).replace(day=1)
+    data = io.BytesIO(csv_of([row(placement), row(placement, month=not_begun, reason="")]))
     data.name = "aanwezigheid.csv"
     response = as_user(staff).post(UPLOAD, {"file": data})
     assert response.status_code == 200
@@ -596,10 +609,18 @@ def test_an_unreadable_file_is_shown_on_the_form(staff):
 
 
 def test_the_template_download_is_a_workbook(staff, placement):
-    response = as_user(staff).get(TEMPLATE)
+    client = as_user(staff)
+    before = timezone.localdate()
+    response = client.get(TEMPLATE)
+    after = timezone.localdate()
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    assert f"routewijzer-attendance-{LAST_MONTH:%Y-%m}.xlsx" in response["Content-Disposition"]
+    # The view reads the clock: the month before the day it read, during the request.
+    names = {
+        f"routewijzer-attendance-{progress_upload.previous_month(day):%Y-%m}.xlsx"
+        for day in (before, after)
+    }
+    assert any(name in response["Content-Disposition"] for name in names)
     assert "no-cache" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
     assert workbook_of(response.content).worksheets[0]["A2"].value == placement.pk
 
