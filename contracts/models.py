@@ -9,6 +9,7 @@ from modelcluster.models import ClusterableModel
 from wagtail.documents import get_document_model_string
 from wagtail.models import Orderable, RevisionMixin
 
+from portal.core.transitions import TransitionRecord, state_fields
 from providers.choices import Component, EducationLevel, TargetGroup
 
 cbs_code_validator = RegexValidator(
@@ -515,34 +516,19 @@ class Referral(models.Model):
         return f"{self.learner} → {self.lot}"
 
 
-class ReferralTransition(models.Model):
+class ReferralTransition(TransitionRecord):
     """One change of a referral's state: who, when and why."""
+
+    subject_field = "referral"
 
     referral = models.ForeignKey(
         Referral, verbose_name=_("referral"), on_delete=models.CASCADE, related_name="transitions"
     )
-    from_state = models.CharField(
-        _("from"), max_length=12, choices=ReferralState.choices, blank=True
-    )
-    to_state = models.CharField(_("to"), max_length=12, choices=ReferralState.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    reason = models.CharField(_("reason"), max_length=500, blank=True)
-    at = models.DateTimeField(_("at"), auto_now_add=True)
+    from_state, to_state = state_fields(ReferralState.choices)
 
-    class Meta:
+    class Meta(TransitionRecord.Meta):
         verbose_name = _("referral state change")
         verbose_name_plural = _("referral state changes")
-        ordering = ["at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.referral_id}: {self.from_state or '-'} → {self.to_state}"
 
 
 class AuditEntry(models.Model):

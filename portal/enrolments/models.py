@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from portal.core.transitions import TransitionRecord, state_fields
+
 _REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 
 
@@ -109,8 +111,10 @@ class Enrolment(models.Model):
         return self.state in {self.State.HELD, self.State.AWAITING_PAYMENT, self.State.CONFIRMED}
 
 
-class EnrolmentTransition(models.Model):
+class EnrolmentTransition(TransitionRecord):
     """One change of an enrolment's state: who (nobody for Stripe and the clock), when and why."""
+
+    subject_field = "enrolment"
 
     enrolment = models.ForeignKey(
         Enrolment,
@@ -118,28 +122,11 @@ class EnrolmentTransition(models.Model):
         on_delete=models.CASCADE,
         related_name="transitions",
     )
-    from_state = models.CharField(
-        _("from"), max_length=20, choices=Enrolment.State.choices, blank=True
-    )
-    to_state = models.CharField(_("to"), max_length=20, choices=Enrolment.State.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    reason = models.CharField(_("reason"), max_length=200, blank=True)
-    at = models.DateTimeField(_("at"), auto_now_add=True)
+    from_state, to_state = state_fields(Enrolment.State.choices)
 
-    class Meta:
+    class Meta(TransitionRecord.Meta):
         verbose_name = _("enrolment state change")
         verbose_name_plural = _("enrolment state changes")
-        ordering = ["at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.enrolment_id}: {self.from_state or '-'} → {self.to_state}"
 
 
 class WaitingListEntry(models.Model):

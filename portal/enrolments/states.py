@@ -16,6 +16,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from portal.accounts.models import User
+from portal.core.transitions import REASON_MAX_LENGTH
 from portal.enrolments.models import Enrolment, EnrolmentTransition
 
 State = Enrolment.State
@@ -68,7 +69,7 @@ def enrolment_transition(
         from_state=from_state,
         to_state=to_state,
         actor=actor if actor is not None and actor.is_authenticated else None,
-        reason=reason[:200],
+        reason=reason[:REASON_MAX_LENGTH],
     )
     return enrolment
 

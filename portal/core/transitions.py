@@ -1,0 +1,50 @@
+"""The record of one change of an object's state: who, when, from which state to which, and why.
+
+Referrals (``contracts``) and enrolments (``portal.enrolments``) each keep their own table of
+changes; both are this abstract model with a foreign key to their object and the choices of their
+own states, so the two histories cannot drift apart (they did: different lengths for the states
+and the reason).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+STATE_MAX_LENGTH = 20
+REASON_MAX_LENGTH = 500
+
+
+def state_fields(choices: list[tuple[str, str]]) -> tuple[models.CharField, models.CharField]:
+    """The ``from_state`` and ``to_state`` fields of a record, with its object's states."""
+    return (
+        models.CharField(_("from"), max_length=STATE_MAX_LENGTH, choices=choices, blank=True),
+        models.CharField(_("to"), max_length=STATE_MAX_LENGTH, choices=choices),
+    )
+
+
+class TransitionRecord(models.Model):
+    """Abstract. A concrete record adds the foreign key to its object (``subject_field`` names
+    it) and its two state fields: ``from_state, to_state = state_fields(MyState.choices)``."""
+
+    subject_field = ""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reason = models.CharField(_("reason"), max_length=REASON_MAX_LENGTH, blank=True)
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        subject_id = getattr(self, f"{self.subject_field}_id")
+        return f"{subject_id}: {self.from_state or '-'} → {self.to_state}"
