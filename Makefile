@@ -56,6 +56,7 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff format --check .
 	ROUTEWIJZER_TESTING=true $(BIN)/python manage.py check
 	ROUTEWIJZER_TESTING=true $(BIN)/python manage.py makemigrations --check --dry-run
+	ROUTEWIJZER_TESTING=true $(BIN)/lint-imports
 
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff format .

@@ -10,8 +10,8 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
 from cms.structured_data import offering_json_ld
+from portal.core.pagecache import cache_for_anonymous
 from portal.enrolments.rules import sale_refusal
-from portal.pagecache import cache_for_anonymous
 from providers.compare import MAX_OFFERINGS, offerings_compare
 from providers.filters import OfferingFilterSet
 from providers.models import Offering, Provider

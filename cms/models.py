@@ -11,7 +11,7 @@ from wagtail.search import index
 
 from cms import catalogue_views
 from cms.blocks import BodyBlock
-from portal import inputs  # noqa: F401  registers the <id:…> converter the routes below use
+from portal.core import inputs  # noqa: F401  registers the <id:…> converter the routes below use
 
 
 class HomePage(Page):

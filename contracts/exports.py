@@ -3,8 +3,8 @@
 CSV is streamed row by row (``StreamingHttpResponse``), so memory stays flat however many rows;
 XLSX is written by openpyxl's write-only workbook to a temporary file (a zip cannot be streamed
 before it is complete) and then sent in chunks. In both, every text cell is formula-escaped
-(``providers.spreadsheets.formula_escape``): a provider's name such as ``=HYPERLINK(…)`` arrives
-as text, never as a formula that a spreadsheet program would run.
+(``portal.core.tabular.formulas.formula_escape``): a provider's name such as ``=HYPERLINK(…)``
+arrives as text, never as a formula that a spreadsheet program would run.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, WriteOnlyCell
 from openpyxl.styles import Font
 
-from providers.spreadsheets import formula_escape
+from portal.core.tabular.formulas import formula_escape
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -9,7 +9,7 @@ Promises:
 
 * ``attendance_upload`` reads an ``.xlsx`` or ``.csv`` file within ``attendance_limits()``
   (``MAX_BYTES``, ``MAX_ROWS`` rows, ``MAX_COLUMNS`` columns, ``MAX_CELLS`` cells, checked while
-  the file is read) with the reading steps of the offerings import (``providers.imports``),
+  the file is read) with the reading steps of the offerings import (``portal.core.tabular``),
   checks every row with the rules of the form (``contracts.progress.attendance_errors``) plus:
   the referral is one of the uploading provider's (others are reported as unknown, as the admin
   answers 404 for them), the learner has started, and no referral and month appear twice.
@@ -51,9 +51,9 @@ from contracts.models import AuditEntry, MonthlyAttendance, Referral
 from contracts.progress import attendance_audit_what
 from portal import permissions
 from portal.accounts.models import User
-from portal.permissions import Action
-from providers.imports.cells import date_parse, integer_parse
-from providers.imports.reading import (
+from portal.core.tabular.cells import date_parse, integer_parse
+from portal.core.tabular.formulas import formula_escape
+from portal.core.tabular.reading import (
     ImportFileError,
     RowError,
     RowErrors,
@@ -62,7 +62,7 @@ from providers.imports.reading import (
     sheet_from_table,
     table_read,
 )
-from providers.spreadsheets import formula_escape
+from portal.permissions import Action
 
 MAX_ROWS = 10_000
 MAX_BYTES = 2 * 1024 * 1024
@@ -539,7 +539,7 @@ def _xlsx_value(value: object) -> object:
 
 
 def _safe_text(value: str) -> str:
-    # Names come from people: never let one run as a formula (``providers.spreadsheets``).
+    # Names come from people: never let one run as a formula (``portal.core.tabular.formulas``).
     return formula_escape(ILLEGAL_CHARACTERS_RE.sub("", value))
 
 

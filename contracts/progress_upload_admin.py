@@ -35,7 +35,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from contracts import progress_upload
 from portal import permissions
 from portal.accounts.models import Role
-from providers.imports.reading import ImportFileError, RowError
+from portal.core.tabular.reading import ImportFileError, RowError
 from providers.spreadsheets import XLSX_CONTENT_TYPE
 
 MAX_ERRORS_SHOWN = 500

@@ -96,8 +96,8 @@ from contracts.referrals import (
 )
 from portal.accounts.models import Role
 from portal.enrolments.models import Enrolment, WaitingListEntry
-from portal.enrolments.selectors import RECEIPT_STATUSES
 from portal.payments.models import Payment
+from portal.payments.selectors import RECEIPT_STATUSES
 from providers.choices import Component, EducationLevel
 from providers.models import Provider
 

@@ -2,7 +2,7 @@
 
 ``/healthz`` only says the process answers (liveness). ``/readyz`` asks each part the portal
 uses: the database always, Redis when it is configured. The site keeps serving without Redis
-(``portal/rediscache.py``), slower, so a Redis outage makes the portal *not ready* for a deploy
+(``portal/core/rediscache.py``), slower, so a Redis outage makes the portal *not ready* for a deploy
 or a monitor, while ``/healthz`` stays up.
 """
 
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.core.cache import caches
 from django.db import DatabaseError, connection
 
-from portal.rediscache import RedisCache
+from portal.core.rediscache import RedisCache
 
 OK = "ok"
 UNAVAILABLE = "unavailable"

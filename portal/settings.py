@@ -11,7 +11,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from portal.env import env
+from portal.core.env import env
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -78,8 +78,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
-    "portal.security.AdminContentSecurityPolicyMiddleware",
-    "portal.pagecache.AnonymousPageCacheMiddleware",
+    "portal.core.security.AdminContentSecurityPolicyMiddleware",
+    "portal.core.pagecache.AnonymousPageCacheMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "portal.accounts.middleware.StaffTwoFactorMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -125,10 +125,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
-    # Redis is an accelerator: unreachable, the site runs without it (portal/rediscache.py).
+    # Redis is an accelerator: unreachable, the site runs without it (portal/core/rediscache.py).
     CACHES = {
         "default": {
-            "BACKEND": "portal.rediscache.RedisCache",
+            "BACKEND": "portal.core.rediscache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", "routewijzer"),
             "OPTIONS": {
@@ -145,7 +145,7 @@ else:
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # Anonymous catalogue pages are cached until a publish or seat change bumps the catalogue
-# version (portal/pagecache.py); the timeout is only a backstop.
+# version (portal/core/pagecache.py); the timeout is only a backstop.
 PAGE_CACHE_ENABLED = env("PAGE_CACHE_ENABLED", True)
 PAGE_CACHE_SECONDS = env("PAGE_CACHE_SECONDS", 10)
 
@@ -367,7 +367,7 @@ SPECTACULAR_SETTINGS = {
 
 WAGTAIL_SITE_NAME = "Routewijzer"
 WAGTAILADMIN_BASE_URL = env("SITE_URL", "http://127.0.0.1:8000")
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "portal.search"}}
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "portal.core.search"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "txt", "xlsx"]
 WAGTAIL_WORKFLOW_ENABLED = True
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000

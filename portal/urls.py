@@ -43,7 +43,7 @@ if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 urlpatterns += i18n_patterns(
-    path("", include("portal.enrolments.urls")),
+    path("", include("portal.payments.urls")),
     path("accounts/profile/", account_views.account_overview, name="account_overview"),
     path("accounts/profile/data/", account_views.account_data_export, name="account_data_export"),
     path("accounts/profile/delete/", account_views.account_delete, name="account_delete"),

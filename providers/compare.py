@@ -11,7 +11,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from portal.inputs import IdField
+from portal.core.inputs import IdField
 from providers.models import Offering
 
 MIN_OFFERINGS = 2
@@ -32,8 +32,8 @@ class Comparison:
 def parse_ids(raw_values: Iterable[str]) -> tuple[list[int], list[str]]:
     """Ids from ``?ids=3&ids=7`` or ``?ids=3,7`` in order, without duplicates, and the bad ones.
 
-    An id is what ``portal.inputs.IdField`` takes (ASCII digits within the database's range), so
-    "²" or a 30-digit number is named as bad instead of reaching the query.
+    An id is what ``portal.core.inputs.IdField`` takes (ASCII digits within the database's
+    range), so "²" or a 30-digit number is named as bad instead of reaching the query.
     """
     field = IdField()
     ids: dict[int, None] = {}  # ordered and without duplicates

@@ -12,10 +12,10 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from contracts.models import Municipality
-from portal.forms import StrictBooleanField
-from portal.inputs import ID_MAX, IdField
-from portal.pagecache import cached_by_catalogue_version
-from portal.widgets import FastCheckboxSelectMultiple, FastSelect
+from portal.core.forms import StrictBooleanField
+from portal.core.inputs import ID_MAX, IdField
+from portal.core.pagecache import cached_by_catalogue_version
+from portal.core.widgets import FastCheckboxSelectMultiple, FastSelect
 from providers import keurmerk
 from providers.choices import Component, Schedule, TargetGroup
 from providers.models import Language, Offering
@@ -66,7 +66,8 @@ class WholeNumberFilter(filters.NumberFilter):
 
 @extend_schema_field({"type": "integer", "format": "int64", "minimum": 1, "maximum": ID_MAX})
 class IdFilter(filters.NumberFilter):
-    """A row id (``portal.inputs.IdField``): not a decimal, and never past the database's range."""
+    """A row id (``portal.core.inputs.IdField``): not a decimal, and never past the database's
+    range."""
 
     field_class = IdField
 

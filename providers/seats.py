@@ -27,7 +27,7 @@ from django.db.models.functions import Coalesce, Now
 from django.dispatch import Signal
 from django.utils import timezone
 
-from portal import pagecache
+from portal.core import pagecache
 from providers.models import SeatClaim, StartMoment
 
 seat_claims_released = Signal()

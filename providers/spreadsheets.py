@@ -5,11 +5,9 @@ row whose start-moment columns are empty describes an offering without a start m
 codes are stable English snake_case and choice values are the stable ``TextChoices`` codes, so a
 file made in one language imports in the other. ``providers.imports`` reads these files back.
 
-Every text cell that leaves the portal in a spreadsheet goes through ``formula_escape``: a cell
-that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return would be run as a formula by
-Excel or LibreOffice (CSV/formula injection, OWASP), so it gets a leading apostrophe, the
-spreadsheet programs' own "this is text" mark. ``formula_unescape`` removes it again on import so
-that a downloaded file uploads unchanged.
+Every text cell that leaves the portal in a spreadsheet goes through ``formula_escape``
+(``portal.core.tabular.formulas``), so that a spreadsheet program never runs it as a formula;
+the import removes the escape again, so that a downloaded file uploads unchanged.
 """
 
 from __future__ import annotations
@@ -18,7 +16,6 @@ import csv
 import datetime
 import enum
 import io
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -34,13 +31,12 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from portal.core.tabular.formulas import formula_escape
 from providers.choices import CefrLevel, Component, EducationLevel, Schedule
 from providers.models import Language, Location, Offering, Provider, StartMoment
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-_PLAIN_NUMBER = re.compile(r"^[+-]?\d+([.,]\d+)?$")
 # WAAR/ONWAAR: what a Dutch Excel writes for TRUE/FALSE when it saves a CSV.
 TRUE_WORDS = frozenset({"ja", "yes", "true", "1", "waar"})
 FALSE_WORDS = frozenset({"nee", "no", "false", "0", "onwaar"})
@@ -309,25 +305,6 @@ def column_label(code: str) -> str:
     if code == "locations":
         return str(_verbose(Offering, "locations"))
     return code
-
-
-# Formula injection -----------------------------------------------------------------------------
-
-
-def formula_escape(value: str) -> str:
-    """``value`` made safe for a spreadsheet cell: a leading apostrophe before text that a
-    spreadsheet program would run as a formula (``= + - @``, tab, carriage return). Plain numbers
-    such as ``-5`` or ``+3,5`` stay as they are."""
-    if value.startswith(FORMULA_TRIGGERS) and not _PLAIN_NUMBER.match(value):
-        return "'" + value
-    return value
-
-
-def formula_unescape(value: str) -> str:
-    """Undo ``formula_escape``: ``'=text`` read from a cell is the text ``=text``."""
-    if len(value) > 1 and value[0] == "'" and value[1:].startswith(FORMULA_TRIGGERS):
-        return value[1:]
-    return value
 
 
 # Cells -----------------------------------------------------------------------------------------

@@ -126,7 +126,7 @@ def enrolment_expire(enrolment: Enrolment) -> bool:
         states.enrolment_transition(
             enrolment=locked, to_state=Enrolment.State.EXPIRED, reason="hold lapsed"
         )
-        _waiting_entry_close(locked)
+        waiting_entry_close(locked)
         transaction.on_commit(lambda: waiting_list_offer(start_moment_id=locked.start_moment_id))
     enrolment.refresh_from_db()
     return True
@@ -178,7 +178,7 @@ def duo_loan_choose(
             hold_expires_at=None,
             confirmed_at=timezone.now(),
         )
-        _waiting_entry_close(locked)
+        waiting_entry_close(locked)
         transaction.on_commit(lambda: emails.enrolment_confirmed(locked))
     return locked
 
@@ -195,6 +195,45 @@ def enrolments_of_deleted_account_release(*, user: User) -> None:
         )
         start_moment_id = enrolment.start_moment_id
         transaction.on_commit(lambda pk=start_moment_id: waiting_list_offer(start_moment_id=pk))
+
+
+def seat_give_back(
+    *,
+    enrolment: Enrolment,
+    to_state: str,
+    reason: str,
+    actor: User | None = None,
+    **changes: object,
+) -> None:
+    """End a place: free its seat, record the change to ``to_state`` (with ``changes``) and,
+    after the commit, offer the seat to the waiting list. Call it inside the caller's
+    transaction, with the enrolment locked and read under the lock."""
+    seats.seat_release(enrolment.seat_claim)
+    states.enrolment_transition(
+        enrolment=enrolment, to_state=to_state, actor=actor, reason=reason, **changes
+    )
+    start_moment_id = enrolment.start_moment_id
+    transaction.on_commit(lambda: waiting_list_offer(start_moment_id=start_moment_id))
+
+
+def hold_keep_until(*, enrolment_id: int, until: datetime.datetime) -> Enrolment:
+    """Keep the seat of a held place until ``until`` (while the learner is on a payment page).
+
+    Locks the enrolment and decides on what it reads then. Raises ``EnrolmentRefused`` when the
+    place is no longer held and ``StartMomentFull`` when its lapsed seat went to somebody else;
+    nothing changes then.
+    """
+    with transaction.atomic():
+        locked = Enrolment.objects.select_for_update().get(pk=enrolment_id)
+        if locked.state != Enrolment.State.HELD:
+            raise EnrolmentRefused(_("This enrolment is no longer waiting for a payment."))
+        try:
+            seats.seat_keep(locked.seat_claim, hold_until=until)
+        except seats.StartMomentFull:
+            raise StartMomentFull from None
+        locked.hold_expires_at = until
+        locked.save(update_fields=["hold_expires_at", "updated_at"])
+    return locked
 
 
 def waiting_list_join(*, user: User, start_moment: StartMoment) -> WaitingListEntry:
@@ -363,7 +402,7 @@ def _price_includes(offering) -> str:
     return ", ".join(parts)
 
 
-def _waiting_entry_close(enrolment: Enrolment) -> None:
+def waiting_entry_close(enrolment: Enrolment) -> None:
     """A seat offered from the waiting list was taken up or let go: the entry is done."""
     WaitingListEntry.objects.filter(
         user_id=enrolment.user_id,

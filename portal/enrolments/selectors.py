@@ -3,30 +3,26 @@ fixed number of queries. Every lookup goes through ``permissions.scope`` and the
 id, so somebody else's reference is simply not found.
 
 Also the contract managers' read of DUO-loan places at schools whose Keurmerk is not valid
-(``duo_loan_enrolments_without_valid_keurmerk``)."""
+(``duo_loan_enrolments_without_valid_keurmerk``).
+
+Reads of payments (receipts) are in the payments app's ``selectors``, links into the catalogue
+in ``cms.links``: this package imports neither."""
 
 from __future__ import annotations
 
 import datetime
 from typing import TYPE_CHECKING
 
-from django.db.models import Exists, OuterRef, QuerySet
-from django.urls import translate_url
-from django.utils import timezone, translation
-from django.utils.translation import get_language
+from django.db.models import QuerySet
+from django.utils import timezone
 
 from portal import permissions
 from portal.enrolments.models import Enrolment, WaitingListEntry
-from portal.payments.models import Payment
 from providers import keurmerk
 from providers.models import StartMoment
 
 if TYPE_CHECKING:
-    from django.http import HttpRequest
-
     from portal.accounts.models import User
-
-RECEIPT_STATUSES = (Payment.Status.PAID, Payment.Status.REFUNDED)
 
 
 def enrolment_get(
@@ -42,13 +38,12 @@ def enrolment_get(
 
 
 def enrolments_of(*, user: User) -> QuerySet[Enrolment]:
-    """The user's enrolments, newest first, with whether a receipt exists (no query per row)."""
-    paid = Payment.objects.filter(enrolment=OuterRef("pk"), status__in=RECEIPT_STATUSES)
+    """The user's enrolments, newest first (the payments app's ``selectors.enrolments_of`` adds
+    whether each has a receipt)."""
     return (
         permissions.scope(user, permissions.Action.VIEW, Enrolment.objects.all())
         .filter(user_id=user.pk)
         .select_related("start_moment")
-        .annotate(has_receipt=Exists(paid))
         .order_by("-created_at", "-pk")
     )
 
@@ -81,48 +76,6 @@ def start_moment_public_get(*, start_moment_id: int) -> StartMoment:
         .select_related("offering__provider", "location")
         .get(pk=start_moment_id)
     )
-
-
-def receipt_payment(enrolment: Enrolment) -> Payment | None:
-    """The payment a receipt is for: the paid (or since refunded) one."""
-    payments = enrolment.payments.filter(status__in=RECEIPT_STATUSES)
-    return (
-        payments.filter(status=Payment.Status.PAID).order_by("paid_at", "pk").first()
-        or payments.order_by("paid_at", "pk").first()
-    )
-
-
-def payment_started(enrolment: Enrolment) -> bool:
-    """Did the learner start an online payment that may still be on its way to us?"""
-    return enrolment.payments.filter(
-        status__in=[Payment.Status.OPEN, Payment.Status.PROCESSING, Payment.Status.PAID]
-    ).exists()
-
-
-class CatalogueLinks:
-    """Links into the public catalogue in the current language; one query however many."""
-
-    def __init__(self, request: HttpRequest | None = None) -> None:
-        from cms.models import CataloguePage
-
-        self._page = CataloguePage.objects.live().select_related("locale").first()
-        self._url = self._page.get_url(request) if self._page is not None else None
-
-    def home(self) -> str | None:
-        return self._in_current_language(self._url) if self._url else None
-
-    def offering(self, offering_id: int) -> str | None:
-        if not self._url:
-            return None
-        route = self._page.reverse_subpage("offering", args=[offering_id])
-        return self._in_current_language(self._url.rstrip("/") + "/" + route)
-
-    def _in_current_language(self, url: str) -> str:
-        """Wagtail gives the address in the page's locale (/aanbod/); keep /en/ visitors in
-        English."""
-        language = get_language()
-        with translation.override(self._page.locale.language_code):
-            return translate_url(url, language)
 
 
 def duo_loan_enrolments_without_valid_keurmerk(
@@ -159,11 +112,3 @@ def duo_loan_enrolments_without_valid_keurmerk(
             "reference",
         )
     )
-
-
-def catalogue_url(
-    request: HttpRequest | None = None, *, offering_id: int | None = None
-) -> str | None:
-    """The catalogue (or one offering's page on it) in the current language, or None."""
-    links = CatalogueLinks(request)
-    return links.home() if offering_id is None else links.offering(offering_id)

@@ -1,7 +1,8 @@
-"""Stripe Checkout Sessions and refunds for enrolments (destination charges to the provider).
+"""Stripe Checkout Sessions for enrolments (destination charges to the provider): what is asked
+of Stripe and what is stored. The calls themselves go through ``portal.payments.gateway``.
 
 Every call carries an idempotency key derived from what it is for (the enrolment's payment
-attempt, the payment's refund), so a retry after a time-out never charges or refunds twice.
+attempt), so a retry after a time-out never charges twice. Refunds are in ``refunds``.
 """
 
 from __future__ import annotations
@@ -9,14 +10,14 @@ from __future__ import annotations
 import datetime
 import logging
 
-import stripe
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from portal.enrolments.models import Enrolment
-from portal.payments.client import PaymentsUnavailable, stripe_client
+from portal.payments import gateway
+from portal.payments.client import PaymentsUnavailable
 from portal.payments.models import ConnectedAccount, Payment
 
 logger = logging.getLogger(__name__)
@@ -102,12 +103,12 @@ def checkout_session_create(
         "payment_intent_data": payment_intent_data,
     }
     try:
-        session = stripe_client().v1.checkout.sessions.create(
-            params, {"idempotency_key": f"enrolment-{enrolment.pk}-attempt-{attempt}"}
+        session = gateway.checkout_session_create(
+            params=params, idempotency_key=f"enrolment-{enrolment.pk}-attempt-{attempt}"
         )
-    except stripe.StripeError as exc:
+    except PaymentsUnavailable as exc:
         logger.warning("Checkout Session for %s refused: %s", enrolment.reference, exc)
-        raise PaymentsUnavailable(str(exc)) from exc
+        raise
     return Payment.objects.create(
         enrolment=enrolment,
         attempt=attempt,
@@ -116,38 +117,12 @@ def checkout_session_create(
         amount_cents=enrolment.price_cents,
         application_fee_cents=fee,
         destination_account=account.stripe_account_id,
-        expires_at=datetime.datetime.fromtimestamp(session.expires_at, tz=datetime.UTC),
+        expires_at=session.expires_at,
     )
 
 
 def checkout_session_expire(payment: Payment) -> None:
     """Close an open Checkout Session (the learner let the place go); Stripe's own
-    ``checkout.session.expired`` event then follows."""
-    try:
-        stripe_client().v1.checkout.sessions.expire(payment.checkout_session_id)
-    except stripe.InvalidRequestError:
-        # Already completed or expired: its own event tells what happened.
-        logger.info("Checkout Session %s was no longer open", payment.checkout_session_id)
-    except stripe.StripeError as exc:
-        raise PaymentsUnavailable(str(exc)) from exc
-
-
-def refund_create(*, payment: Payment, amount_cents: int, reason: str) -> str:
-    """Refund ``amount_cents`` of a paid payment, reversing the transfer to the provider and the
-    platform fee. Returns the refund's id; ``charge.refunded`` confirms it later."""
-    try:
-        refund = stripe_client().v1.refunds.create(
-            {
-                "payment_intent": payment.payment_intent_id,
-                "amount": amount_cents,
-                "reverse_transfer": True,
-                "refund_application_fee": True,
-                "reason": "requested_by_customer",
-                "metadata": {"enrolment": payment.enrolment.reference, "why": reason},
-            },
-            {"idempotency_key": f"refund-{payment.pk}-{amount_cents}"},
-        )
-    except stripe.StripeError as exc:
-        logger.error("Refund of %s failed: %s", payment.checkout_session_id, exc)
-        raise PaymentsUnavailable(str(exc)) from exc
-    return refund.id
+    ``checkout.session.expired`` event then follows. One no longer open is left alone: its own
+    event tells what happened. Raises ``PaymentsUnavailable`` when Stripe cannot be reached."""
+    gateway.checkout_session_expire(session_id=payment.checkout_session_id)

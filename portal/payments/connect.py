@@ -1,14 +1,16 @@
-"""Stripe Connect: a provider onboards its own (Express) account, which receives its sales."""
+"""Stripe Connect: a provider onboards its own (Express) account, which receives its sales.
+
+What is asked of Stripe and what is stored; the calls go through ``portal.payments.gateway``."""
 
 from __future__ import annotations
 
 import logging
 
-import stripe
 from django.conf import settings
 from django.db import transaction
 
-from portal.payments.client import PaymentsUnavailable, stripe_client
+from portal.payments import gateway
+from portal.payments.client import PaymentsUnavailable, payments_enabled
 from portal.payments.models import ConnectedAccount
 from providers.models import Provider
 
@@ -17,7 +19,8 @@ logger = logging.getLogger(__name__)
 
 def onboarding_link(*, provider: Provider, return_url: str, refresh_url: str) -> str:
     """The address of Stripe's onboarding for ``provider``, creating its account the first time."""
-    client = stripe_client()
+    if not payments_enabled():
+        raise PaymentsUnavailable("STRIPE_SECRET_KEY is not set")
     try:
         with transaction.atomic():
             account = ConnectedAccount.objects.select_for_update().filter(provider=provider).first()
@@ -38,34 +41,29 @@ def onboarding_link(*, provider: Provider, return_url: str, refresh_url: str) ->
                     params["email"] = provider.email
                 if provider.website:
                     params["business_profile"]["url"] = provider.website
-                created = client.v1.accounts.create(
-                    params,
-                    {"idempotency_key": f"provider-{provider.pk}-connect-account"},
+                created_id = gateway.account_create(
+                    params=params,
+                    idempotency_key=f"provider-{provider.pk}-connect-account",
                 )
                 account = ConnectedAccount.objects.create(
-                    provider=provider, stripe_account_id=created.id
+                    provider=provider, stripe_account_id=created_id
                 )
-        link = client.v1.account_links.create(
-            {
+        return gateway.account_link_create(
+            params={
                 "account": account.stripe_account_id,
                 "refresh_url": refresh_url,
                 "return_url": return_url,
                 "type": "account_onboarding",
             }
         )
-    except stripe.StripeError as exc:
+    except PaymentsUnavailable as exc:
         logger.warning("Onboarding link for provider %s failed: %s", provider.pk, exc)
-        raise PaymentsUnavailable(str(exc)) from exc
-    return link.url
+        raise
 
 
 def account_status_refresh(account: ConnectedAccount) -> ConnectedAccount:
     """Read the account's state from Stripe (after the provider returns from onboarding)."""
-    try:
-        remote = stripe_client().v1.accounts.retrieve(account.stripe_account_id)
-    except stripe.StripeError as exc:
-        raise PaymentsUnavailable(str(exc)) from exc
-    return account_status_store(remote.to_dict())
+    return account_status_store(gateway.account_retrieve(account_id=account.stripe_account_id))
 
 
 def account_status_store(remote: dict) -> ConnectedAccount:

@@ -4,9 +4,10 @@ The steps, each a function that promises one thing:
 
 1. ``sheet_read`` (``reading``) turns an uploaded CSV or XLSX file into rows of text cells, or
    refuses the whole file with an ``ImportFileError`` that says what to do (wrong type, not UTF-8,
-   missing columns, no rows, or more than the ``limits`` allow: bytes, rows, columns, cells, bytes
-   unpacked, counted while reading; ``workbook_parts`` checks a workbook's parts before openpyxl
-   opens it). Formulas are never evaluated: a formula cell is a row error.
+   missing columns, no rows, or more than the limits allow: bytes, rows, columns, cells, bytes
+   unpacked, counted while reading). The general steps (``table_read``, the ``limits``, the
+   check of a workbook's parts before openpyxl opens it) are in ``portal.core.tabular``.
+   Formulas are never evaluated: a formula cell is a row error.
 2. ``import_check`` (``checking``, with ``cells`` and ``catalogue``) validates every row with the
    rules of the admin forms (each offering and start moment is built as a model instance and
    ``full_clean()``-ed, which runs ``providers.offerings.offering_validate`` and
@@ -29,14 +30,13 @@ the file stay as they are.
 This package re-exports the names its callers use; the rest lives in the modules named above.
 """
 
+from portal.core.tabular.limits import ImportFileError, SheetLimits
+from portal.core.tabular.reading import RowError
 from providers.imports.batches import import_batch_create
 from providers.imports.catalogue import catalogue_snapshot_load, unreferenced_counts
 from providers.imports.checking import CHANGED, NEW, UNCHANGED, import_check
 from providers.imports.reading import (
     MAX_ROWS,
-    ImportFileError,
-    RowError,
-    SheetLimits,
     file_too_large_message,
     import_max_bytes,
     offering_limits,

@@ -16,9 +16,9 @@ from django.conf import settings
 from django.utils import timezone
 
 from portal import permissions
+from portal.core.tabular.reading import Sheet
 from portal.permissions import Action
 from providers.imports.checking import ImportCheck
-from providers.imports.reading import Sheet
 from providers.models import OfferingImport, Provider
 
 if TYPE_CHECKING:

@@ -3,18 +3,18 @@
 Promises: ``cell_parse`` accepts the spellings people type in Dutch and English spreadsheets
 (``ja``/``nee``, ``1250,00`` and ``€ 1.250,00``, ``2027-01-31`` and ``31-01-2027``, language codes
 separated by ``;`` or ``,``, location names regardless of case) and refuses anything else with a
-reason in the active language. Prices come back as whole cents. ``integer_parse`` and
-``date_parse`` also read the cells of other uploads (``contracts.progress_upload``).
+reason in the active language. Prices come back as whole cents. Whole numbers and dates are read
+by ``portal.core.tabular.cells``, as the cells of other uploads are.
 """
 
 from __future__ import annotations
 
-import datetime
 import re
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from portal.core.tabular.cells import date_parse, integer_parse
 from providers.imports.catalogue import CatalogueSnapshot
 from providers.spreadsheets import FALSE_WORDS, LANGUAGE_SEPARATOR, TRUE_WORDS, Column, Kind
 
@@ -56,20 +56,7 @@ def cell_parse(column: Column, text: str, snapshot: CatalogueSnapshot) -> object
     raise AssertionError(column.kind)  # pragma: no cover
 
 
-_INTEGER = re.compile(r"(\d+)(?:[.,]0+)?")
 _PRICE = re.compile(r"(\d+)(?:\.(\d{1,2}))?")
-_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
-_DUTCH_DATE = re.compile(r"(\d{1,2})-(\d{1,2})-(\d{4})")
-
-
-def integer_parse(text: str) -> int | None:
-    """A whole number (``12``, also ``12,0`` as spreadsheets write it), None for an empty cell."""
-    if not text:
-        return None
-    match = _INTEGER.fullmatch(text)
-    if match is None:
-        raise ValidationError(_("Fill in a whole number, such as 12."))
-    return int(match.group(1))
 
 
 def _parse_price(text: str) -> int | None:
@@ -87,24 +74,6 @@ def _parse_price(text: str) -> int | None:
         )
     euros, cents = match.groups()
     return int(euros) * 100 + int((cents or "0").ljust(2, "0"))
-
-
-def date_parse(text: str) -> datetime.date | None:
-    """A date as ``YYYY-MM-DD`` or ``DD-MM-YYYY``, None for an empty cell."""
-    if not text:
-        return None
-    if match := _ISO_DATE.fullmatch(text):
-        year, month, day = match.groups()
-    elif match := _DUTCH_DATE.fullmatch(text):
-        day, month, year = match.groups()
-    else:
-        year = None
-    if year is not None:
-        try:
-            return datetime.date(int(year), int(month), int(day))
-        except ValueError:
-            pass
-    raise ValidationError(_("Fill in a date as YYYY-MM-DD or DD-MM-YYYY, such as 2027-01-31."))
 
 
 def _parse_languages(text: str, snapshot: CatalogueSnapshot) -> tuple[str, ...]:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext as _
 
+from portal.core.tabular.reading import RowError, RowErrors, Sheet, SheetRow
 from providers.imports.catalogue import (
     CatalogueSnapshot,
     CurrentOffering,
@@ -24,7 +25,6 @@ from providers.imports.catalogue import (
     offering_value,
 )
 from providers.imports.cells import cell_parse
-from providers.imports.reading import RowError, RowErrors, Sheet, SheetRow
 from providers.models import Offering, Provider, StartMoment
 from providers.spreadsheets import (
     COLUMN_CODES,

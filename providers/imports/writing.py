@@ -25,12 +25,13 @@ from wagtail.search.backends import get_search_backends
 from wagtail.signal_handlers import disable_reference_index_auto_update
 from wagtail.signals import published
 
-from portal import pagecache, permissions
+from portal import permissions
+from portal.core import pagecache
+from portal.core.tabular.reading import Sheet
 from portal.permissions import Action
 from providers.imports.batches import may_import
 from providers.imports.bulk import history_write, update_each
 from providers.imports.checking import CHANGED, NEW, OfferingPlan, import_check
-from providers.imports.reading import Sheet
 from providers.imports.submitting import workflows_start
 from providers.models import Language, Location, Offering, OfferingImport, Provider, StartMoment
 

@@ -216,8 +216,8 @@ def _child(name: str, file_name: str, upload: str, via: str) -> dict:
 
 def _reading_call(data: bytes, file_name: str, *, upload: str = "offerings") -> str:
     from contracts import progress_upload
+    from portal.core.tabular.reading import table_read
     from providers import imports
-    from providers.imports.reading import table_read
 
     try:
         if upload == "offerings":

@@ -48,8 +48,9 @@ def _run(*, learners: int, racers: int) -> None:
     from django.db import connection, connections
     from django.test import Client
 
-    from portal.enrolments import enrolling, paying
+    from portal.enrolments import enrolling
     from portal.enrolments.models import Enrolment
+    from portal.payments import paying
     from portal.payments.models import ConnectedAccount
     from tests.enrolments.factories import learner, start_moment_for_sale
     from tests.stripe_standin import StripeStandIn

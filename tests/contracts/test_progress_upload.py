@@ -20,7 +20,7 @@ from django.utils import timezone, translation
 from contracts import progress, progress_upload, referrals
 from contracts.models import AuditEntry, Learner, MonthlyAttendance, Referral
 from portal.accounts.models import Role
-from providers.imports.reading import ImportFileError
+from portal.core.tabular.reading import ImportFileError
 from tests.contracts.factories import LotFactory
 from tests.portal.factories import UserFactory, provider_staff
 from tests.portal.helpers import login_staff_in_english

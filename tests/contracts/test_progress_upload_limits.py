@@ -1,7 +1,7 @@
 """Spreadsheet uploads as denial of service (issue 14, finding 4), attendance upload: every hostile
 file is refused through the admin's upload page within seconds, with a message that names the
 limit, and nothing is saved; files within ``progress_upload.attendance_limits()`` still upload.
-The limits and readers are those of the offerings import (``providers.imports.limits``)."""
+The limits and readers are those of the offerings import (``portal.core.tabular``)."""
 
 from __future__ import annotations
 

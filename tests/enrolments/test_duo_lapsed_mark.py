@@ -16,9 +16,10 @@ from django.utils.formats import date_format
 from django.utils.translation import override
 
 from portal.accounts.models import Role
-from portal.enrolments import cancelling, enrolling, states
+from portal.enrolments import enrolling, states
 from portal.enrolments.models import Enrolment
 from portal.enrolments.selectors import duo_loan_enrolments_without_valid_keurmerk
+from portal.payments import cancelling
 from providers.choices import KeurmerkStatus
 from providers.models import Provider, StartMoment
 from tests.contracts.factories import MunicipalityFactory

@@ -1,9 +1,8 @@
 """Management commands refuse bad arguments with a non-zero exit status and a clear message, so
-that cron reports a failure instead of a quiet success (``portal.command_arguments``)."""
+that cron reports a failure instead of a quiet success (``portal.core.command_arguments``)."""
 
 from __future__ import annotations
 
-import argparse
 import os
 import re
 import subprocess
@@ -14,7 +13,6 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command, get_commands, load_command_class
 
-from portal.command_arguments import whole_number
 from providers.models import OfferingImport, Provider
 
 OUR_APPS = ("portal", "contracts", "providers", "cms")
@@ -39,35 +37,6 @@ def test_every_number_our_commands_take_is_checked():
             if action.type in (int, float) and not action.choices:
                 unchecked.append(f"{name} {action.option_strings[0]}")
     assert unchecked == []
-
-
-@pytest.mark.parametrize(
-    ("text", "value"), [("0", 0), ("7", 7), (" 12 ", 12), ("-0", 0), ("5000", 5000)]
-)
-def test_a_whole_number_within_bounds_is_read(text, value):
-    assert whole_number(minimum=0, maximum=5000)(text) == value
-
-
-@pytest.mark.parametrize(
-    ("text", "reason"),
-    [
-        ("-1", "cannot be negative (got -1)."),
-        ("5001", "must be at most 5,000 (got 5001)."),
-        ("abc", "'abc' is not a whole number."),
-        ("1_000", "'1_000' is not a whole number."),
-        ("١٢", "'١٢' is not a whole number."),
-        ("2.5", "'2.5' is not a whole number."),
-        ("", "'' is not a whole number."),
-    ],
-)
-def test_anything_else_is_refused_with_the_reason(text, reason):
-    with pytest.raises(argparse.ArgumentTypeError, match=re.escape(reason)):
-        whole_number(minimum=0, maximum=5000)(text)
-
-
-def test_a_minimum_above_zero_is_named():
-    with pytest.raises(argparse.ArgumentTypeError, match=re.escape("must be at least 1 (got 0)")):
-        whole_number(minimum=1)("0")
 
 
 @pytest.mark.django_db

@@ -18,7 +18,7 @@ import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from providers.imports.limits import SheetLimits
+from portal.core.tabular.limits import SheetLimits
 
 MAIN_NS = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 DECLARATION = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'

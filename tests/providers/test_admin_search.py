@@ -11,7 +11,7 @@ from django.urls import reverse
 from wagtail.snippets.models import get_snippet_models
 
 from portal.accounts.models import Role
-from portal.search import search_words
+from portal.core.search import search_words
 from tests.portal.factories import UserFactory, provider_staff
 from tests.portal.helpers import login_staff
 from tests.providers.factories import LocationFactory, OfferingFactory, ProviderFactory

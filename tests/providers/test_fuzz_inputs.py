@@ -29,7 +29,7 @@ from hypothesis import strategies as st
 
 from cms.models import CataloguePage
 from contracts.api import ReleasePackageQuerySerializer
-from portal.enrolments import urls as enrolment_urls
+from portal.payments import urls as enrolment_urls
 from portal.urls import router
 from providers.filters import OfferingFilterSet
 from tests.contracts.factories import MunicipalityFactory

@@ -1,7 +1,7 @@
 """Spreadsheet uploads as denial of service (issue 14, finding 4), offerings import: every hostile
 file is refused through the admin's upload page within seconds, with a message that names the
-limit, and nothing is written; files within the limits still import (``providers.imports.limits``,
-``providers.imports.reading``, ``providers.imports.workbook_parts``)."""
+limit, and nothing is written; files within the limits still import (``providers.imports.reading``
+with ``portal.core.tabular``'s ``limits``, ``reading`` and ``workbook_parts``)."""
 
 from __future__ import annotations
 

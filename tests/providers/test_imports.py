@@ -35,7 +35,7 @@ from providers.imports import (
     sheet_read,
 )
 from providers.models import Offering, OfferingImport, StartMoment
-from providers.spreadsheets import COLUMN_CODES, formula_escape
+from providers.spreadsheets import COLUMN_CODES
 from tests.providers.factories import (
     LanguageFactory,
     LocationFactory,
@@ -297,25 +297,6 @@ def test_escaped_export_reads_back_as_the_original_text(provider, manager):
     )
     assert result.errors == []
     assert result.plan[0].status == "unchanged"
-
-
-@pytest.mark.parametrize(
-    ("value", "escaped"),
-    [
-        ("=SUM(A1)", "'=SUM(A1)"),
-        ("+x", "'+x"),
-        ("-x", "'-x"),
-        ("@x", "'@x"),
-        ("\tx", "'\tx"),
-        ("\rx", "'\rx"),
-        ("-5", "-5"),
-        ("+3,5", "+3,5"),
-        ("1250.00", "1250.00"),
-        ("Taal", "Taal"),
-    ],
-)
-def test_formula_escape(value, escaped):
-    assert formula_escape(value) == escaped
 
 
 # Bad files -------------------------------------------------------------------------------------

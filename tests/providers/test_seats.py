@@ -8,7 +8,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from portal import pagecache
+from portal.core import pagecache
 from providers import seats
 from providers.models import SeatClaim, StartMoment
 from tests.providers.factories import StartMomentFactory

@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from contracts.retention import BATCH_SIZE, BATCH_SIZE_MAX, RETENTION_DAYS_MAX, learners_anonymise
-from portal.command_arguments import whole_number
+from portal.core.command_arguments import whole_number
 
 
 class Command(BaseCommand):

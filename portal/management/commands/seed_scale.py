@@ -30,8 +30,8 @@ from contracts.models import (
     Referral,
     Region,
 )
-from portal import pagecache
-from portal.command_arguments import whole_number
+from portal.core import pagecache
+from portal.core.command_arguments import whole_number
 from portal.demo.scale_casework import CASEWORK_MODELS, CaseworkBuilder, casework_reset
 from portal.enrolments.models import Enrolment
 from providers import keurmerk

@@ -6,7 +6,7 @@ import datetime
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from portal.command_arguments import whole_number
+from portal.core.command_arguments import whole_number
 from providers.imports.batches import import_batch_max_age, import_batches_purge
 
 MAX_AGE_HOURS_MAX = 24 * 36_525

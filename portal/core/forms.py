@@ -4,7 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from portal.widgets import FALSE_VALUES, TRUE_VALUES, YesCheckbox
+from portal.core.widgets import FALSE_VALUES, TRUE_VALUES, YesCheckbox
 
 
 class StrictBooleanField(forms.Field):

@@ -7,8 +7,8 @@ workbook before openpyxl opens it) count while they read and stop at the first l
 hostile file costs at most what a file at the limits costs. Every refusal is an
 ``ImportFileError`` whose message says which limit and what to do, in the active language.
 
-Both uploads use these: the offerings import (``reading.offering_limits``) and the attendance
-upload (``contracts.progress_upload``).
+Each upload passes its own limits: the offerings import (``providers.imports.reading``) and the
+attendance upload (``contracts.progress_upload``).
 """
 
 from __future__ import annotations

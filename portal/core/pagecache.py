@@ -7,12 +7,12 @@ provider, location or start moment, or a seat taken or given back bumps it
 backstop for changes made outside the ORM. With several processes the default cache must be
 shared (``REDIS_URL``), or each process keeps its own version.
 
-Redis is an accelerator, never a requirement. While it is unreachable (``portal/rediscache.py``)
-nothing is cached or served from the cache: each process would keep a version of its own and
-serve pages another process has changed. Increments made meanwhile are lost, so a process that
-saw an outage increments the version once Redis answers again, and a version whose key was lost
-starts again from the clock: the version never goes back to a number whose pages may still be
-stored.
+Redis is an accelerator, never a requirement. While it is unreachable
+(``portal/core/rediscache.py``) nothing is cached or served from the cache: each process would
+keep a version of its own and serve pages another process has changed. Increments made
+meanwhile are lost, so a process that saw an outage increments the version once Redis answers
+again, and a version whose key was lost starts again from the clock: the version never goes back
+to a number whose pages may still be stored.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from django.core.cache import cache, caches
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_vary_headers
 
-from portal import rediscache
+from portal.core import rediscache
 
 VERSION_KEY = "catalogue:version"
 _OPT_IN_ATTRIBUTE = "_cache_for_anonymous"

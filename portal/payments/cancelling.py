@@ -1,21 +1,24 @@
-"""A learner gives up a place: the seat is freed at once and the refund follows the rules."""
+"""A learner gives up a place: the seat is freed at once and the refund follows the rules.
+
+It lives in ``portal.payments`` because it needs both sides: the refund and the open Checkout
+Sessions (here) and the place (``portal.enrolments.settling.enrolment_cancel``, called with the
+enrolment locked). The lock order is the one of every writer of an enrolment's payments: the
+enrolment, then (by reading them under its lock) its payments."""
 
 from __future__ import annotations
 
 import logging
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.accounts.models import User
-from portal.enrolments import emails, rules, states
-from portal.enrolments.enrolling import EnrolmentRefused, waiting_list_offer
+from portal.enrolments import rules, settling
+from portal.enrolments.enrolling import EnrolmentRefused
 from portal.enrolments.models import Enrolment
-from portal.payments import checkout
+from portal.payments import checkout, refunds
 from portal.payments.client import PaymentsUnavailable
 from portal.payments.models import Payment
-from providers import seats
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +37,7 @@ def enrolment_cancel(*, enrolment: Enrolment, actor: User | None = None) -> rule
     refund_started = bool(quote.refund_cents and paid is not None)
     if refund_started:
         try:
-            checkout.refund_create(
+            refunds.refund_create(
                 payment=paid, amount_cents=quote.refund_cents, reason="cancelled by learner"
             )
         except PaymentsUnavailable:
@@ -48,7 +51,7 @@ def enrolment_cancel(*, enrolment: Enrolment, actor: User | None = None) -> rule
             Enrolment.State.REFUNDED,
         }:
             # Stripe's charge.refunded overtook us and ended the place already.
-            transaction.on_commit(lambda: emails.enrolment_cancelled(locked, quote))
+            settling.cancellation_announce(enrolment=locked, quote=quote)
             enrolment.refresh_from_db()
             return quote
         if locked.state not in {Enrolment.State.HELD, Enrolment.State.CONFIRMED}:
@@ -60,18 +63,7 @@ def enrolment_cancel(*, enrolment: Enrolment, actor: User | None = None) -> rule
             raise EnrolmentRefused(
                 _("Your enrolment changed just now. Please look at it and try again.")
             )
-        seats.seat_release(locked.seat_claim)
-        states.enrolment_transition(
-            enrolment=locked,
-            to_state=Enrolment.State.CANCELLED,
-            actor=actor,
-            reason="cancelled by the learner",
-            cancelled_at=timezone.now(),
-            hold_expires_at=None,
-        )
-        start_moment_id = locked.start_moment_id
-        transaction.on_commit(lambda: waiting_list_offer(start_moment_id=start_moment_id))
-        transaction.on_commit(lambda: emails.enrolment_cancelled(locked, quote))
+        settling.enrolment_cancel(enrolment=locked, quote=quote, actor=actor)
     for payment in open_payments:
         try:
             checkout.checkout_session_expire(payment)

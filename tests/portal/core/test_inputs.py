@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.urls import Resolver404, resolve
 from django.utils import translation
 
-from portal.inputs import ID_MAX, IdField
+from portal.core.inputs import ID_MAX, IdField
 
 
 def url_name(path: str) -> str | None:

@@ -1,5 +1,10 @@
 """What Stripe's verified events do to payments and enrolments.
 
+This module owns the ``Payment`` side and the money decisions (refund what buys nothing); what
+an outcome does to the place (seat, state, waiting list, e-mails) is decided by
+``portal.enrolments.settling``, called with the enrolment locked. ``portal.payments`` sits above
+``portal.enrolments`` and the latter imports nothing of it.
+
 Each function runs inside the webhook's transaction (with the event id stored in it) and is
 idempotent on its own as well: it looks at the payment's and enrolment's current state, so a
 replayed, late or out-of-order event changes nothing that is already true. The browser's return
@@ -10,7 +15,7 @@ Two different events for one payment can arrive in the same millisecond
 locks the enrolment, then the payment, and only then reads what it decides on
 (:func:`_locked`); a ``Payment`` loaded before the lock is never trusted. The lock order, enrolment
 before its payments, is the one every writer of an enrolment's payments keeps (``paying``,
-``cancelling``, here).
+``cancelling``, here, and ``portal.enrolments.enrolling``).
 """
 
 from __future__ import annotations
@@ -21,12 +26,11 @@ import re
 from django.db import transaction
 from django.utils import timezone
 
-from portal.enrolments import emails, states
-from portal.enrolments.enrolling import waiting_list_offer
-from portal.enrolments.models import Enrolment, WaitingListEntry
-from portal.payments import checkout
+from portal.enrolments import emails, settling
+from portal.enrolments.models import Enrolment
+from portal.payments import refunds
+from portal.payments.client import PaymentsUnavailable
 from portal.payments.models import Payment
-from providers import seats
 
 logger = logging.getLogger(__name__)
 
@@ -59,38 +63,17 @@ def _payment_fulfil(payment: Payment, enrolment: Enrolment) -> Outcome:
     payment.status = Payment.Status.PAID
     payment.paid_at = timezone.now()
     payment.save()
-    if enrolment.state == Enrolment.State.CONFIRMED:
-        return _refund_unwanted(payment, enrolment, "paid twice")
-    if enrolment.state in {Enrolment.State.CANCELLED, Enrolment.State.REFUNDED}:
-        return _refund_unwanted(payment, enrolment, "paid after cancelling")
-    try:
-        seats.seat_keep(enrolment.seat_claim)
-    except seats.StartMomentFull:
-        # The hold lapsed and somebody else took the last seat before the money arrived.
-        states.enrolment_transition(
-            enrolment=enrolment,
-            to_state=Enrolment.State.CANCELLED,
-            reason="paid after the hold lapsed and the seat went: refunded",
-            cancelled_at=timezone.now(),
-        )
-        outcome = _refund_unwanted(payment, enrolment, "seat gone")
-        transaction.on_commit(lambda: emails.late_payment_refunded(enrolment))
-        return outcome
-    states.enrolment_transition(
+    paid = settling.enrolment_paid(
         enrolment=enrolment,
-        to_state=Enrolment.State.CONFIRMED,
-        reason=f"paid online ({payment.checkout_session_id})",
         payment_method=Enrolment.PaymentMethod.STRIPE,
-        hold_expires_at=None,
-        confirmed_at=timezone.now(),
+        reason=f"paid online ({payment.checkout_session_id})",
     )
-    WaitingListEntry.objects.filter(
-        user_id=enrolment.user_id,
-        start_moment_id=enrolment.start_moment_id,
-        state=WaitingListEntry.State.WAITING,
-    ).update(state=WaitingListEntry.State.LEFT)
-    transaction.on_commit(lambda: emails.enrolment_confirmed(enrolment))
-    return "confirmed"
+    if paid == settling.Paid.CONFIRMED:
+        return "confirmed"
+    outcome = _refund_unwanted(payment, enrolment, paid.value)
+    if paid == settling.Paid.SEAT_GONE:
+        transaction.on_commit(lambda: emails.late_payment_refunded(enrolment))
+    return outcome
 
 
 def checkout_async_failed(session: dict) -> Outcome:
@@ -103,10 +86,8 @@ def checkout_async_failed(session: dict) -> Outcome:
         return f"ignored: payment {payment.status}"
     payment.status = Payment.Status.FAILED
     payment.save(update_fields=["status", "updated_at"])
-    if enrolment.state != Enrolment.State.AWAITING_PAYMENT:
+    if not settling.enrolment_payment_failed(enrolment=enrolment, reason="delayed payment failed"):
         return f"payment failed; enrolment {enrolment.state}"
-    _seat_give_back(enrolment, Enrolment.State.EXPIRED, reason="delayed payment failed")
-    transaction.on_commit(lambda: emails.payment_failed(enrolment))
     return "payment failed"
 
 
@@ -125,9 +106,8 @@ def checkout_expired(session: dict) -> Outcome:
     ).exists()
     if enrolment.state != Enrolment.State.HELD or others_open:
         return "expired"
-    if enrolment.hold_expires_at and enrolment.hold_expires_at > timezone.now():
+    if not settling.hold_end_unpaid(enrolment=enrolment, reason="Checkout Session expired unpaid"):
         return "expired; hold kept until its own end"
-    _seat_give_back(enrolment, Enrolment.State.EXPIRED, reason="Checkout Session expired unpaid")
     return "expired; seat freed"
 
 
@@ -154,30 +134,12 @@ def charge_refunded(charge: dict) -> Outcome:
     )
     if paid_otherwise:
         return "refund of a second payment recorded"
-    if enrolment.state in {
-        Enrolment.State.HELD,
-        Enrolment.State.CONFIRMED,
-        Enrolment.State.AWAITING_PAYMENT,
-    }:
-        # Refunded from Stripe's dashboard: the place is given up as well.
-        _seat_give_back(
-            enrolment,
-            Enrolment.State.CANCELLED,
-            reason="refunded in Stripe",
-            cancelled_at=timezone.now(),
-        )
-    if enrolment.state == Enrolment.State.CANCELLED:
-        states.enrolment_transition(
-            enrolment=enrolment,
-            to_state=Enrolment.State.REFUNDED,
-            reason=f"refund confirmed by Stripe ({payment.payment_intent_id})",
-            refund_cents=_refunded_total(enrolment),
-            refunded_at=timezone.now(),
-        )
-        transaction.on_commit(lambda: emails.refund_confirmed(enrolment))
-    elif enrolment.state == Enrolment.State.REFUNDED:
-        enrolment.refund_cents = _refunded_total(enrolment)
-        enrolment.save(update_fields=["refund_cents", "updated_at"])
+    settling.enrolment_refunded(
+        enrolment=enrolment,
+        refunded_cents=_refunded_total(enrolment),
+        reason=f"refund confirmed by Stripe ({payment.payment_intent_id})",
+        ended_reason="refunded in Stripe",
+    )
     return "refund recorded"
 
 
@@ -187,22 +149,16 @@ def _payment_processing(payment: Payment, enrolment: Enrolment) -> Outcome:
         return f"ignored: payment {payment.status}"
     payment.status = Payment.Status.PROCESSING
     payment.save()
-    if enrolment.state not in {Enrolment.State.HELD, Enrolment.State.EXPIRED}:
+    pending = settling.enrolment_payment_pending(
+        enrolment=enrolment,
+        payment_method=Enrolment.PaymentMethod.STRIPE,
+        reason=f"delayed payment under way ({payment.checkout_session_id})",
+    )
+    if pending == settling.Pending.NOT_WAITING:
         return f"processing; enrolment {enrolment.state}"
-    try:
-        # A delayed payment can take days: the seat is kept until it succeeds or fails.
-        seats.seat_keep(enrolment.seat_claim)
-    except seats.StartMomentFull:
+    if pending == settling.Pending.SEAT_GONE:
         # Nothing is paid yet; when it succeeds, _payment_fulfil refunds it.
         return "processing; seat gone"
-    states.enrolment_transition(
-        enrolment=enrolment,
-        to_state=Enrolment.State.AWAITING_PAYMENT,
-        reason=f"delayed payment under way ({payment.checkout_session_id})",
-        payment_method=Enrolment.PaymentMethod.STRIPE,
-        hold_expires_at=None,
-    )
-    transaction.on_commit(lambda: emails.payment_processing(enrolment))
     return "awaiting payment"
 
 
@@ -213,19 +169,12 @@ def _refund_unwanted(payment: Payment, enrolment: Enrolment, why: str) -> Outcom
 
     def refund() -> None:
         try:
-            checkout.refund_create(payment=payment, amount_cents=amount, reason=why)
-        except checkout.PaymentsUnavailable:
+            refunds.refund_create(payment=payment, amount_cents=amount, reason=why)
+        except PaymentsUnavailable:
             logger.exception("Automatic refund of %s must be retried", payment)
 
     transaction.on_commit(refund)
     return f"refunding: {why}"
-
-
-def _seat_give_back(enrolment: Enrolment, state: str, *, reason: str, **changes: object) -> None:
-    seats.seat_release(enrolment.seat_claim)
-    states.enrolment_transition(enrolment=enrolment, to_state=state, reason=reason, **changes)
-    start_moment_id = enrolment.start_moment_id
-    transaction.on_commit(lambda: waiting_list_offer(start_moment_id=start_moment_id))
 
 
 def _refunded_total(enrolment: Enrolment) -> int:

@@ -20,9 +20,9 @@ from django.db import connection, connections, transaction
 from django.test import Client
 from django.utils import timezone
 
-from portal.enrolments import cancelling, enrolling
+from portal.enrolments import enrolling
 from portal.enrolments.models import Enrolment
-from portal.payments import checkout
+from portal.payments import cancelling, checkout
 from portal.payments.models import Payment, StripeEvent
 from providers.models import SeatClaim, StartMoment
 from tests.enrolments.factories import learner

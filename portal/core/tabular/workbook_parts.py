@@ -35,7 +35,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO
 
-from providers.imports.limits import (
+from portal.core.tabular.limits import (
     SheetLimits,
     too_many_cells,
     too_many_columns,

@@ -1,5 +1,12 @@
 """The learner's enrolment pages: parse the request, call the domain, render. No rules here;
-they live in ``enrolling``, ``rules``, ``cancelling`` and ``portal.payments.checkout``.
+they live in ``portal.enrolments`` (``enrolling``, ``rules``) and in this package (``paying``,
+``cancelling``, ``checkout``).
+
+Why these pages live in ``portal.payments``: they show a place together with its money (pay,
+return from Checkout, cancel with a refund, receipts) and link back into the catalogue
+(``cms.links``). ``portal.enrolments`` is the domain below and imports neither payments nor
+cms, so the pages sit in the package above it; their URL paths and names are unchanged
+(``portal.payments.urls``) and their templates are still ``enrolments/…``.
 
 The offering page is cached for anonymous visitors, so its "Enrol" and "Join the waiting list"
 forms cannot carry a CSRF token for them. The two views those forms post to are therefore
@@ -31,11 +38,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from cms.links import CatalogueLinks, catalogue_url
 from portal.accounts.models import Role
-from portal.enrolments import cancelling, enrolling, paying, rules, selectors
+from portal.enrolments import enrolling, rules, selectors
 from portal.enrolments.forms import DuoLoanForm
 from portal.enrolments.models import Enrolment, WaitingListEntry
-from portal.payments import checkout
+from portal.payments import cancelling, checkout, paying
+from portal.payments import selectors as payment_selectors
 from portal.payments.client import PaymentsUnavailable, is_test_mode, payments_enabled
 from portal.permissions import Action
 from portal.templatetags.portal_tags import euros
@@ -98,7 +107,7 @@ def _offering_next(*, start_moment_id: int) -> str | None:
         moment = selectors.start_moment_public_get(start_moment_id=start_moment_id)
     except StartMoment.DoesNotExist:
         return None
-    url = selectors.catalogue_url(offering_id=moment.offering_id)
+    url = catalogue_url(offering_id=moment.offering_id)
     return f"{url}#start-dates" if url else None
 
 
@@ -125,7 +134,7 @@ def _refused(request: HttpRequest, message: str, *, start_moment: StartMoment) -
         {
             "message": message,
             "start_moment": start_moment,
-            "offering_url": selectors.catalogue_url(request, offering_id=start_moment.offering_id),
+            "offering_url": catalogue_url(request, offering_id=start_moment.offering_id),
         },
         status=409,
     )
@@ -151,7 +160,7 @@ def _hold_limit_reached(
             "message": refusal.message,
             "holds": refusal.holds,
             "start_moment": start_moment,
-            "offering_url": selectors.catalogue_url(request, offering_id=start_moment.offering_id),
+            "offering_url": catalogue_url(request, offering_id=start_moment.offering_id),
         },
         status=409,
     )
@@ -178,9 +187,7 @@ def enrolment_start(request: HttpRequest, start_moment_id: int) -> HttpResponse:
             {
                 "message": exc.message,
                 "start_moment": start_moment,
-                "offering_url": selectors.catalogue_url(
-                    request, offering_id=start_moment.offering_id
-                ),
+                "offering_url": catalogue_url(request, offering_id=start_moment.offering_id),
             },
         )
     except enrolling.HoldLimitReached as exc:
@@ -240,7 +247,7 @@ def _confirm(request: HttpRequest, start_moment: StartMoment, action: str) -> Ht
         {
             "start_moment": start_moment,
             "action": action,
-            "offering_url": selectors.catalogue_url(request, offering_id=start_moment.offering_id),
+            "offering_url": catalogue_url(request, offering_id=start_moment.offering_id),
         },
     )
 
@@ -267,13 +274,13 @@ def waiting_list_leave(request: HttpRequest, entry_id: int) -> HttpResponse:
 @require_GET
 @learner_required()
 def my_courses(request: HttpRequest) -> HttpResponse:
-    paginator = Paginator(selectors.enrolments_of(user=request.user), MY_COURSES_PAGE_SIZE)
+    paginator = Paginator(payment_selectors.enrolments_of(user=request.user), MY_COURSES_PAGE_SIZE)
     page_obj = paginator.get_page(request.GET.get("page"))
     entries = selectors.waiting_list_entries_of(user=request.user)
     positions = enrolling.waiting_list_positions(entries)
     for entry in entries:
         entry.position = positions.get(entry.pk)
-    links = selectors.CatalogueLinks(request)
+    links = CatalogueLinks(request)
     enrolments = list(page_obj.object_list)
     for enrolment in enrolments:
         enrolment.offering_url = links.offering(enrolment.start_moment.offering_id)
@@ -308,9 +315,7 @@ def _detail_context(
     now = timezone.now()
     context = {
         "enrolment": enrolment,
-        "offering_url": selectors.catalogue_url(
-            request, offering_id=enrolment.start_moment.offering_id
-        ),
+        "offering_url": catalogue_url(request, offering_id=enrolment.start_moment.offering_id),
         "test_mode": is_test_mode(),
         "cooling_off_days": settings.ENROLMENT_COOLING_OFF_DAYS,
         "cooling_off_last_day": rules.cooling_off_last_day(enrolment),
@@ -330,7 +335,7 @@ def _detail_context(
             duo_form=duo_form or DuoLoanForm(),
         )
     if enrolment.payment_method == Enrolment.PaymentMethod.STRIPE:
-        context["receipt_payment"] = selectors.receipt_payment(enrolment)
+        context["receipt_payment"] = payment_selectors.receipt_payment(enrolment)
     return context
 
 
@@ -375,7 +380,8 @@ def enrolment_payment_return(request: HttpRequest, reference: str) -> HttpRespon
     """Where Stripe sends the learner after paying. It never confirms anything: the verified
     webhook does; this page shows what we know and refreshes itself until then."""
     enrolment = _enrolment_or_404(request, reference)
-    waiting = enrolment.state == Enrolment.State.HELD and selectors.payment_started(enrolment)
+    held = enrolment.state == Enrolment.State.HELD
+    waiting = held and payment_selectors.payment_started(enrolment)
     return render(
         request,
         "enrolments/payment_return.html",
@@ -462,7 +468,7 @@ def _cancelled_message(quote: rules.CancellationQuote, payment_method: str) -> s
 @learner_required()
 def enrolment_receipt(request: HttpRequest, reference: str) -> HttpResponse:
     enrolment = _enrolment_or_404(request, reference)
-    payment = selectors.receipt_payment(enrolment)
+    payment = payment_selectors.receipt_payment(enrolment)
     if payment is None:
         raise Http404(_("There is no receipt: this enrolment was not paid online."))
     return render(

@@ -1,12 +1,17 @@
 """Starting an online payment for a held place: one Checkout Session, and the seat kept while
-Stripe's page is open (a hold lasting past the session's end is never shortened)."""
+Stripe's page is open (a hold lasting past the session's end is never shortened).
+
+It lives in ``portal.payments`` because it needs both sides: the Checkout Session (here) and
+the hold on the seat (``portal.enrolments.enrolling.hold_keep_until``, which locks the
+enrolment and decides on what it reads then). ``portal.enrolments`` imports nothing of
+payments."""
 
 from __future__ import annotations
 
 import contextlib
 import datetime
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,7 +20,6 @@ from portal.enrolments.models import Enrolment
 from portal.payments import checkout
 from portal.payments.client import PaymentsUnavailable
 from portal.payments.models import Payment
-from providers import seats
 
 # Stripe keeps a Checkout Session open for 30 minutes at least; the seat is held as long.
 CHECKOUT_HOLD = datetime.timedelta(minutes=31)
@@ -57,20 +61,11 @@ def payment_start(*, enrolment: Enrolment, success_url: str, cancel_url: str) ->
         return payment
     keep_until = max(payment.expires_at, enrolment.hold_expires_at or payment.expires_at)
     try:
-        with transaction.atomic():
-            locked = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
-            if locked.state != Enrolment.State.HELD:
-                raise enrolling.EnrolmentRefused(
-                    _("This enrolment is no longer waiting for a payment.")
-                )
-            seats.seat_keep(locked.seat_claim, hold_until=keep_until)
-            locked.hold_expires_at = keep_until
-            locked.save(update_fields=["hold_expires_at", "updated_at"])
-    except (seats.StartMomentFull, enrolling.EnrolmentRefused) as exc:
-        # If Stripe cannot be reached the session expires by itself; its webhook tidies up.
+        enrolling.hold_keep_until(enrolment_id=enrolment.pk, until=keep_until)
+    except enrolling.EnrolmentRefused:
+        # Also StartMomentFull. If Stripe cannot be reached the session expires by itself; its
+        # webhook tidies up.
         with contextlib.suppress(PaymentsUnavailable):
             checkout.checkout_session_expire(payment)
-        if isinstance(exc, seats.StartMomentFull):
-            raise enrolling.StartMomentFull from None
         raise
     return payment

@@ -8,7 +8,7 @@ django-redis raises on every call when Redis is gone, so every page answered 500
 - allauth's rate limits take a lock with ``cache.add``: an ignored failure is a lock never taken,
   so every log-in waits a second and answers 429; DRF's throttle would count nothing;
 - the page cache would read a missing catalogue version, start it again and lose the increments
-  made meanwhile (``portal/pagecache.py`` has its own guard for that).
+  made meanwhile (``portal/core/pagecache.py`` has its own guard for that).
 
 So this backend is django-redis with a circuit breaker. After a connection failure no call goes to
 Redis for ``RETRY_SECONDS``: every call is answered by a memory cache of this process, the

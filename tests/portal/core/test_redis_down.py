@@ -1,5 +1,5 @@
-"""Redis is an accelerator: unreachable, the site works without it (portal/rediscache.py,
-portal/pagecache.py) and only the readiness check says so; back, nothing stale is served.
+"""Redis is an accelerator: unreachable, the site works without it (portal/core/rediscache.py,
+portal/core/pagecache.py) and only the readiness check says so; back, nothing stale is served.
 
 "Down" is a real django-redis cache on a loopback port nothing listens on. Outages with a
 return go through ``RedisLink``, a loopback relay to the real Redis that a test cuts and
@@ -21,7 +21,7 @@ import redis
 from django.core.cache import cache
 from django.urls import reverse
 
-from portal import pagecache
+from portal.core import pagecache
 from providers import seats
 from tests.portal.factories import UserFactory
 from tests.providers.factories import OfferingFactory, StartMomentFactory
@@ -43,7 +43,7 @@ def _redis_cache(location: str, **options: float) -> dict:
     """A Redis default cache as the settings build it; keys under a prefix of this test only."""
     return {
         "default": {
-            "BACKEND": "portal.rediscache.RedisCache",
+            "BACKEND": "portal.core.rediscache.RedisCache",
             "LOCATION": location,
             "KEY_PREFIX": f"test-redis-down-{uuid.uuid4().hex}",
             "OPTIONS": {"RETRY_SECONDS": RETRY_SECONDS, **options},
@@ -220,7 +220,7 @@ def test_readiness_answers_503_naming_redis_while_liveness_stays_up(client, redi
 def test_the_outage_is_logged_once_per_interval_not_per_request(client, settings, moment, caplog):
     interval = 1.5
     settings.CACHES = _redis_cache(f"redis://127.0.0.1:{_free_port()}/0", WARNING_SECONDS=interval)
-    caplog.set_level(logging.WARNING, logger="portal.rediscache")
+    caplog.set_level(logging.WARNING, logger="portal.core.rediscache")
     requests = 0
     started = time.monotonic()
     while time.monotonic() < started + interval + 0.3:
@@ -228,7 +228,7 @@ def test_the_outage_is_logged_once_per_interval_not_per_request(client, settings
         requests += 1
         _wait_for_retry()  # so that each request tries Redis again
 
-    warnings = [r for r in caplog.records if r.name == "portal.rediscache"]
+    warnings = [r for r in caplog.records if r.name == "portal.core.rediscache"]
     assert requests >= 4
     assert len(warnings) == 2
     assert "unreachable" in warnings[0].getMessage()

@@ -2,7 +2,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 
-from portal import pagecache
+from portal.core import pagecache
 from providers import seats
 from tests.providers.factories import OfferingFactory, StartMomentFactory
 

@@ -1,8 +1,11 @@
+"""The learner's enrolment pages (``views``), under the same paths and names as before they
+moved here from ``portal.enrolments``."""
+
 from django.urls import path, register_converter
 
-from portal import inputs  # noqa: F401  registers the <id:…> converter
-from portal.enrolments import views
+from portal.core import inputs  # noqa: F401  registers the <id:…> converter
 from portal.enrolments.references import EnrolmentReferenceConverter
+from portal.payments import views
 
 register_converter(EnrolmentReferenceConverter, "enrolment_reference")
 

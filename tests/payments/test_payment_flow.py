@@ -11,9 +11,9 @@ from django.core import mail
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 
-from portal.enrolments import cancelling, enrolling, rules
+from portal.enrolments import enrolling, rules
 from portal.enrolments.models import Enrolment
-from portal.payments import checkout
+from portal.payments import cancelling, checkout, refunds
 from portal.payments.client import PaymentsUnavailable
 from portal.payments.models import Payment, StripeEvent
 from providers.models import SeatClaim, StartMoment
@@ -350,7 +350,7 @@ def test_a_late_cancellation_refunds_the_providers_stated_share(
 def test_a_refund_made_in_stripes_dashboard_ends_the_place(stripe_standin, moment, deliver_all):
     enrolment = _confirmed(stripe_standin, moment, deliver_all)
     payment = enrolment.payments.get()
-    checkout.refund_create(payment=payment, amount_cents=125_000, reason="dashboard")
+    refunds.refund_create(payment=payment, amount_cents=125_000, reason="dashboard")
     deliver_all(stripe_standin.deliver(stripe_standin.events[-1:]))
     enrolment.refresh_from_db()
     assert enrolment.state == Enrolment.State.REFUNDED
@@ -365,7 +365,7 @@ def test_a_refund_event_overtaking_the_payment_event_still_ends_refunded(
     [completed] = stripe_standin.pay(payment.checkout_session_id)
     intent = completed.data["data"]["object"]["payment_intent"]
     Payment.objects.filter(pk=payment.pk).update(payment_intent_id=intent)
-    checkout.refund_create(
+    refunds.refund_create(
         payment=Payment.objects.get(pk=payment.pk), amount_cents=125_000, reason="test"
     )
     Payment.objects.filter(pk=payment.pk).update(payment_intent_id="")
@@ -381,7 +381,7 @@ def test_a_refund_event_arriving_before_the_cancellation_is_saved_ends_refunded(
     stripe_standin, moment, client, deliver_all, monkeypatch, django_capture_on_commit_callbacks
 ):
     enrolment = _confirmed(stripe_standin, moment, deliver_all)
-    real_refund = checkout.refund_create
+    real_refund = refunds.refund_create
 
     def refund_and_webhook_at_once(**kwargs):
         refund_id = real_refund(**kwargs)
@@ -389,7 +389,7 @@ def test_a_refund_event_arriving_before_the_cancellation_is_saved_ends_refunded(
         assert deliver(client, refunded).status_code == 200
         return refund_id
 
-    monkeypatch.setattr(checkout, "refund_create", refund_and_webhook_at_once)
+    monkeypatch.setattr(refunds, "refund_create", refund_and_webhook_at_once)
     with django_capture_on_commit_callbacks(execute=True):
         quote = cancelling.enrolment_cancel(enrolment=enrolment)
     assert quote.refund_cents == 125_000
