@@ -779,7 +779,7 @@ class ReferralMonth(LotMonthSummary):
 
     ``month`` is the first day of the month the referrals were sent (in the portal's time zone);
     the municipality is the learners' current one. Each count is defined as in
-    ``contracts.reports`` (``referral_funnel``, ``sla_breaches``, ``utilisation_by_month``).
+    ``contracts.reporting`` (``referral_funnel``, ``sla_breaches``, ``utilisation_by_month``).
     """
 
     sent = models.PositiveIntegerField(default=0)

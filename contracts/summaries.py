@@ -4,7 +4,7 @@ At national scale the dashboard would otherwise group 300,000 referrals several 
 million months of attendance on every page view. ``ReferralMonth`` holds, per lot, municipality
 and month a referral was sent, the counts of the referral funnel and the SLA that do not depend
 on the day they are read; ``AttendanceMonth`` the reported hours per lot, municipality and month.
-``contracts.reports`` adds them up for any period made of whole months (the dashboard's default
+``contracts.reporting`` adds them up for any period made of whole months (the dashboard's default
 is a calendar year) and groups the referrals themselves for other periods.
 
 How they stay right: every save or delete of a ``Referral`` or ``MonthlyAttendance``, and a

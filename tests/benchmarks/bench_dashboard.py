@@ -159,7 +159,7 @@ def main() -> None:
     from django.db import connection
     from django.utils import timezone
 
-    from contracts import reports
+    from contracts import reporting
     from contracts.models import MonthlyAttendance, Referral
     from portal.enrolments.models import Enrolment
 
@@ -189,7 +189,9 @@ def main() -> None:
     for label, url in pages.items():
         _timed(label, options.rounds, lambda url=url: _get(client, url))
     _timed("manage.py dashboard_warm (region, both languages)", 1, lambda: _warm())
-    _timed("forecast (reports.forecast)", options.rounds, lambda: reports.forecast(today.year + 1))
+    _timed(
+        "forecast (reporting.forecast)", options.rounds, lambda: reporting.forecast(today.year + 1)
+    )
     _timed("forecast page", options.rounds, lambda: _get(client, "/admin/dashboard/forecast/"))
     child = subprocess.run(
         [sys.executable, __file__, "--export-child"],

@@ -1,4 +1,4 @@
-"""Monthly attendance by spreadsheet (contracts.progress_upload, contracts.progress_upload_admin):
+"""Monthly attendance by spreadsheet (contracts.progress_upload, contracts.admin.progress_upload):
 every row is saved or none, each problem named by row, column and reason; the template shows
 providers only what the referral needs; only provider staff upload, and only for their lots."""
 

@@ -13,8 +13,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
-from contracts import progress, progress_upload, reports, summaries, transfers
+from contracts import progress, progress_upload, summaries, transfers
 from contracts import referrals as referral_rules
+from contracts import reporting as reports
 from contracts.models import (
     AttendanceMonth,
     Learner,
@@ -24,7 +25,7 @@ from contracts.models import (
     ReferralMonth,
     ReferralState,
 )
-from contracts.reports import ReportFilter
+from contracts.reporting import ReportFilter
 from portal.accounts.models import Role
 from tests.contracts.factories import LearnerFactory, LotFactory
 from tests.portal.factories import UserFactory, provider_staff
@@ -400,7 +401,7 @@ def test_after_migrate_empty_summaries_are_filled_and_kept_ones_left(lot, klantm
 def test_months_are_the_portals_whatever_time_zone_a_user_chose(lot, haarlem):
     """Wagtail lets staff pick their own time zone for the admin; the figures' months stay
     Amsterdam's."""
-    from contracts.dashboard_tables import ReportSet
+    from contracts.reporting.dashboard_tables import ReportSet
 
     last_evening_of_march = timezone.make_aware(
         datetime.datetime(2026, 3, 31, 23, 30), timezone.get_default_timezone()

@@ -3,8 +3,8 @@ for utilisation, referrals, attendance, outcomes and the self-paid market, filte
 municipality, component and provider in the URL; each table downloadable as CSV or XLSX.
 
 Contract managers see the region; klantmanagers the same figures narrowed to their municipality
-(``reports.ReportFilter.from_query``). The figures come from ``contracts.reports`` through the
-tables of ``contracts.dashboard_tables``; this module only chooses and draws them.
+(``reporting.ReportFilter.from_query``). The figures come from ``contracts.reporting`` through the
+tables of ``contracts.reporting.dashboard_tables``; this module only chooses and draws them.
 
 Beside it, for contract managers only (``/admin/dashboard/duo-loans-at-risk/``, linked from the
 Keurmerk risks on the start page and in the Reports menu): the DUO-loan places at schools whose
@@ -32,8 +32,10 @@ from wagtail.admin.auth import require_admin_access
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from contracts import charts, exports, reports
-from contracts.dashboard_tables import (
+from contracts import reporting
+from contracts.models import Contract, Municipality
+from contracts.reporting import ReportFilter, charts, exports
+from contracts.reporting.dashboard_tables import (
     MONEY,
     MONTH,
     PAGE_ROWS,
@@ -44,8 +46,6 @@ from contracts.dashboard_tables import (
     default_period,
     revenue_per_provider,
 )
-from contracts.models import Contract, Municipality
-from contracts.reports import ReportFilter
 from portal import permissions
 from portal.enrolments.models import Enrolment
 from portal.enrolments.selectors import duo_loan_enrolments_without_valid_keurmerk
@@ -157,7 +157,7 @@ class DashboardView(WagtailAdminTemplateMixin, TemplateView):
     header_icon = "table"
 
     def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not reports.dashboard_viewer(request.user):
+        if not reporting.dashboard_viewer(request.user):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
@@ -197,7 +197,7 @@ class DashboardView(WagtailAdminTemplateMixin, TemplateView):
                 "query": query,
                 "placements_csv": _export_url("placements", "csv", query),
                 "placements_xlsx": _export_url("placements", "xlsx", query),
-                "too_few": reports.MIN_GROUP,
+                "too_few": reporting.MIN_GROUP,
                 "computed_at": report_set.computed_at,
                 "refresh_url": f"?{query}&refresh=1" if query else "?refresh=1",
             }
@@ -364,7 +364,7 @@ def section_charts(
 
 def export_view(request: HttpRequest, name: str, file_format: str) -> HttpResponse:
     """One table of the dashboard (or all placements) as CSV or XLSX, with the page's filter."""
-    if not reports.dashboard_viewer(request.user):
+    if not reporting.dashboard_viewer(request.user):
         raise PermissionDenied
     if file_format not in exports.FORMATS:
         raise Http404
@@ -374,8 +374,8 @@ def export_view(request: HttpRequest, name: str, file_format: str) -> HttpRespon
         return exports.table_response(
             format=file_format,
             name=gettext("placements"),
-            headers=[str(label) for label in reports.PLACEMENT_EXPORT_LABELS.values()],
-            rows=reports.placement_rows(report_filter),
+            headers=[str(label) for label in reporting.PLACEMENT_EXPORT_LABELS.values()],
+            rows=reporting.placement_rows(report_filter),
         )
     table = TABLES.get(name)
     if table is None:
@@ -451,7 +451,7 @@ def duo_loans_at_risk_menu_item() -> MenuItem:
 
 class DashboardMenuItem(MenuItem):
     def is_shown(self, request) -> bool:
-        return reports.dashboard_viewer(request.user)
+        return reporting.dashboard_viewer(request.user)
 
 
 @hooks.register("register_admin_menu_item")

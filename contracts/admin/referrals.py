@@ -42,16 +42,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from contracts import audit, capacity, learners, progress, referrals
-from contracts.models import (
-    AuditEntry,
-    ContractStatus,
-    Learner,
-    Lot,
-    LotStatus,
-    Referral,
-    ReferralState,
-)
-from contracts.referral_forms import (
+from contracts.admin.referral_forms import (
     AttendanceForm,
     EndForm,
     ExamForm,
@@ -61,6 +52,15 @@ from contracts.referral_forms import (
     ReasonForm,
     ReferForm,
     StartForm,
+)
+from contracts.models import (
+    AuditEntry,
+    ContractStatus,
+    Learner,
+    Lot,
+    LotStatus,
+    Referral,
+    ReferralState,
 )
 from portal import permissions
 from portal.accounts.models import Role, User

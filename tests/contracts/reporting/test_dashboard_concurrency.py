@@ -1,6 +1,6 @@
-"""The dashboard's reports computed side by side (contracts.dashboard_tables.concurrently): each
-in its own thread and database connection, in the caller's language, with the same figures as
-one after the other.
+"""The dashboard's reports computed side by side
+(contracts.reporting.dashboard_tables.concurrently): each in its own thread and database
+connection, in the caller's language, with the same figures as one after the other.
 
 Runs on PostgreSQL (CI's second pass): elsewhere, and inside a transaction, the reports are
 computed one after the other by design, so there is nothing to compare.
@@ -16,9 +16,8 @@ import pytest
 from django.db import transaction
 from django.utils import translation
 
-from contracts import dashboard_tables
-from contracts.dashboard_tables import BASE_REPORTS, ReportSet
-from contracts.reports import ReportFilter
+from contracts.reporting import ReportFilter, dashboard_tables
+from contracts.reporting.dashboard_tables import BASE_REPORTS, ReportSet
 from tests.contracts.factories import LotFactory, MunicipalityFactory
 from tests.contracts.test_summaries import _random_casework
 

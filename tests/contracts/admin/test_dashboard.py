@@ -17,15 +17,15 @@ from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from contracts import contracting, referrals
-from contracts.dashboard_admin import (
+from contracts.admin.dashboard import (
     dashboard_filter,
     lot_period_label,
     section_charts,
     select_options,
     table_body,
 )
-from contracts.dashboard_tables import CellTexts
 from contracts.models import Learner, Referral
+from contracts.reporting.dashboard_tables import CellTexts
 from portal.accounts.models import Role
 from tests.contracts.factories import LotFactory
 from tests.portal.factories import UserFactory, provider_staff

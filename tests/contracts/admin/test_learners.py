@@ -321,7 +321,7 @@ def test_the_caseload_says_so_when_nothing_needs_attention(km_client):
 
 
 def test_the_caseload_is_paginated(km_client, klantmanager, settings):
-    from contracts import learner_admin
+    from contracts.admin import learners as learner_admin
 
     housed = timezone.localdate() - 80 * DAY
     for _ in range(learner_admin.CASELOAD_PAGE_SIZE + 1):

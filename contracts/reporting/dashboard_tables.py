@@ -2,10 +2,10 @@
 the few roll-ups of a report's frame that a table needs (per contract, component, municipality,
 month, provider).
 
-Each ``Table`` builds its DataFrame from ``contracts.reports`` for a ``ReportFilter``; the page
-renders the first rows and a chart, the download (``contracts.exports``) streams them all with
-the same columns. Values stay raw here (cents, fractions); ``cell_text`` formats them for the
-page, and downloads give euros and fractions as numbers.
+Each ``Table`` builds its DataFrame from ``contracts.reporting`` for a ``ReportFilter``; the page
+renders the first rows and a chart, the download (``contracts.reporting.exports``) streams them
+all with the same columns. Values stay raw here (cents, fractions); ``cell_text`` formats them for
+the page, and downloads give euros and fractions as numbers.
 """
 
 from __future__ import annotations
@@ -30,8 +30,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from contracts import reports
-from contracts.reports import ReportFilter
+from contracts import reporting
+from contracts.reporting import ReportFilter
 from providers.choices import Component
 
 TEXT, NUMBER, PERCENT, MONEY, DATE, MONTH, FLAG, DAYS, COMPONENT = (
@@ -59,18 +59,18 @@ class Column:
 
 
 BASE_REPORTS: dict[str, Callable[[ReportFilter, datetime.date], pd.DataFrame]] = {
-    "utilisation": lambda f, today: reports.utilisation(f, today=today),
-    "placements_by_month": lambda f, today: reports.placements_by_municipality_month(
+    "utilisation": lambda f, today: reporting.utilisation(f, today=today),
+    "placements_by_month": lambda f, today: reporting.placements_by_municipality_month(
         f, today=today
     ),
-    "funnel": lambda f, today: reports.referral_funnel(f),
-    "lead_times": lambda f, today: reports.lead_times(f),
-    "sla_breaches": lambda f, today: reports.sla_breaches(f, today=today),
-    "attendance": lambda f, today: reports.attendance(f),
-    "late_reporters": lambda f, today: reports.late_reporters(f, today=today),
-    "outcomes": lambda f, today: reports.outcomes(f),
-    "self_paid_market": lambda f, today: reports.self_paid_market(f),
-    "waiting_lists": lambda f, today: reports.waiting_lists(f, today=today),
+    "funnel": lambda f, today: reporting.referral_funnel(f),
+    "lead_times": lambda f, today: reporting.lead_times(f),
+    "sla_breaches": lambda f, today: reporting.sla_breaches(f, today=today),
+    "attendance": lambda f, today: reporting.attendance(f),
+    "late_reporters": lambda f, today: reporting.late_reporters(f, today=today),
+    "outcomes": lambda f, today: reporting.outcomes(f),
+    "self_paid_market": lambda f, today: reporting.self_paid_market(f),
+    "waiting_lists": lambda f, today: reporting.waiting_lists(f, today=today),
 }
 """The reports behind the tables, by name; each table reads one and may roll it up."""
 
@@ -216,10 +216,10 @@ class Table:
         return [str(column.label) for column in self.columns]
 
     def export_rows(self, frame: pd.DataFrame) -> Iterator[list[object]]:
-        """Raw values per column, money in euros, for ``contracts.exports``."""
+        """Raw values per column, money in euros, for ``contracts.reporting.exports``."""
         keys = [column.key for column in self.columns]
         kinds = [column.kind for column in self.columns]
-        for record in reports.frame_rows(frame.reindex(columns=keys)):
+        for record in reporting.frame_rows(frame.reindex(columns=keys)):
             yield [_export_value(record[key], kind) for key, kind in zip(keys, kinds, strict=True)]
 
     def page_rows(
@@ -246,7 +246,7 @@ class Table:
 
 
 def _plain_values(frame: pd.DataFrame, key: str) -> list[object]:
-    """A column as ``reports.frame_rows`` gives its values (None for missing ones, Python
+    """A column as ``reporting.frame_rows`` gives its values (None for missing ones, Python
     numbers), without turning the whole frame into dicts; a column the frame lacks is all None."""
     if key not in frame.columns:
         return [None] * len(frame)

@@ -7,7 +7,7 @@ import pytest
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from contracts import charts
+from contracts.reporting import charts
 
 
 @pytest.fixture(autouse=True)

@@ -11,8 +11,8 @@ import pytest
 from django.utils import translation
 from django.utils.formats import date_format, number_format
 
-from contracts import dashboard_tables as tables
-from contracts import reports
+from contracts import reporting as reports
+from contracts.reporting import dashboard_tables as tables
 from providers.choices import Component
 
 

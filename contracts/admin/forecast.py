@@ -11,8 +11,8 @@
 All state is in the URL: ``year``, the route split ``b1_route``, ``onderwijsroute``,
 ``z_route`` (whole percentages) and the filters ``municipality``, ``component``, ``provider``.
 A bad value is shown beside its field and the default is used meanwhile, so the page always
-answers. The figures come from ``contracts.reports.forecast``; this module reads the query,
-rounds for display and renders. Who may look: ``reports.dashboard_viewer``; a klantmanager's
+answers. The figures come from ``contracts.reporting.forecast``; this module reads the query,
+rounds for display and renders. Who may look: ``reporting.dashboard_viewer``; a klantmanager's
 filter is locked to their municipality (``ReportFilter.from_query``).
 """
 
@@ -38,10 +38,10 @@ from wagtail import hooks
 from wagtail.admin.auth import require_admin_access
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from contracts import exports, reports
-from contracts.charts import BarChart, bar_chart
+from contracts import reporting
 from contracts.models import CapacityPeriod, Contract, IntakeVolume, Municipality
-from contracts.reports import DEFAULT_ROUTE_SPLIT, VOLUME_GROUPS, Forecast, ReportFilter
+from contracts.reporting import DEFAULT_ROUTE_SPLIT, VOLUME_GROUPS, Forecast, ReportFilter, exports
+from contracts.reporting.charts import BarChart, bar_chart
 from portal import permissions
 from portal.accounts.models import User
 from portal.permissions import Action
@@ -168,7 +168,7 @@ class ForecastForm(forms.Form):
         """The split as asked, or the default with the message once for the three fields (they
         are one answer: a fieldset whose inputs all point at the message)."""
         try:
-            return reports.route_split_validate(parts)
+            return reporting.route_split_validate(parts)
         except ValueError as error:
             self.split_error = str(error)
         for name in SPLIT_FIELDS:
@@ -299,7 +299,7 @@ def _labels(choices: Sequence[tuple[str, str]]) -> dict[str, str]:
 def lot_rows(forecast: Forecast) -> list[LotRow]:
     components = _labels(Component.choices)
     rows = []
-    for lot in reports.frame_rows(forecast.lots):
+    for lot in reporting.frame_rows(forecast.lots):
         expected = whole(lot["expected_learners"])
         rows.append(
             LotRow(
@@ -329,7 +329,7 @@ def demand_rows(forecast: Forecast, limit: int) -> list[DemandRow]:
             expected=whole(row["expected_learners"]),
             covering_lots=row["covering_lots"],
         )
-        for row in reports.frame_rows(forecast.demand.head(limit))
+        for row in reporting.frame_rows(forecast.demand.head(limit))
     ]
 
 
@@ -354,7 +354,7 @@ def lots_chart(rows: Sequence[LotRow], *, year: int) -> BarChart:
 
 
 def group_labels() -> dict[str, str]:
-    """The groups of ``reports.VOLUME_GROUPS`` as the page names them."""
+    """The groups of ``reporting.VOLUME_GROUPS`` as the page names them."""
     return {
         "statushouders": gettext("Statushouders"),
         "gezinsmigranten": gettext("Gezinsmigranten"),
@@ -436,7 +436,7 @@ def _lot_export(forecast: Forecast) -> tuple[list[str], Iterator[list[object]]]:
             lot["shortfall"],
             lot["surplus"],
         ]
-        for lot in reports.frame_rows(forecast.lots)
+        for lot in reporting.frame_rows(forecast.lots)
     )
     return headers, rows
 
@@ -468,7 +468,7 @@ def _demand_export(forecast: Forecast) -> tuple[list[str], Iterator[list[object]
             row["covering_lots"],
             row["uncovered"],
         ]
-        for row in reports.frame_rows(forecast.demand)
+        for row in reporting.frame_rows(forecast.demand)
     )
     return headers, rows
 
@@ -478,7 +478,7 @@ def _demand_export(forecast: Forecast) -> tuple[list[str], Iterator[list[object]
 
 class _DashboardViewerRequired:
     def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not reports.dashboard_viewer(request.user):
+        if not reporting.dashboard_viewer(request.user):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
@@ -499,7 +499,7 @@ class ForecastView(_DashboardViewerRequired, WagtailAdminTemplateMixin, Template
         context = super().get_context_data(**kwargs)
         form, names = _forecast_form(self.request)
         query = form.read()
-        result = reports.forecast(query.year, query.route_split, query.report_filter)
+        result = reporting.forecast(query.year, query.route_split, query.report_filter)
         lots = lot_rows(result)
         demand = demand_rows(result, PAGE_ROWS)
         export_query = query.to_query()
@@ -557,7 +557,7 @@ class ForecastExportView(_DashboardViewerRequired, View):
     def get(self, request: HttpRequest, table: str, format: str) -> HttpResponse:
         form, _names = _forecast_form(request)
         query = form.read()
-        result = reports.forecast(query.year, query.route_split, query.report_filter)
+        result = reporting.forecast(query.year, query.route_split, query.report_filter)
         if table == "lots":
             headers, rows = _lot_export(result)
             name = gettext("Forecast per lot %(year)s") % {"year": query.year}

@@ -1,4 +1,4 @@
-"""Which intake volumes the forecast uses (``contracts.reports._volumes``, through
+"""Which intake volumes the forecast uses (``contracts.reporting.demand._volumes``, through
 ``reports.forecast``): per municipality and per group (statushouders, gezinsmigranten), the
 figure of the asked year, else of the latest year before it, else of the first year after it;
 only a group with no figure in any year counts as 0. The forecast page says per municipality
@@ -13,12 +13,10 @@ import pytest
 from bs4 import BeautifulSoup
 from django.core.management import call_command
 
-from contracts import (
-    forecast_admin,  # noqa: F401  (registers the admin URLs)
-    reports,
-)
+from contracts import reporting as reports
+from contracts.admin import forecast  # noqa: F401  (registers the admin URLs)
 from contracts.models import IntakeVolume
-from contracts.reports import VolumeYears
+from contracts.reporting import VolumeYears
 from portal.accounts.models import Role
 from tests.contracts.factories import MunicipalityFactory
 from tests.portal.factories import UserFactory

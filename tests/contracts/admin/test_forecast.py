@@ -1,4 +1,4 @@
-"""The forecast page of the contract dashboard (``contracts.forecast_admin``): expected learners
+"""The forecast page of the contract dashboard (``contracts.admin.forecast``): expected learners
 for next year per municipality and component against contracted capacity per lot, with the
 route split and the filters in the URL, and both tables as CSV and XLSX."""
 
@@ -14,7 +14,7 @@ from bs4 import BeautifulSoup
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from contracts import forecast_admin  # noqa: F401  (registers the admin URLs)
+from contracts.admin import forecast  # noqa: F401  (registers the admin URLs)
 from contracts.models import CapacityPeriod, IntakeVolume
 from portal.accounts.models import Role
 from tests.contracts.factories import ContractFactory, LotFactory, MunicipalityFactory

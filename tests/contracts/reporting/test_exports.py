@@ -11,7 +11,7 @@ import pandas as pd
 from django.http import StreamingHttpResponse
 from openpyxl import load_workbook
 
-from contracts import exports
+from contracts.reporting import exports
 
 HEADERS = ["Provider", "Placements", "Share", "Since"]
 ROWS = [
