@@ -245,14 +245,17 @@ def scope[M: Model](user: AnyUser, action: Action | str, queryset: QuerySet[M]) 
 
 
 def public_scope[M: Model](queryset: QuerySet[M]) -> QuerySet[M]:
-    """What anybody, signed in or not, may see: the published catalogue (pages and API)."""
+    """What anybody, signed in or not, may see: the published catalogue (pages and API), by
+    the publication rule of ``providers.selectors``."""
+    from providers.selectors import offering_published_q, provider_public_q
+
     key = model_key(queryset.model)
     if key == "providers.offering":
-        return queryset.filter(live=True, provider__is_active=True)
+        return queryset.filter(offering_published_q())
     if key == "providers.provider":
-        return queryset.filter(is_active=True)
+        return queryset.filter(provider_public_q())
     if key == "providers.startmoment":
-        return queryset.filter(offering__live=True, offering__provider__is_active=True)
+        return queryset.filter(offering_published_q("offering__"))
     if key in {"providers.location", "providers.language"}:
         return queryset
     return queryset.none()

@@ -1,4 +1,11 @@
-"""Reads that feed the public catalogue, its API and the compare page (no N+1: annotate in SQL)."""
+"""Reads that feed the public catalogue, its API and the compare page (no N+1: annotate in SQL).
+
+The publication rule lives here, once: a provider is public while it is active; an offering is
+public while it is published (``live``) and its provider is public. ``offering_published_q`` is
+its SQL form (``portal.permissions.public_scope`` filters with it), ``offering_is_published`` its
+Python form for an offering already loaded (the rules of buying ask it); both read the same
+table of fields, so they cannot disagree.
+"""
 
 from __future__ import annotations
 
@@ -20,6 +27,37 @@ from portal.permissions import public_scope
 from providers import keurmerk
 from providers.models import Location, Offering, Provider, StartMoment
 from providers.seats import free_seats_expression, free_seats_now_expression, has_free_seats_q
+
+# The publication rule: each field (a path from the model) and the value a public row has.
+_PROVIDER_PUBLIC: dict[str, bool] = {"is_active": True}
+_OFFERING_PUBLISHED: dict[str, bool] = {
+    "live": True,
+    **{f"provider__{path}": value for path, value in _PROVIDER_PUBLIC.items()},
+}
+
+
+def provider_public_q(prefix: str = "") -> Q:
+    """Providers everybody may see: active ones. ``prefix`` reaches the provider from another
+    model (``"offering__provider__"``)."""
+    return Q(**{f"{prefix}{path}": value for path, value in _PROVIDER_PUBLIC.items()})
+
+
+def offering_published_q(prefix: str = "") -> Q:
+    """Offerings everybody may see: published (``live``), of an active provider. ``prefix``
+    reaches the offering from another model (``"offering__"`` from a start moment)."""
+    return Q(**{f"{prefix}{path}": value for path, value in _OFFERING_PUBLISHED.items()})
+
+
+def offering_is_published(offering: Offering) -> bool:
+    """The same rule as ``offering_published_q`` for an offering in hand (no query when its
+    provider is loaded)."""
+    return all(_field(offering, path) == value for path, value in _OFFERING_PUBLISHED.items())
+
+
+def _field(obj: object, path: str) -> object:
+    for name in path.split("__"):
+        obj = getattr(obj, name)
+    return obj
 
 
 def start_moments_open(*, on: datetime.date | None = None) -> QuerySet[StartMoment]:

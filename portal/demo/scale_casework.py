@@ -70,7 +70,7 @@ from contracts.models import (
 from contracts.referrals import REFERABLE, ROUTE_COMPONENTS
 from portal.accounts.models import Role, User
 from portal.accounts.roles import role_group
-from portal.enrolments.models import Enrolment, EnrolmentTransition, WaitingListEntry
+from portal.enrolments.models import LIVE_STATES, Enrolment, EnrolmentTransition, WaitingListEntry
 from portal.payments.models import Payment
 from providers.choices import Component, EducationLevel, TargetGroup
 from providers.models import (
@@ -91,9 +91,7 @@ KEEPS_ITS_PLACE = frozenset(
 """States whose referral counts in ``LotPeriodUse.used``: the place is taken when the referral is
 sent and given back only on a decline or a withdrawal (``contracts.referrals._give_back``)."""
 PLACEMENT_STATES = frozenset({State.STARTED, State.COMPLETED, State.STOPPED})
-LIVE_ENROLMENT_STATES = frozenset(
-    {EnrolmentState.HELD, EnrolmentState.AWAITING_PAYMENT, EnrolmentState.CONFIRMED}
-)
+LIVE_ENROLMENT_STATES = frozenset(LIVE_STATES)
 
 EMAIL_DOMAIN = "routewijzer.example"
 YEARS_OF_CASEWORK = 3

@@ -25,9 +25,10 @@ from django.utils.translation import gettext as _
 
 from portal.accounts.models import Role, User
 from portal.enrolments import emails, rules, states
-from portal.enrolments.models import Enrolment, WaitingListEntry
+from portal.enrolments.models import LIVE_STATES, Enrolment, WaitingListEntry
 from providers import seats
 from providers.models import SeatClaim, StartMoment
+from providers.seats import StartMomentFull  # the one "no seat free": callers catch it
 
 logger = logging.getLogger(__name__)
 
@@ -40,11 +41,9 @@ class EnrolmentRefused(Exception):
         self.message = message
 
 
-class StartMomentFull(EnrolmentRefused):
-    """No seat is free; the learner may join the waiting list."""
-
-    def __init__(self) -> None:
-        super().__init__(_("This start date is full. You can join the waiting list."))
+def start_moment_full_message() -> str:
+    """What the learner is told when no seat is free (``StartMomentFull``)."""
+    return _("This start date is full. You can join the waiting list.")
 
 
 class HoldLimitReached(EnrolmentRefused):
@@ -59,8 +58,9 @@ class HoldLimitReached(EnrolmentRefused):
 def enrolment_start(*, user: User, start_moment: StartMoment) -> Enrolment:
     """Hold a seat for ``user`` and open their enrolment, or return their live one.
 
-    Raises ``EnrolmentRefused`` (with the reason), ``HoldLimitReached`` or ``StartMomentFull``;
-    nothing is written when it raises.
+    Raises ``EnrolmentRefused`` (with the reason), ``HoldLimitReached`` or
+    ``seats.StartMomentFull`` (the learner may join the waiting list:
+    ``start_moment_full_message``); nothing is written when it raises.
     """
     if not user.is_authenticated or user.role != Role.LEARNER:
         raise EnrolmentRefused(_("Only learners' accounts can enrol on a course."))
@@ -72,7 +72,7 @@ def enrolment_start(*, user: User, start_moment: StartMoment) -> Enrolment:
     if WaitingListEntry.objects.filter(
         start_moment=start_moment, state=WaitingListEntry.State.WAITING
     ).exists():
-        raise StartMomentFull
+        raise StartMomentFull(start_moment.pk)
     try:
         with transaction.atomic():
             _learner_lock(user)
@@ -94,8 +94,6 @@ def enrolment_start(*, user: User, start_moment: StartMoment) -> Enrolment:
             return _enrolment_create(
                 user, start_moment, claim, hold_until, actor=user, reason="enrolled"
             )
-    except seats.StartMomentFull:
-        raise StartMomentFull from None
     except IntegrityError:
         # The same learner enrolled in a parallel request: theirs stands.
         existing = _live_enrolment(user, start_moment)
@@ -122,12 +120,8 @@ def enrolment_expire(enrolment: Enrolment) -> bool:
         locked = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
         if not hold_has_expired(locked):
             return False
-        seats.seat_release(locked.seat_claim)
-        states.enrolment_transition(
-            enrolment=locked, to_state=Enrolment.State.EXPIRED, reason="hold lapsed"
-        )
+        seat_give_back(enrolment=locked, to_state=Enrolment.State.EXPIRED, reason="hold lapsed")
         waiting_entry_close(locked)
-        transaction.on_commit(lambda: waiting_list_offer(start_moment_id=locked.start_moment_id))
     enrolment.refresh_from_db()
     return True
 
@@ -164,10 +158,7 @@ def duo_loan_choose(
             raise EnrolmentRefused(
                 _("You started an online payment. Finish or cancel it before choosing DUO.")
             )
-        try:
-            seats.seat_keep(locked.seat_claim)
-        except seats.StartMomentFull:
-            raise StartMomentFull from None
+        seats.seat_keep(locked.seat_claim)  # raises StartMomentFull when the seat went
         states.enrolment_transition(
             enrolment=locked,
             to_state=Enrolment.State.CONFIRMED,
@@ -189,12 +180,9 @@ def enrolments_of_deleted_account_release(*, user: User) -> None:
     for enrolment in Enrolment.objects.filter(user=user, state=Enrolment.State.HELD).select_related(
         "seat_claim"
     ):
-        seats.seat_release(enrolment.seat_claim)
-        states.enrolment_transition(
+        seat_give_back(
             enrolment=enrolment, to_state=Enrolment.State.EXPIRED, reason="account deleted"
         )
-        start_moment_id = enrolment.start_moment_id
-        transaction.on_commit(lambda pk=start_moment_id: waiting_list_offer(start_moment_id=pk))
 
 
 def seat_give_back(
@@ -207,7 +195,10 @@ def seat_give_back(
 ) -> None:
     """End a place: free its seat, record the change to ``to_state`` (with ``changes``) and,
     after the commit, offer the seat to the waiting list. Call it inside the caller's
-    transaction, with the enrolment locked and read under the lock."""
+    transaction, with the enrolment locked and read under the lock.
+
+    The one definition of giving a seat back: expiring, cancelling, a failed payment and a
+    deleted account all end a place through it."""
     seats.seat_release(enrolment.seat_claim)
     states.enrolment_transition(
         enrolment=enrolment, to_state=to_state, actor=actor, reason=reason, **changes
@@ -220,17 +211,14 @@ def hold_keep_until(*, enrolment_id: int, until: datetime.datetime) -> Enrolment
     """Keep the seat of a held place until ``until`` (while the learner is on a payment page).
 
     Locks the enrolment and decides on what it reads then. Raises ``EnrolmentRefused`` when the
-    place is no longer held and ``StartMomentFull`` when its lapsed seat went to somebody else;
-    nothing changes then.
+    place is no longer held and ``seats.StartMomentFull`` when its lapsed seat went to somebody
+    else; nothing changes then.
     """
     with transaction.atomic():
         locked = Enrolment.objects.select_for_update().get(pk=enrolment_id)
         if locked.state != Enrolment.State.HELD:
             raise EnrolmentRefused(_("This enrolment is no longer waiting for a payment."))
-        try:
-            seats.seat_keep(locked.seat_claim, hold_until=until)
-        except seats.StartMomentFull:
-            raise StartMomentFull from None
+        seats.seat_keep(locked.seat_claim, hold_until=until)  # or StartMomentFull: the seat went
         locked.hold_expires_at = until
         locked.save(update_fields=["hold_expires_at", "updated_at"])
     return locked
@@ -314,7 +302,7 @@ def waiting_list_offer(*, start_moment_id: int) -> list[Enrolment]:
                     purpose=SeatClaim.Purpose.ENROLMENT,
                     hold_until=hold_until,
                 )
-            except seats.StartMomentFull:
+            except StartMomentFull:
                 return offered
             enrolment = _enrolment_create(
                 entry.user,
@@ -344,11 +332,7 @@ def _live_enrolment(user: User, start_moment: StartMoment) -> Enrolment | None:
         Enrolment.objects.filter(
             user=user,
             start_moment=start_moment,
-            state__in=[
-                Enrolment.State.HELD,
-                Enrolment.State.AWAITING_PAYMENT,
-                Enrolment.State.CONFIRMED,
-            ],
+            state__in=LIVE_STATES,
         )
         .select_related("seat_claim")
         .first()

@@ -17,6 +17,26 @@ def enrolment_reference() -> str:
     return "RW-" + "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(8))
 
 
+class EnrolmentState(models.TextChoices):
+    """The states of an enrolment (``Enrolment.State``); the transitions are in ``states``."""
+
+    HELD = "held", _("Seat held")
+    AWAITING_PAYMENT = "awaiting_payment", _("Awaiting payment")
+    CONFIRMED = "confirmed", _("Confirmed")
+    CANCELLED = "cancelled", _("Cancelled")
+    REFUNDED = "refunded", _("Refunded")
+    EXPIRED = "expired", _("Expired")
+
+
+# A live place is held, awaiting a payment or confirmed: the learner's one enrolment on that
+# start date. The one definition: ``Enrolment.is_live``, the constraint and the queries ask it.
+LIVE_STATES: tuple[str, ...] = (
+    EnrolmentState.HELD,
+    EnrolmentState.AWAITING_PAYMENT,
+    EnrolmentState.CONFIRMED,
+)
+
+
 class Enrolment(models.Model):
     """A learner's self-paid place on a start moment.
 
@@ -24,13 +44,8 @@ class Enrolment(models.Model):
     cancellation terms) is copied at enrolment: a later catalogue change does not alter a sale.
     """
 
-    class State(models.TextChoices):
-        HELD = "held", _("Seat held")
-        AWAITING_PAYMENT = "awaiting_payment", _("Awaiting payment")
-        CONFIRMED = "confirmed", _("Confirmed")
-        CANCELLED = "cancelled", _("Cancelled")
-        REFUNDED = "refunded", _("Refunded")
-        EXPIRED = "expired", _("Expired")
+    State = EnrolmentState
+    LIVE_STATES = LIVE_STATES
 
     class PaymentMethod(models.TextChoices):
         STRIPE = "stripe", _("Paid online")
@@ -95,10 +110,10 @@ class Enrolment(models.Model):
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["start_moment", "state"], name="enrolment_moment_state")]
         constraints = [
-            # One live enrolment per learner per start date (held, awaiting payment, confirmed).
+            # One live enrolment per learner per start date. A list, as the migration has it.
             models.UniqueConstraint(
                 fields=["user", "start_moment"],
-                condition=Q(state__in=["held", "awaiting_payment", "confirmed"]),
+                condition=Q(state__in=list(LIVE_STATES)),
                 name="enrolment_one_live_per_learner_and_start",
             ),
         ]
@@ -108,7 +123,7 @@ class Enrolment(models.Model):
 
     @property
     def is_live(self) -> bool:
-        return self.state in {self.State.HELD, self.State.AWAITING_PAYMENT, self.State.CONFIRMED}
+        return self.state in LIVE_STATES
 
 
 class EnrolmentTransition(TransitionRecord):

@@ -33,6 +33,7 @@ from portal.enrolments.models import Enrolment
 from providers import keurmerk
 from providers.models import StartMoment
 from providers.offerings import component_for_self_payers
+from providers.selectors import offering_is_published
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -49,7 +50,7 @@ def sale_refusal(start_moment: StartMoment, *, today: datetime.date | None = Non
     """Why a learner cannot buy a place on this start moment, or None when they can."""
     today = today or timezone.localdate()
     offering = start_moment.offering
-    if not offering.live or not offering.provider.is_active:
+    if not offering_is_published(offering):
         return _("This course is not offered at the moment.")
     if not component_for_self_payers(offering.component):
         return _(
@@ -194,13 +195,19 @@ def cancellation_quote(
     return CancellationQuote(full_refund=refund == paid, refund_cents=refund, paid_cents=paid)
 
 
+# The places a learner can cancel online: held or confirmed (one awaiting a payment waits for it).
+CANCELLABLE_STATES: frozenset[str] = frozenset({Enrolment.State.HELD, Enrolment.State.CONFIRMED})
+# The places given up: cancelled, and perhaps refunded since.
+GIVEN_UP_STATES: frozenset[str] = frozenset({Enrolment.State.CANCELLED, Enrolment.State.REFUNDED})
+
+
 def cancellation_refusal(enrolment: Enrolment) -> str | None:
     """Why the learner cannot cancel online now, or None."""
     if enrolment.state == Enrolment.State.AWAITING_PAYMENT:
         return _(
             "Your payment is still being processed. You can cancel once it has been confirmed."
         )
-    if enrolment.state not in {Enrolment.State.HELD, Enrolment.State.CONFIRMED}:
+    if enrolment.state not in CANCELLABLE_STATES:
         return _("This enrolment can no longer be cancelled.")
     if timezone.localdate() > enrolment.start_moment.ends_on:
         return _("This course has ended.")

@@ -63,7 +63,7 @@ def enrolment_paid(
     now = now or timezone.now()
     if enrolment.state == State.CONFIRMED:
         return Paid.PAID_TWICE
-    if enrolment.state in {State.CANCELLED, State.REFUNDED}:
+    if enrolment.state in rules.GIVEN_UP_STATES:
         return Paid.PAID_AFTER_CANCELLING
     try:
         seats.seat_keep(enrolment.seat_claim)

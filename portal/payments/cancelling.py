@@ -46,15 +46,12 @@ def enrolment_cancel(*, enrolment: Enrolment, actor: User | None = None) -> rule
             ) from None
     with transaction.atomic():
         locked = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
-        if refund_started and locked.state in {
-            Enrolment.State.CANCELLED,
-            Enrolment.State.REFUNDED,
-        }:
+        if refund_started and locked.state in rules.GIVEN_UP_STATES:
             # Stripe's charge.refunded overtook us and ended the place already.
             settling.cancellation_announce(enrolment=locked, quote=quote)
             enrolment.refresh_from_db()
             return quote
-        if locked.state not in {Enrolment.State.HELD, Enrolment.State.CONFIRMED}:
+        if locked.state not in rules.CANCELLABLE_STATES:
             raise EnrolmentRefused(_("This enrolment can no longer be cancelled."))
         paid_now = locked.payments.filter(status=Payment.Status.PAID).first()
         if (locked.state, paid_now) != (enrolment.state, paid):

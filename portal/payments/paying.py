@@ -20,6 +20,7 @@ from portal.enrolments.models import Enrolment
 from portal.payments import checkout
 from portal.payments.client import PaymentsUnavailable
 from portal.payments.models import Payment
+from providers.seats import StartMomentFull
 
 # Stripe keeps a Checkout Session open for 30 minutes at least; the seat is held as long.
 CHECKOUT_HOLD = datetime.timedelta(minutes=31)
@@ -37,7 +38,7 @@ def open_payment(enrolment: Enrolment, *, now: datetime.datetime | None = None) 
 def payment_start(*, enrolment: Enrolment, success_url: str, cancel_url: str) -> Payment:
     """The open Checkout Session of ``enrolment``, or a new one with the seat held until it ends.
 
-    Raises ``EnrolmentRefused`` (no longer held), ``StartMomentFull`` (the seat went meanwhile),
+    Raises ``EnrolmentRefused`` (no longer held), ``seats.StartMomentFull`` (the seat went),
     ``checkout.ProviderCannotSellOnline`` or ``PaymentsUnavailable``.
     """
     now = timezone.now()
@@ -62,9 +63,8 @@ def payment_start(*, enrolment: Enrolment, success_url: str, cancel_url: str) ->
     keep_until = max(payment.expires_at, enrolment.hold_expires_at or payment.expires_at)
     try:
         enrolling.hold_keep_until(enrolment_id=enrolment.pk, until=keep_until)
-    except enrolling.EnrolmentRefused:
-        # Also StartMomentFull. If Stripe cannot be reached the session expires by itself; its
-        # webhook tidies up.
+    except (enrolling.EnrolmentRefused, StartMomentFull):
+        # If Stripe cannot be reached the session expires by itself; its webhook tidies up.
         with contextlib.suppress(PaymentsUnavailable):
             checkout.checkout_session_expire(payment)
         raise

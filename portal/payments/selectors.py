@@ -1,7 +1,7 @@
 """Reads of the learner's payments for their pages: receipts, and whether a payment is under way.
 
 ``RECEIPT_STATUSES`` is the one definition of a payment that has a receipt (also counted by the
-contract managers' figures, ``contracts.reports``).
+contract managers' figures, ``contracts.reporting``).
 """
 
 from __future__ import annotations

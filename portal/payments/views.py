@@ -49,6 +49,7 @@ from portal.payments.client import PaymentsUnavailable, is_test_mode, payments_e
 from portal.permissions import Action
 from portal.templatetags.portal_tags import euros
 from providers.models import StartMoment
+from providers.seats import StartMomentFull
 
 MY_COURSES_PAGE_SIZE = 20
 
@@ -180,12 +181,12 @@ def enrolment_start(request: HttpRequest, start_moment_id: int) -> HttpResponse:
         return limited
     try:
         enrolment = enrolling.enrolment_start(user=request.user, start_moment=start_moment)
-    except enrolling.StartMomentFull as exc:
+    except StartMomentFull:
         return render(
             request,
             "enrolments/full.html",
             {
-                "message": exc.message,
+                "message": enrolling.start_moment_full_message(),
                 "start_moment": start_moment,
                 "offering_url": catalogue_url(request, offering_id=start_moment.offering_id),
             },
@@ -366,6 +367,9 @@ def enrolment_pay(request: HttpRequest, reference: str) -> HttpResponse:
             _("Online payment is not available just now. Please try again in a few minutes."),
         )
         return detail
+    except StartMomentFull:
+        messages.error(request, enrolling.start_moment_full_message())
+        return detail
     except enrolling.EnrolmentRefused as exc:
         messages.error(request, exc.message)
         return detail
@@ -409,6 +413,8 @@ def enrolment_duo(request: HttpRequest, reference: str) -> HttpResponse:
         enrolling.duo_loan_choose(
             enrolment=enrolment, declaration=form.declaration_text(), actor=request.user
         )
+    except StartMomentFull:
+        messages.error(request, enrolling.start_moment_full_message())
     except enrolling.EnrolmentRefused as exc:
         messages.error(request, exc.message)
     else:

@@ -12,6 +12,7 @@ from django.utils.formats import date_format
 from portal.accounts.models import Role
 from portal.enrolments import enrolling, rules
 from portal.enrolments.models import Enrolment, WaitingListEntry
+from providers import seats
 from providers.models import StartMoment
 from tests.enrolments.factories import held_enrolment, learner, start_moment_for_sale
 from tests.portal.factories import UserFactory
@@ -59,7 +60,7 @@ def test_enrolling_twice_returns_the_same_enrolment_and_takes_one_seat():
 def test_a_full_start_moment_refuses_with_the_waiting_list_on_offer():
     moment = start_moment_for_sale(seats=1)
     held_enrolment(moment)
-    with pytest.raises(enrolling.StartMomentFull):
+    with pytest.raises(seats.StartMomentFull):
         enrolling.enrolment_start(user=learner(), start_moment=moment)
     assert _taken(moment) == 1
 
@@ -163,7 +164,7 @@ def test_a_freed_seat_goes_to_the_first_on_the_waiting_list(django_capture_on_co
 def test_newcomers_join_the_list_while_others_wait():
     moment = start_moment_for_sale(seats=1)
     enrolling.waiting_list_join(user=learner(), start_moment=moment)
-    with pytest.raises(enrolling.StartMomentFull):
+    with pytest.raises(seats.StartMomentFull):
         enrolling.enrolment_start(user=learner(), start_moment=moment)
 
 
@@ -190,6 +191,44 @@ def test_deleting_an_account_frees_held_seats_and_keeps_bought_places():
     assert (bought.state, bought.user_id) == (Enrolment.State.CONFIRMED, None)
     assert _taken(held_moment) == 0
     assert _taken(bought_moment) == 1
+
+
+def test_deleting_an_account_offers_its_held_seat_to_the_waiting_list(
+    django_capture_on_commit_callbacks,
+):
+    from portal.accounts.data import user_delete
+
+    moment = start_moment_for_sale(seats=1)
+    user, waiting = learner(), learner()
+    held = enrolling.enrolment_start(user=user, start_moment=moment)
+    enrolling.waiting_list_join(user=waiting, start_moment=moment)
+    with django_capture_on_commit_callbacks(execute=True):
+        user_delete(user=user)
+    last = held.transitions.order_by("pk").last()
+    assert (last.from_state, last.to_state, last.reason) == (
+        Enrolment.State.HELD,
+        Enrolment.State.EXPIRED,
+        "account deleted",
+    )
+    offered = Enrolment.objects.get(user=waiting, start_moment=moment)
+    assert offered.state == Enrolment.State.HELD
+    assert WaitingListEntry.objects.get(user=waiting).state == WaitingListEntry.State.OFFERED
+    assert [waiting.email] in [message.to for message in mail.outbox]
+    assert _taken(moment) == 1
+
+
+@pytest.mark.parametrize(
+    ("offering_live", "provider_active"), [(False, True), (True, False)], ids=["draft", "closed"]
+)
+def test_a_course_that_is_not_public_cannot_be_bought(offering_live, provider_active):
+    moment = start_moment_for_sale(live=offering_live)
+    moment.offering.provider.is_active = provider_active
+    moment.offering.provider.save()
+    moment = StartMoment.objects.select_related("offering__provider").get(pk=moment.pk)
+    assert rules.sale_refusal(moment) == "This course is not offered at the moment."
+    with pytest.raises(enrolling.EnrolmentRefused, match="not offered at the moment"):
+        enrolling.enrolment_start(user=learner(), start_moment=moment)
+    assert _taken(moment) == 0
 
 
 def test_the_periodic_command_expires_lapsed_holds(capsys):

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from portal.enrolments import enrolling
 from portal.enrolments.models import Enrolment
+from providers import seats
 from providers.models import SeatClaim, StartMoment
 from tests.enrolments.factories import learner, start_moment_for_sale
 
@@ -34,7 +35,7 @@ def _race(action, arguments):
             barrier.wait(timeout=30)
             action(argument)
             return "held"
-        except enrolling.StartMomentFull:
+        except seats.StartMomentFull:
             return "full"
         except Exception as exc:
             return exc

@@ -15,6 +15,7 @@ from portal.enrolments import enrolling
 from portal.enrolments.forms import DUO_DECLARATION
 from portal.enrolments.models import Enrolment, WaitingListEntry
 from portal.payments.models import ConnectedAccount, Payment
+from providers import seats
 from providers.models import SeatClaim, StartMoment
 from tests.enrolments.factories import (
     held_enrolment,
@@ -300,6 +301,25 @@ def test_the_duo_loan_confirms_the_place_with_the_declaration_stored(signed_in, 
     assert duo_enrolment.payment_method == Enrolment.PaymentMethod.DUO_LOAN
     assert duo_enrolment.duo_declaration == str(DUO_DECLARATION)
     assert "lening inburgering" in duo_enrolment.duo_declaration
+
+
+def _seat_gone_while_still_held(enrolment: Enrolment) -> None:
+    """The hold's seat went back and somebody else took it, while the place still reads as held
+    (the moment before the clean-up marks it lapsed)."""
+    seats.seat_release(enrolment.seat_claim)
+    seats.seat_take(start_moment_id=enrolment.start_moment_id, purpose=SeatClaim.Purpose.PLACEMENT)
+
+
+def test_the_duo_loan_after_the_seat_went_says_the_start_date_is_full(signed_in, person):
+    moment = start_moment_for_sale(seats=1, duo_loan_eligible=True)
+    duo_enrolment = held_enrolment(moment, user=person)
+    _seat_gone_while_still_held(duo_enrolment)
+    response = signed_in.post(
+        url("enrolment_duo", reference=duo_enrolment.reference), {"declaration": "on"}, follow=True
+    )
+    assert "This start date is full. You can join the waiting list." in text(response)
+    assert state(duo_enrolment) == Enrolment.State.HELD
+    assert taken(moment) == 1
 
 
 def test_courses_without_the_duo_loan_offer_no_duo_form(signed_in, enrolment):
@@ -598,6 +618,28 @@ def test_paying_online_opens_checkout_and_keeps_the_seat_meanwhile(
     assert Payment.objects.filter(enrolment=enrolment).count() == 1
     assert len(stripe_standin.sessions) == 1
     assert "Continue paying online" in text(signed_in.get(detail_url(enrolment)))
+
+
+def test_paying_after_the_seat_went_says_the_start_date_is_full_and_closes_checkout(
+    signed_in, person, stripe_standin
+):
+    moment = start_moment_for_sale(seats=1, connected=False)
+    account = stripe_standin.create_account(onboarded=True)
+    ConnectedAccount.objects.create(
+        provider=moment.offering.provider,
+        stripe_account_id=account["id"],
+        charges_enabled=True,
+        payouts_enabled=True,
+        details_submitted=True,
+    )
+    enrolment = held_enrolment(moment, user=person)
+    _seat_gone_while_still_held(enrolment)
+    response = signed_in.post(url("enrolment_pay", reference=enrolment.reference), follow=True)
+    assert "This start date is full. You can join the waiting list." in text(response)
+    payment = Payment.objects.get(enrolment=enrolment)
+    assert stripe_standin.session(payment.checkout_session_id)["status"] == "expired"
+    assert state(enrolment) == Enrolment.State.HELD
+    assert taken(moment) == 1
 
 
 def test_a_provider_without_a_ready_account_cannot_be_paid_online(
