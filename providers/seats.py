@@ -106,7 +106,7 @@ def seat_keep(claim: SeatClaim, *, hold_until: datetime.datetime | None = None) 
     none is left; ``claim`` is then unchanged.
     """
     with transaction.atomic():
-        _lock(claim.start_moment_id)
+        start_moment_lock(claim.start_moment_id)
         kept = SeatClaim.objects.filter(pk=claim.pk, released_at__isnull=True).update(
             expires_at=hold_until
         )
@@ -122,7 +122,7 @@ def seat_keep(claim: SeatClaim, *, hold_until: datetime.datetime | None = None) 
 def seat_release(claim: SeatClaim) -> bool:
     """Give the seat back. True if this call released it, False if it was released before."""
     with transaction.atomic():
-        _lock(claim.start_moment_id)
+        start_moment_lock(claim.start_moment_id)
         now = timezone.now()
         released = SeatClaim.objects.filter(pk=claim.pk, released_at__isnull=True).update(
             released_at=now
@@ -152,7 +152,15 @@ def holds_release_expired(*, now: datetime.datetime | None = None) -> int:
     return freed
 
 
-def _lock(start_moment_id: int) -> None:
+def start_moment_lock(start_moment_id: int) -> None:
+    """Lock the start moment's row until the transaction ends.
+
+    The lock order of the whole portal: a start moment before anything that points to it.
+    Releasing expired holds locks the start moment and then updates the enrolments that held
+    them (``seat_claims_released``), so whoever locks an enrolment and may then keep or release
+    its seat must lock the start moment first (``portal.enrolments.enrolling.enrolment_lock``),
+    or the two wait for each other and PostgreSQL aborts one of them.
+    """
     list(StartMoment.objects.select_for_update().filter(pk=start_moment_id).values_list("pk"))
 
 
@@ -177,7 +185,7 @@ def _counter_take(start_moment_id: int) -> bool:
 def _release_expired(start_moment_id: int, *, now: datetime.datetime | None = None) -> int:
     """Release the start moment's expired holds, inside the caller's transaction."""
     now = now or timezone.now()
-    _lock(start_moment_id)
+    start_moment_lock(start_moment_id)
     expired = list(
         SeatClaim.objects.filter(
             start_moment_id=start_moment_id, released_at__isnull=True, expires_at__lte=now

@@ -110,6 +110,22 @@ def hold_has_expired(enrolment: Enrolment, *, now: datetime.datetime | None = No
     )
 
 
+def enrolment_lock(enrolment_id: int) -> Enrolment:
+    """Lock the enrolment's start moment, then the enrolment, and read it as it is now.
+
+    Every path that locks an enrolment and may keep or release its seat takes this order, the
+    order of releasing expired holds (``providers.seats.start_moment_lock``): locking the
+    enrolment first would let a learner confirming a lapsed hold and another learner taking a
+    seat on the same start date wait for each other until PostgreSQL aborts one of them. Call it
+    inside the caller's transaction.
+    """
+    start_moment_id = Enrolment.objects.values_list("start_moment_id", flat=True).get(
+        pk=enrolment_id
+    )
+    seats.start_moment_lock(start_moment_id)
+    return Enrolment.objects.select_for_update().get(pk=enrolment_id)
+
+
 def enrolment_expire(enrolment: Enrolment) -> bool:
     """Let a lapsed hold go: the seat is freed and offered to the waiting list.
 
@@ -117,7 +133,7 @@ def enrolment_expire(enrolment: Enrolment) -> bool:
     by its payment's expiry instead.
     """
     with transaction.atomic():
-        locked = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+        locked = enrolment_lock(enrolment.pk)
         if not hold_has_expired(locked):
             return False
         seat_give_back(enrolment=locked, to_state=Enrolment.State.EXPIRED, reason="hold lapsed")
@@ -151,7 +167,7 @@ def duo_loan_choose(
     if reason := rules.duo_loan_refusal(enrolment):
         raise EnrolmentRefused(reason)
     with transaction.atomic():
-        locked = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+        locked = enrolment_lock(enrolment.pk)
         if locked.state != Enrolment.State.HELD:
             raise EnrolmentRefused(_("This enrolment is no longer waiting for a payment choice."))
         if locked.payments.filter(status="open").exists():
@@ -176,13 +192,15 @@ def duo_loan_choose(
 
 def enrolments_of_deleted_account_release(*, user: User) -> None:
     """Free the seats the user holds without having paid; call inside the deletion's
-    transaction."""
-    for enrolment in Enrolment.objects.filter(user=user, state=Enrolment.State.HELD).select_related(
-        "seat_claim"
-    ):
-        seat_give_back(
-            enrolment=enrolment, to_state=Enrolment.State.EXPIRED, reason="account deleted"
-        )
+    transaction. Each place is locked and read again first: a payment confirmed meanwhile keeps
+    its seat."""
+    held = Enrolment.objects.filter(user=user, state=Enrolment.State.HELD)
+    for enrolment_id in list(held.order_by("pk").values_list("pk", flat=True)):
+        locked = enrolment_lock(enrolment_id)
+        if locked.state == Enrolment.State.HELD:
+            seat_give_back(
+                enrolment=locked, to_state=Enrolment.State.EXPIRED, reason="account deleted"
+            )
 
 
 def seat_give_back(
@@ -215,7 +233,7 @@ def hold_keep_until(*, enrolment_id: int, until: datetime.datetime) -> Enrolment
     else; nothing changes then.
     """
     with transaction.atomic():
-        locked = Enrolment.objects.select_for_update().get(pk=enrolment_id)
+        locked = enrolment_lock(enrolment_id)
         if locked.state != Enrolment.State.HELD:
             raise EnrolmentRefused(_("This enrolment is no longer waiting for a payment."))
         seats.seat_keep(locked.seat_claim, hold_until=until)  # or StartMomentFull: the seat went

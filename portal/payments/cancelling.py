@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from portal.accounts.models import User
-from portal.enrolments import rules, settling
+from portal.enrolments import enrolling, rules, settling
 from portal.enrolments.enrolling import EnrolmentRefused
 from portal.enrolments.models import Enrolment
 from portal.payments import checkout, refunds
@@ -45,7 +45,7 @@ def enrolment_cancel(*, enrolment: Enrolment, actor: User | None = None) -> rule
                 _("Your refund could not be started just now. Please try again in a few minutes.")
             ) from None
     with transaction.atomic():
-        locked = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+        locked = enrolling.enrolment_lock(enrolment.pk)
         if refund_started and locked.state in rules.GIVEN_UP_STATES:
             # Stripe's charge.refunded overtook us and ended the place already.
             settling.cancellation_announce(enrolment=locked, quote=quote)

@@ -26,7 +26,7 @@ import re
 from django.db import transaction
 from django.utils import timezone
 
-from portal.enrolments import emails, settling
+from portal.enrolments import emails, enrolling, settling
 from portal.enrolments.models import Enrolment
 from portal.payments import refunds
 from portal.payments.client import PaymentsUnavailable
@@ -182,7 +182,8 @@ def _refunded_total(enrolment: Enrolment) -> int:
 
 
 def _locked(payment_pk: int | None) -> tuple[Payment, Enrolment] | None:
-    """Lock the payment's enrolment, then the payment, and read both as they are now.
+    """Lock the payment's enrolment (after its start moment: ``enrolling.enrolment_lock``), then
+    the payment, and read both as they are now.
 
     The decision of every handler rests on these two rows; read before the locks, a second event
     for the same payment (committed while this one waited) would go unseen (style.md point 26).
@@ -196,7 +197,7 @@ def _locked(payment_pk: int | None) -> tuple[Payment, Enrolment] | None:
     )
     if enrolment_pk is None:
         return None
-    enrolment = Enrolment.objects.select_for_update().get(pk=enrolment_pk)
+    enrolment = enrolling.enrolment_lock(enrolment_pk)
     payment = Payment.objects.select_for_update().get(pk=payment_pk)
     return payment, enrolment
 

@@ -10,13 +10,9 @@ handler that decided on what it read before the lock would refund the learner's 
 from __future__ import annotations
 
 import datetime
-import threading
-import time
-from collections.abc import Callable
 
 import pytest
 from django.core import mail
-from django.db import connection, connections, transaction
 from django.test import Client
 from django.utils import timezone
 
@@ -26,6 +22,7 @@ from portal.payments import cancelling, checkout
 from portal.payments.models import Payment, StripeEvent
 from providers.models import SeatClaim, StartMoment
 from tests.enrolments.factories import learner
+from tests.locking import EnrolmentLockQueue
 from tests.stripe_standin.pytest_plugin import deliver
 
 pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
@@ -38,59 +35,6 @@ def _checkout(enrolment: Enrolment) -> Payment:
         cancel_url="http://testserver/back",
         hold_until=enrolment.hold_expires_at,
     )
-
-
-def _waiting_for_locks() -> int:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
-        return cursor.fetchone()[0]
-
-
-def _wait_until_waiting(count: int) -> None:
-    deadline = time.monotonic() + 20
-    while _waiting_for_locks() < count:
-        assert time.monotonic() < deadline, f"fewer than {count} connections queued for the lock"
-        time.sleep(0.02)
-
-
-class _Queue:
-    """Runs callables on their own threads (and connections) behind the enrolment's row lock,
-    held by the test's connection, in the order they were queued."""
-
-    def __init__(self, enrolment: Enrolment) -> None:
-        self.enrolment = enrolment
-        self.threads: list[threading.Thread] = []
-        self.results: list[object] = []
-        self._atomic = transaction.atomic()
-
-    def __enter__(self) -> _Queue:
-        self._atomic.__enter__()
-        Enrolment.objects.select_for_update().get(pk=self.enrolment.pk)
-        return self
-
-    def add(self, action: Callable[[], object]) -> None:
-        index = len(self.results)
-        self.results.append(None)
-
-        def run() -> None:
-            try:
-                self.results[index] = action()
-            except Exception as exc:
-                self.results[index] = exc
-            finally:
-                connections.close_all()
-
-        thread = threading.Thread(target=run)
-        thread.start()
-        self.threads.append(thread)
-        # Each queues behind the one before: PostgreSQL grants a row lock first come, first served.
-        _wait_until_waiting(len(self.threads))
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._atomic.__exit__(*exc_info)
-        for thread in self.threads:
-            thread.join(timeout=60)
-            assert not thread.is_alive()
 
 
 def _post(signed) -> tuple[int, bytes]:
@@ -124,7 +68,7 @@ def test_completed_and_async_succeeded_at_once_confirm_once_and_refund_nothing(
         for number in range(1, deliveries)
     ]
 
-    with _Queue(enrolment) as queue:
+    with EnrolmentLockQueue(enrolment) as queue:
         for event in events:
             queue.add(lambda event=event: _post(event))
 
@@ -150,7 +94,7 @@ def test_completed_and_expired_at_once_keep_the_paid_place(stripe_standin, momen
         completed, stripe_standin, event_id="evt_expired", event_type="checkout.session.expired"
     )
 
-    with _Queue(enrolment) as queue:
+    with EnrolmentLockQueue(enrolment) as queue:
         queue.add(lambda: _post(completed))
         queue.add(lambda: _post(expired))
 
@@ -175,7 +119,7 @@ def test_async_failed_and_succeeded_at_once_decide_once(stripe_standin, moment, 
         event_type="checkout.session.async_payment_failed",
     )
 
-    with _Queue(enrolment) as queue:
+    with EnrolmentLockQueue(enrolment) as queue:
         queue.add(lambda: _post(succeeded))
         queue.add(lambda: _post(failed))
 
@@ -192,7 +136,7 @@ def test_cancelling_while_the_payment_arrives_never_keeps_the_money(stripe_stand
     payment = _checkout(enrolment)
     [completed] = stripe_standin.pay(payment.checkout_session_id)
 
-    with _Queue(enrolment) as queue:
+    with EnrolmentLockQueue(enrolment) as queue:
         queue.add(lambda: cancelling.enrolment_cancel(enrolment=enrolment))
         # The payment lands first: on the connection holding the lock, through the real view.
         assert deliver(Client(), completed).content == b"confirmed"
