@@ -9,7 +9,9 @@ class ContractsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from contracts import signals, summaries  # noqa: F401
+        from contracts import permissions, signals, summaries  # noqa: F401
+
+        permissions.register()
 
         post_migrate.connect(
             summaries.summaries_fill_if_empty, sender=self, dispatch_uid="summaries-fill"

@@ -20,7 +20,6 @@ from django.utils.translation import gettext_lazy as _
 from contracts import audit, rules
 from contracts.models import AuditEntry, Learner, Referral
 from portal import permissions
-from portal.accounts.models import Role
 from portal.permissions import Action
 from providers.choices import Component, TargetGroup
 
@@ -103,10 +102,7 @@ def learner_validate(*, learner: Learner, today: datetime.date | None = None) ->
             )
     if learner.klantmanager_id is not None and learner.municipality_id is not None:
         klantmanager = learner.klantmanager
-        if (
-            klantmanager.role != Role.CASE_MANAGER
-            or klantmanager.municipality_id != learner.municipality_id
-        ):
+        if not permissions.works_for_municipality(klantmanager, learner.municipality_id):
             error(
                 "klantmanager",
                 _("Choose a klantmanager of the learner's municipality."),
@@ -118,13 +114,8 @@ def learner_validate(*, learner: Learner, today: datetime.date | None = None) ->
 def learner_client_number_visible(*, user: User | AnonymousUser, learner: Learner | None) -> bool:
     """The municipal client number is for the learner's municipality only: its klantmanagers (and
     superusers), not contract managers or providers."""
-    if not (user.is_authenticated and user.is_active):
-        return False
-    if user.is_superuser:
-        return True
-    if user.role != Role.CASE_MANAGER or user.municipality_id is None:
-        return False
-    return learner is None or learner.municipality_id == user.municipality_id
+    municipality_id = learner.municipality_id if learner else getattr(user, "municipality_id", None)
+    return permissions.sees_client_numbers_of(user, municipality_id)
 
 
 def learner_save_recorded(

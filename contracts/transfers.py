@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 
 from contracts import audit
 from contracts.models import AuditEntry, CaseTransfer, Learner, Municipality
-from portal.accounts.models import Role, User
+from portal import permissions
+from portal.accounts.models import User
 
 
 class TransferRefused(Exception):
@@ -105,10 +106,8 @@ def transfer_may_request(*, user: User, learner: Learner) -> bool:
     """May ``user`` hand ``learner``'s case over (the learner page's hand-over section)? The
     same rule ``transfer_request`` enforces: a klantmanager of the learner's municipality, while
     the case is open."""
-    return (
-        learner.closed_at is None
-        and user.role == Role.CASE_MANAGER
-        and user.municipality_id == learner.municipality_id
+    return learner.closed_at is None and permissions.works_for_municipality(
+        user, learner.municipality_id
     )
 
 
@@ -129,5 +128,5 @@ def transfers_awaiting(*, user: User):
 
 
 def _require_klantmanager_of(actor: User, municipality_id: int) -> None:
-    if actor.role != Role.CASE_MANAGER or actor.municipality_id != municipality_id:
+    if not permissions.works_for_municipality(actor, municipality_id):
         raise TransferRefused(_("Only a klantmanager of that municipality can do this."))

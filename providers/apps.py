@@ -14,7 +14,9 @@ class ProvidersConfig(AppConfig):
     verbose_name = _("Providers and offerings")
 
     def ready(self) -> None:
-        from providers import signals  # noqa: F401
+        from providers import permissions, signals  # noqa: F401
+
+        permissions.register()
 
         post_migrate.connect(
             _ensure_offering_workflow, sender=self, dispatch_uid="offering-workflow"

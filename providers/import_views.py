@@ -34,6 +34,7 @@ from portal import permissions
 from portal.permissions import Action
 from providers import imports, spreadsheets
 from providers.models import Offering, OfferingImport, Provider
+from providers.permissions import providers_for
 
 NAMESPACE = "offering_import"
 FILE_FORMATS = {
@@ -89,7 +90,7 @@ class ImportAccessMixin:
     request: HttpRequest
 
     def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        self.providers = permissions.providers_for(request.user, Action.IMPORT).order_by("name")
+        self.providers = providers_for(request.user, Action.IMPORT).order_by("name")
         if not self.providers.exists():
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)

@@ -22,6 +22,7 @@ from providers.admin_forms import (
     StartMomentAdminForm,
 )
 from providers.models import Language, Location, Offering, Provider, StartMoment
+from providers.permissions import providers_for
 
 
 def _own_providers(request):
@@ -252,7 +253,7 @@ def offering_import_urls():
 
 class ImportMenuItem(MenuItem):
     def is_shown(self, request) -> bool:
-        return permissions.providers_for(request.user, Action.IMPORT).exists()
+        return providers_for(request.user, Action.IMPORT).exists()
 
 
 @hooks.register("register_admin_menu_item")

@@ -69,7 +69,7 @@ class LearnerAdminForm(WagtailAdminModelForm):
         super().__init__(*args, **kwargs)
         user = self.for_user
         municipality_id = self.instance.municipality_id
-        if user is not None and not user.is_superuser:
+        if user is not None and permissions.sees_own_municipality_only(user):
             municipality_id = municipality_id or user.municipality_id
             if "municipality" in self.fields:
                 field = self.fields["municipality"]

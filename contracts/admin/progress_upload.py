@@ -34,7 +34,6 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from contracts import progress_upload
 from portal import permissions
-from portal.accounts.models import Role
 from portal.core.tabular.reading import ImportFileError, RowError
 from providers.spreadsheets import XLSX_CONTENT_TYPE
 
@@ -60,7 +59,7 @@ class ProviderStaffOnlyMixin:
 
     def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         user = request.user
-        if user.role != Role.PROVIDER_STAFF or not permissions.provider_ids(user):
+        if not permissions.works_for_a_provider(user):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 

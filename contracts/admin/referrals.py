@@ -63,7 +63,7 @@ from contracts.models import (
     ReferralState,
 )
 from portal import permissions
-from portal.accounts.models import Role, User
+from portal.accounts.models import User
 from portal.permissions import Action
 from providers import seats
 from providers.models import StartMoment
@@ -118,7 +118,7 @@ class ReferralIndexView(WagtailAdminTemplateMixin, TemplateView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_page_title(self) -> str:
-        if self.request.user.role == Role.PROVIDER_STAFF:
+        if permissions.is_provider_staff(self.request.user):
             return _("Referral inbox")
         return _("Referrals")
 
@@ -129,7 +129,7 @@ class ReferralIndexView(WagtailAdminTemplateMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         today = timezone.localdate()
-        provider = user.role == Role.PROVIDER_STAFF
+        provider = permissions.is_provider_staff(user)
         filters = ReferralFilterForm(self.request.GET or None)
         if not provider:
             del filters.fields["needs_answer"]

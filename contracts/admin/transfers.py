@@ -20,7 +20,6 @@ from wagtail.admin.menu import MenuItem
 from contracts import transfers
 from contracts.models import CaseTransfer, Learner, Municipality
 from portal import permissions
-from portal.accounts.models import Role
 from portal.permissions import Action
 
 LEARNER_INSPECT = "wagtailsnippets_contracts_learner:inspect"
@@ -82,7 +81,7 @@ def hand_over(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def awaiting(request: HttpRequest) -> HttpResponse:
-    if request.user.role != Role.CASE_MANAGER:
+    if not permissions.is_klantmanager(request.user):
         raise PermissionDenied
     return TemplateResponse(
         request,
@@ -150,7 +149,7 @@ def transfer_urls():
 
 class TransfersMenuItem(MenuItem):
     def is_shown(self, request) -> bool:
-        return request.user.role == Role.CASE_MANAGER
+        return permissions.is_klantmanager(request.user)
 
 
 @hooks.register("register_admin_menu_item")

@@ -19,13 +19,11 @@ from django.utils.translation import gettext as _
 
 from contracts import contracting, summaries
 from contracts.models import Lot, Referral, ReferralMonth, ReferralState
-from portal.accounts.models import Role
+from portal import permissions
 from providers.choices import Component, EducationLevel
 from providers.models import Provider
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AnonymousUser
-
     from portal.accounts.models import User
 
 _MIN_YEAR, _MAX_YEAR = 1900, 2100
@@ -132,7 +130,7 @@ class ReportFilter:
                 errors.append(("component", _("Choose a component from the list.")))
 
         report_filter = cls(**values)
-        if user is not None and user.role == Role.CASE_MANAGER and not user.is_superuser:
+        if user is not None and permissions.sees_own_municipality_only(user):
             asked = report_filter.municipality_id
             report_filter = report_filter.restricted_to(user.municipality_id)
             if asked is not None and asked != user.municipality_id:
@@ -161,15 +159,9 @@ def _parse_id(raw: str) -> int | None:
     return number if 0 < number < 2**63 else None
 
 
-def dashboard_viewer(user: User | AnonymousUser) -> bool:
-    """May ``user`` see the contract dashboard and its forecast? Contract managers and
-    superusers see every municipality; klantmanagers see theirs only, because
-    ``ReportFilter.from_query(..., user=user)`` locks the filter to it."""
-    return bool(
-        user.is_authenticated
-        and user.is_active
-        and (user.is_superuser or user.role in {Role.CONTRACT_MANAGER, Role.CASE_MANAGER})
-    )
+# Who may see the figures: the permission engine's named predicate (klantmanagers see their own
+# municipality only, because ``ReportFilter.from_query(..., user=user)`` locks the filter to it).
+dashboard_viewer = permissions.dashboard_viewer
 
 
 # --- Shared pieces ------------------------------------------------------------------------------

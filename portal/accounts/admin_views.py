@@ -17,10 +17,11 @@ from portal.accounts.forms import InvitationForm
 from portal.accounts.models import Invitation
 from portal.permissions import Action
 from providers.models import ProviderMembership
+from providers.permissions import providers_for
 
 
 def _providers(request: HttpRequest):
-    providers = permissions.providers_for(request.user, Action.INVITE)
+    providers = providers_for(request.user, Action.INVITE)
     if not providers.exists():
         raise Http404
     return providers

@@ -8,6 +8,7 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.db import transaction
 
+from portal import permissions
 from portal.accounts.models import User
 
 
@@ -75,7 +76,7 @@ class AccountCannotBeDeleted(Exception):
 
 def user_may_delete_self(*, user: User) -> bool:
     """A superuser may hold the last way into the admin: it is removed by another superuser."""
-    return not user.is_superuser
+    return permissions.may_delete_own_account(user)
 
 
 @transaction.atomic

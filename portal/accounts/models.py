@@ -4,14 +4,9 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from portal.permissions.roles import Role
 
-class Role(models.TextChoices):
-    LEARNER = "LEARNER", _("Learner")
-    PROVIDER_STAFF = "PROVIDER_STAFF", _("Provider staff")
-    CASE_MANAGER = "CASE_MANAGER", _("Klantmanager")
-    CONTRACT_MANAGER = "CONTRACT_MANAGER", _("Contract manager")
-    SITE_EDITOR = "SITE_EDITOR", _("Site editor")
-    AUDITOR = "AUDITOR", _("Auditor")
+__all__ = ["Invitation", "Role", "User"]
 
 
 class User(AbstractUser):

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.users.forms import UserCreationForm, UserEditForm
 from wagtail.users.views.users import UserViewSet
 
-from portal.accounts.models import Role
+from portal import permissions
 from portal.accounts.roles import user_role_group_sync
 
 ROLE_FIELDS = ("role", "municipality")
@@ -20,7 +20,7 @@ ROLE_FIELDS = ("role", "municipality")
 class _RoleFormMixin:
     def clean(self) -> dict:
         data = super().clean()
-        if data.get("role") == Role.CASE_MANAGER and not data.get("municipality"):
+        if permissions.role_needs_municipality(data.get("role")) and not data.get("municipality"):
             self.add_error(
                 "municipality", _("A klantmanager works for one municipality: choose it.")
             )

@@ -3,9 +3,9 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
-from portal import permissions
 from portal.accounts import admin_views
 from portal.permissions import Action
+from providers.permissions import providers_for
 
 
 @hooks.register("register_admin_urls")
@@ -22,7 +22,7 @@ def team_urls():
 
 class TeamMenuItem(MenuItem):
     def is_shown(self, request) -> bool:
-        return permissions.providers_for(request.user, Action.INVITE).exists()
+        return providers_for(request.user, Action.INVITE).exists()
 
 
 @hooks.register("register_admin_menu_item")

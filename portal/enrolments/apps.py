@@ -8,4 +8,6 @@ class EnrolmentsConfig(AppConfig):
     verbose_name = _("Enrolments")
 
     def ready(self) -> None:
-        from portal.enrolments import signals  # noqa: F401
+        from portal.enrolments import permissions, signals  # noqa: F401
+
+        permissions.register()

@@ -23,7 +23,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from portal.accounts.models import Role, User
+from portal import permissions
+from portal.accounts.models import User
 from portal.enrolments import emails, rules, states
 from portal.enrolments.models import LIVE_STATES, Enrolment, WaitingListEntry
 from providers import seats
@@ -62,7 +63,7 @@ def enrolment_start(*, user: User, start_moment: StartMoment) -> Enrolment:
     ``seats.StartMomentFull`` (the learner may join the waiting list:
     ``start_moment_full_message``); nothing is written when it raises.
     """
-    if not user.is_authenticated or user.role != Role.LEARNER:
+    if not permissions.is_learner(user):
         raise EnrolmentRefused(_("Only learners' accounts can enrol on a course."))
     existing = _live_enrolment(user, start_moment)
     if existing is not None:
@@ -243,7 +244,7 @@ def hold_keep_until(*, enrolment_id: int, until: datetime.datetime) -> Enrolment
 
 
 def waiting_list_join(*, user: User, start_moment: StartMoment) -> WaitingListEntry:
-    if not user.is_authenticated or user.role != Role.LEARNER:
+    if not permissions.is_learner(user):
         raise EnrolmentRefused(_("Only learners' accounts can join a waiting list."))
     if reason := rules.sale_refusal(start_moment):
         raise EnrolmentRefused(reason)

@@ -24,10 +24,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from portal import permissions
 from portal.payments import connect
 from portal.payments.client import PaymentsUnavailable, is_test_mode, payments_enabled
 from portal.payments.models import ConnectedAccount
+from portal.payments.permissions import payment_account_providers
 from portal.permissions import Action
 from providers.models import Provider
 
@@ -52,7 +52,7 @@ def _url(name: str, *args: object) -> str:
 
 
 def _providers_for(user, action: Action) -> QuerySet[Provider]:
-    return permissions.payment_account_providers(user, action)
+    return payment_account_providers(user, action)
 
 
 def _provider_or_404(request: HttpRequest, provider_id: int) -> Provider:

@@ -6,3 +6,8 @@ class PaymentsConfig(AppConfig):
     name = "portal.payments"
     label = "payments"
     verbose_name = _("Payments")
+
+    def ready(self) -> None:
+        from portal.payments import permissions
+
+        permissions.register()

@@ -39,7 +39,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cms.links import CatalogueLinks, catalogue_url
-from portal.accounts.models import Role
+from portal import permissions
 from portal.enrolments import enrolling, rules, selectors
 from portal.enrolments.forms import DuoLoanForm
 from portal.enrolments.models import Enrolment, WaitingListEntry
@@ -74,7 +74,7 @@ def learner_required(next_url: Callable[..., str | None] | None = None) -> Calla
                     return redirect_to_login(request.get_full_path())
                 target = next_url(**kwargs) if next_url is not None else None
                 return redirect_to_login(target or reverse("my_courses"))
-            if request.user.role != Role.LEARNER:
+            if not permissions.is_learner(request.user):
                 return render(request, "enrolments/learners_only.html", status=403)
             return view(request, *args, **kwargs)
 

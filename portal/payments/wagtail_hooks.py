@@ -3,8 +3,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
-from portal import permissions
 from portal.payments import admin_views
+from portal.payments.permissions import payment_account_providers
 from portal.permissions import Action
 
 
@@ -17,7 +17,7 @@ class OnlinePaymentsMenuItem(MenuItem):
     """For provider administrators and contract managers: who may see a connected account."""
 
     def is_shown(self, request) -> bool:
-        return permissions.payment_account_providers(request.user, Action.VIEW).exists()
+        return payment_account_providers(request.user, Action.VIEW).exists()
 
 
 @hooks.register("register_admin_menu_item")

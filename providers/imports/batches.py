@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.utils import timezone
 
-from portal import permissions
 from portal.core.tabular.reading import Sheet
 from portal.permissions import Action
 from providers.imports.checking import ImportCheck
 from providers.models import OfferingImport, Provider
+from providers.permissions import providers_for
 
 if TYPE_CHECKING:
     from portal.accounts.models import User
@@ -29,7 +29,7 @@ DEFAULT_BATCH_MAX_AGE_HOURS = 48
 
 def may_import(*, user: User, provider: Provider) -> bool:
     """May ``user`` import offerings for ``provider`` (its staff, contract managers)?"""
-    return permissions.providers_for(user, Action.IMPORT).filter(pk=provider.pk).exists()
+    return providers_for(user, Action.IMPORT).filter(pk=provider.pk).exists()
 
 
 def import_batch_create(

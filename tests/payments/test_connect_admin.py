@@ -10,7 +10,8 @@ from django.urls import reverse
 from portal import permissions
 from portal.accounts.models import Role
 from portal.payments.models import ConnectedAccount
-from portal.permissions import Action, payment_account_providers
+from portal.payments.permissions import payment_account_providers
+from portal.permissions import Action
 from tests.enrolments.factories import connected_account
 from tests.portal.factories import UserFactory, provider_staff
 from tests.portal.helpers import login_staff_in_english as login_staff

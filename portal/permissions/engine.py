@@ -1,19 +1,7 @@
-"""Who may see or do what on which object: the one place that decides.
+"""The permission engine: ``can``, ``scope``, ``public_scope`` and the role table.
 
-Views, the Wagtail admin (through ``portal.wagtail_permissions``) and the API all ask this module.
-Two questions are answered here:
-
-* ``can(user, action, obj)``: may this user do this to this object?
-* ``scope(user, action, queryset)``: which of these objects may the user do it to? Listings filter
-  with it, and object URLs look the object up through it, so a guessed id of somebody else's object
-  is a 404 that tells nothing. ``VIEW`` means seeing an object in a workspace (the admin, the staff
-  area); people without a workspace role see what ``public_scope`` lets everybody see.
-* ``public_scope(queryset)``: the published catalogue, the same for everybody (public pages, API).
-
-The model-level table ``ROLE_PERMISSIONS`` says what each role may do at all; the object rules below
-narrow that to the objects the person works for (their provider, their municipality, themselves).
-The Django groups that Wagtail needs (admin access, page permissions, the approval task) are
-derived from the same table by ``portal.accounts.roles.role_groups_sync``.
+What each role may do to each kind of object at all is ``ROLE_PERMISSIONS`` below; which objects
+a person works for is stated by the app that owns the model (``portal.permissions.registry``).
 """
 
 from __future__ import annotations
@@ -28,14 +16,13 @@ from django.db.models import Model, Q, QuerySet
 from django.db.models.deletion import Collector, ProtectedError, RestrictedError
 from django.utils.translation import gettext as _
 
-from portal.accounts.models import Role
+from portal.permissions.registry import ObjectRules, memberships_of, rules_for
+from portal.permissions.roles import STAFF_ROLES, Role
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AnonymousUser
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
-    from portal.accounts.models import User
-
-    AnyUser = User | AnonymousUser
+    AnyUser = AbstractBaseUser | AnonymousUser
 
 
 class Action(enum.StrEnum):
@@ -121,19 +108,6 @@ for _table in ROLE_PERMISSIONS.values():
     for _label, _actions in _table.items():
         _SUPERUSER[_label] = _SUPERUSER.get(_label, frozenset()) | _actions
 
-# What a learner owns: they act on their own objects only.
-_LEARNER_OWNED = frozenset({"enrolments.enrolment", "enrolments.waitinglistentry"})
-
-STAFF_ROLES = frozenset(
-    {Role.PROVIDER_STAFF, Role.CASE_MANAGER, Role.CONTRACT_MANAGER, Role.SITE_EDITOR, Role.AUDITOR}
-)
-# What a klantmanager works on: the objects of their own municipality.
-_MUNICIPALITY_OWNED = frozenset({"contracts.learner", "contracts.referral"})
-_MUNICIPALITY_FIELD = {
-    "contracts.learner": "municipality_id",
-    "contracts.referral": "learner__municipality_id",
-}
-
 
 def model_key(model: type[Model] | Model) -> str:
     return model._meta.label_lower
@@ -165,19 +139,20 @@ def provider_ids(user: AnyUser, *, admin_only: bool = False) -> frozenset[int]:
         return frozenset()
     cache_name = "_provider_admin_ids" if admin_only else "_provider_ids"
     if not hasattr(user, cache_name):
-        from providers.models import ProviderMembership
-
-        memberships = ProviderMembership.objects.filter(user=user)
-        if admin_only:
-            memberships = memberships.filter(role=ProviderMembership.Role.ADMIN)
-        setattr(user, cache_name, frozenset(memberships.values_list("provider_id", flat=True)))
+        setattr(user, cache_name, memberships_of(user, admin_only=admin_only))
     return getattr(user, cache_name)
 
 
-def _sees_everything(user: AnyUser, model: type[Model]) -> bool:
+def sees_everything(user: AnyUser, model: type[Model]) -> bool:
+    """Superusers, and the roles that look on at the whole region (contract managers,
+    auditors), see every object of a kind they may see at all."""
     return user.is_superuser or (
         user.role in {Role.CONTRACT_MANAGER, Role.AUDITOR} and bool(role_actions(user, model))
     )
+
+
+def _rules(model: type[Model] | Model) -> ObjectRules:
+    return rules_for(model_key(model))
 
 
 def _provider_staff_filter(user: AnyUser, model: type[Model], action: Action) -> Q | None:
@@ -185,35 +160,14 @@ def _provider_staff_filter(user: AnyUser, model: type[Model], action: Action) ->
 
     Editors keep the catalogue; a provider's administrators also change its profile and team.
     """
-    key = model_key(model)
-    admin_only = action == Action.INVITE or (
-        (key == "providers.provider" and action in {Action.CHANGE, Action.DELETE})
-        or (key == "providers.providermembership" and action != Action.VIEW)
-        or key == "payments.connectedaccount"
-    )
-    ids = provider_ids(user, admin_only=admin_only)
-    if key == "providers.provider":
-        return Q(pk__in=ids)
-    if key == "providers.offering" and action == Action.DELETE:
-        # A course that was ever public has history (revisions, enrolments): only withdraw it.
-        from providers.offerings import offering_never_published_q
-
-        return Q(provider_id__in=ids) & offering_never_published_q()
-    if key in {
-        "providers.location",
-        "providers.offering",
-        "providers.providermembership",
-        "payments.connectedaccount",
-    }:
-        return Q(provider_id__in=ids)
-    if key == "providers.startmoment":
-        return Q(offering__provider_id__in=ids)
-    if key in {"enrolments.enrolment", "enrolments.waitinglistentry"}:
-        return Q(start_moment__offering__provider_id__in=ids)
-    if key == "contracts.referral":
-        # A draft is the klantmanager's own until it is sent.
-        return Q(lot__contract__provider_id__in=ids) & ~Q(state="draft")
-    return None
+    rules = _rules(model)
+    if rules.provider_path is None:
+        return None
+    admin_only = action == Action.INVITE or action in rules.provider_admin_actions
+    condition = Q(**{f"{rules.provider_path}__in": provider_ids(user, admin_only=admin_only)})
+    if rules.provider_condition is not None:
+        condition &= rules.provider_condition(action)
+    return condition
 
 
 def scope[M: Model](user: AnyUser, action: Action | str, queryset: QuerySet[M]) -> QuerySet[M]:
@@ -222,50 +176,43 @@ def scope[M: Model](user: AnyUser, action: Action | str, queryset: QuerySet[M]) 
     model = queryset.model
     if action not in role_actions(user, model):
         return public_scope(queryset) if action == Action.VIEW else queryset.none()
-    if _sees_everything(user, model):
+    if sees_everything(user, model):
         return queryset
+    rules = _rules(model)
     if user.role == Role.PROVIDER_STAFF:
         condition = _provider_staff_filter(user, model, action)
         if condition is not None:
             return queryset.filter(condition)
-    if user.role == Role.LEARNER and model_key(model) in _LEARNER_OWNED:
-        return queryset.filter(user_id=user.pk)
-    if user.role == Role.CASE_MANAGER and model_key(model) in _MUNICIPALITY_OWNED:
+    if user.role == Role.LEARNER and rules.owner_path is not None:
+        return queryset.filter(**{rules.owner_path: user.pk})
+    if user.role == Role.CASE_MANAGER and rules.municipality_path is not None:
         # A klantmanager without a municipality works for nobody: they see nothing.
         if user.municipality_id is None:
             return queryset.none()
-        condition = Q(**{_MUNICIPALITY_FIELD[model_key(model)]: user.municipality_id})
-        if model_key(model) == "contracts.referral" and action == Action.VIEW:
-            # After a warm transfer the sending side still reads the referrals it made.
-            condition |= Q(created_by__municipality_id=user.municipality_id)
+        condition = Q(**{rules.municipality_path: user.municipality_id})
+        if action == Action.VIEW:
+            for path in rules.municipality_view_paths:
+                condition |= Q(**{path: user.municipality_id})
         return queryset.filter(condition)
-    if model_key(model) in {"providers.language", "contracts.municipality", "contracts.region"}:
+    if rules.shared:
         return queryset
     return queryset.none()
 
 
 def public_scope[M: Model](queryset: QuerySet[M]) -> QuerySet[M]:
-    """What anybody, signed in or not, may see: the published catalogue (pages and API), by
-    the publication rule of ``providers.selectors``."""
-    from providers.selectors import offering_published_q, provider_public_q
-
-    key = model_key(queryset.model)
-    if key == "providers.offering":
-        return queryset.filter(offering_published_q())
-    if key == "providers.provider":
-        return queryset.filter(provider_public_q())
-    if key == "providers.startmoment":
-        return queryset.filter(offering_published_q("offering__"))
-    if key in {"providers.location", "providers.language"}:
-        return queryset
-    return queryset.none()
+    """What anybody, signed in or not, may see: the published catalogue (pages and API), as
+    the app that owns the model states it (the publication rule of ``providers.selectors``)."""
+    public = _rules(queryset.model).public
+    if public is None:
+        return queryset.none()
+    return queryset.filter(public())
 
 
 def can(user: AnyUser, action: Action | str, obj: Model) -> bool:
     """May ``user`` perform ``action`` on ``obj``?"""
     action = Action(action)
     model = type(obj)
-    if action in role_actions(user, model) and _sees_everything(user, model):
+    if action in role_actions(user, model) and sees_everything(user, model):
         return True
     if obj.pk is None:
         return _can_on_new(user, action, obj)
@@ -276,7 +223,8 @@ def _can_on_new(user: AnyUser, action: Action, obj: Model) -> bool:
     """An object being created: may the user create it for the provider it names?"""
     if action not in role_actions(user, type(obj)):
         return False
-    if model_key(obj) in _MUNICIPALITY_OWNED:
+    rules = _rules(obj)
+    if rules.municipality_path is not None:
         return (
             user.is_superuser
             or user.role == Role.CONTRACT_MANAGER
@@ -291,7 +239,7 @@ def _can_on_new(user: AnyUser, action: Action, obj: Model) -> bool:
         provider_id = obj.offering.provider_id
     if provider_id is None:
         return user.role == Role.PROVIDER_STAFF and bool(provider_ids(user))
-    admin_only = model_key(obj) == "providers.providermembership"
+    admin_only = action == Action.INVITE or action in rules.provider_admin_actions
     return provider_id in provider_ids(user, admin_only=admin_only)
 
 
@@ -301,22 +249,15 @@ def delete_refusals(*, objects: Iterable[Model]) -> list[str]:
 
     ``can(user, DELETE, obj)`` says whether the person may delete such an object; this says
     whether the object's state allows it at all: the domain's own rules (a published offering is
-    withdrawn, a start date with seats taken stays) and, for every model, the records that still
-    refer to it (``on_delete=PROTECT``/``RESTRICT``), which the database would refuse anyway.
+    withdrawn, a start date with seats taken stays), stated by the model's app, and, for every
+    model, the records that still refer to it (``on_delete=PROTECT``/``RESTRICT``), which the
+    database would refuse anyway.
     """
     objects = list(objects)
     if not objects:
         return []
-    key = model_key(objects[0])
-    reasons: list[str] = []
-    if key == "providers.offering":
-        from providers.offerings import offerings_delete_refusals
-
-        reasons = offerings_delete_refusals(offerings=objects)
-    elif key == "providers.startmoment":
-        from providers.start_moments import start_moments_delete_refusals
-
-        reasons = start_moments_delete_refusals(start_moments=objects)
+    own_rule = _rules(objects[0]).delete_refusals
+    reasons = own_rule(objects) if own_rule is not None else []
     return (reasons or _still_referred_to(objects))[:REASONS_SHOWN]
 
 
@@ -355,35 +296,3 @@ def _still_referred_to(objects: list[Model]) -> list[str]:
         if len(reasons) == REASONS_SHOWN:
             break
     return reasons
-
-
-def providers_for(user: AnyUser, action: Action | str) -> QuerySet:
-    """The providers on whose catalogue the user may perform ``action`` (e.g. IMPORT, INVITE)."""
-    from providers.models import Provider
-
-    return scope(user, action, Provider.objects.all())
-
-
-def payment_account_providers(user: AnyUser, action: Action | str) -> QuerySet:
-    """The providers whose connected payment account ``user`` may ``action`` (VIEW or CHANGE),
-    whether the account exists yet or not (``can`` cannot answer for one not made yet): the same
-    rule as ``scope`` on ``ConnectedAccount``, which a test checks."""
-    if not can_on_model(user, action, _connected_account_model()):
-        return _providers().none()
-    if user.is_superuser or user.role == Role.CONTRACT_MANAGER:
-        return _providers().all()
-    if user.role == Role.PROVIDER_STAFF:
-        return _providers().filter(pk__in=provider_ids(user, admin_only=True))
-    return _providers().none()
-
-
-def _providers() -> QuerySet:
-    from providers.models import Provider
-
-    return Provider.objects.all()
-
-
-def _connected_account_model() -> type[Model]:
-    from portal.payments.models import ConnectedAccount
-
-    return ConnectedAccount

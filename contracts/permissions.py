@@ -1,0 +1,32 @@
+"""The object rules of contracts, learners and referrals, stated to the permission engine.
+
+A klantmanager works on the learners and referrals of their own municipality; a provider sees a
+referral to its lots once it is sent. Imported by ``ContractsConfig.ready``.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from portal.permissions import Action, ObjectRules, rules_register
+
+
+def _referral_provider_condition(action: Action) -> Q:
+    # A draft is the klantmanager's own until it is sent.
+    return ~Q(state="draft")
+
+
+def register() -> None:
+    rules_register("contracts.learner", ObjectRules(municipality_path="municipality_id"))
+    rules_register(
+        "contracts.referral",
+        ObjectRules(
+            provider_path="lot__contract__provider_id",
+            provider_condition=_referral_provider_condition,
+            municipality_path="learner__municipality_id",
+            # After a warm transfer the sending side still reads the referrals it made.
+            municipality_view_paths=("created_by__municipality_id",),
+        ),
+    )
+    rules_register("contracts.municipality", ObjectRules(shared=True))
+    rules_register("contracts.region", ObjectRules(shared=True))
