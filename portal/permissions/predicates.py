@@ -95,7 +95,7 @@ def role_needs_municipality(role: str | None) -> bool:
 
 def may_delete_own_account(user: AnyUser) -> bool:
     """A superuser may hold the last way into the admin: it is removed by another superuser."""
-    return not user.is_superuser
+    return user.is_authenticated and not user.is_superuser
 
 
 def acts_for_anybody(user: AnyUser) -> bool:

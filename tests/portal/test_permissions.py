@@ -341,3 +341,108 @@ def test_only_klantmanagers_and_superusers_may_add_referrals(world):
         name for name, user in users.items() if permissions.can_on_model(user, "add", Referral)
     }
     assert allowed == {"klantmanager", "klantmanager_nowhere", "superuser"}
+
+
+# The named predicates callers ask (``portal.permissions.predicates``): which are true for whom.
+# ``_a``/``_b``: asked about municipality A (the klantmanager's) or another one.
+STAFF = {"is_staff_member", "may_delete_own_account"}
+PREDICATES = {
+    "anonymous": set(),
+    "learner": {"is_learner", "may_delete_own_account"},
+    "klantmanager": STAFF
+    | {
+        "is_klantmanager",
+        "works_for_municipality_a",
+        "is_municipal_side",
+        "dashboard_viewer",
+        "sees_own_municipality_only",
+        "sees_client_numbers_of_a",
+    },
+    "klantmanager_nowhere": STAFF
+    | {"is_klantmanager", "is_municipal_side", "dashboard_viewer", "sees_own_municipality_only"},
+    "auditor": STAFF,
+    "site_editor": STAFF,
+    "provider_editor": STAFF | {"is_provider_staff", "works_for_a_provider", "is_provider_side"},
+    "provider_admin": STAFF | {"is_provider_staff", "works_for_a_provider", "is_provider_side"},
+    "contract_manager": STAFF | {"is_municipal_side", "oversees_the_region", "dashboard_viewer"},
+    # A superuser's account keeps the default role (learner), and acts for every side; the last
+    # way into the admin is not deleted by its owner.
+    "superuser": {
+        "is_staff_member",
+        "is_learner",
+        "is_provider_side",
+        "is_municipal_side",
+        "oversees_the_region",
+        "dashboard_viewer",
+        "sees_client_numbers_of_a",
+        "sees_client_numbers_of_b",
+        "acts_for_anybody",
+    },
+}
+
+
+def _predicates_true(user, municipality_a: int, municipality_b: int) -> set[str]:
+    answers = {
+        name: getattr(permissions, name)(user)
+        for name in (
+            "is_staff_member",
+            "is_learner",
+            "is_provider_staff",
+            "works_for_a_provider",
+            "is_klantmanager",
+            "is_provider_side",
+            "is_municipal_side",
+            "oversees_the_region",
+            "dashboard_viewer",
+            "sees_own_municipality_only",
+            "may_delete_own_account",
+            "acts_for_anybody",
+        )
+    }
+    for suffix, municipality in (("a", municipality_a), ("b", municipality_b)):
+        answers[f"works_for_municipality_{suffix}"] = permissions.works_for_municipality(
+            user, municipality
+        )
+        answers[f"sees_client_numbers_of_{suffix}"] = permissions.sees_client_numbers_of(
+            user, municipality
+        )
+    return {name for name, answer in answers.items() if answer}
+
+
+@pytest.mark.parametrize("role", PREDICATES)
+def test_each_named_predicate_answers_as_the_matrix_says(world, role):
+    users, objects = world
+    municipality_a = objects["learner_a"].municipality_id
+    municipality_b = objects["learner_b"].municipality_id
+    assert _predicates_true(users[role], municipality_a, municipality_b) == PREDICATES[role]
+
+
+def test_provider_staff_without_a_team_work_for_no_provider(world):
+    users, _objects = world
+    nowhere = UserFactory(role=Role.PROVIDER_STAFF)
+    assert permissions.is_provider_staff(nowhere)
+    assert not permissions.works_for_a_provider(nowhere)
+    assert permissions.works_for_a_provider(users["provider_editor"])
+
+
+def test_no_municipality_is_nobodys_municipality(world):
+    users, _objects = world
+    assert not permissions.works_for_municipality(users["klantmanager_nowhere"], None)
+    assert not permissions.sees_client_numbers_of(users["klantmanager_nowhere"], None)
+
+
+def test_an_inactive_account_sees_no_figures_and_no_client_numbers(world):
+    users, objects = world
+    klantmanager = users["klantmanager"]
+    klantmanager.is_active = False
+    assert not permissions.dashboard_viewer(klantmanager)
+    assert not permissions.sees_client_numbers_of(
+        klantmanager, objects["learner_a"].municipality_id
+    )
+
+
+def test_a_klantmanager_account_needs_its_municipality():
+    assert permissions.role_needs_municipality(Role.CASE_MANAGER)
+    assert not any(
+        permissions.role_needs_municipality(role) for role in Role if role != Role.CASE_MANAGER
+    )
