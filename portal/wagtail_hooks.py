@@ -2,7 +2,7 @@
 
 from wagtail import hooks
 
-from portal.wagtail_permissions import ScopedDeleteBulkAction
+from portal.permissions.wagtail import ScopedDeleteBulkAction
 
 # One bulk delete for every snippet with a scoped viewset, replacing Wagtail's own (order 0);
 # a viewset that must have none registers its own later (``portal.enrolments``, order 100).

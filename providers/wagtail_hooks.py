@@ -13,7 +13,7 @@ from wagtail.snippets.views.snippets import EditView, SnippetViewSetGroup
 
 from portal import permissions
 from portal.permissions import Action
-from portal.wagtail_permissions import ModulePermissionPolicy, ScopedSnippetViewSet
+from portal.permissions.wagtail import ModulePermissionPolicy, ScopedSnippetViewSet
 from providers import import_views
 from providers.admin_forms import (
     LocationAdminForm,
@@ -243,7 +243,7 @@ register_snippet(CatalogueGroup)
 
 # Deleting (one by one or in bulk) asks ``portal.permissions.delete_refusals``, which holds the
 # catalogue's rules: a published offering is withdrawn, a start date with seats taken stays
-# (``portal.wagtail_permissions``).
+# (``portal.permissions.wagtail``).
 
 
 @hooks.register("register_admin_urls")

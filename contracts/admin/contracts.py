@@ -53,10 +53,10 @@ from contracts.models import (
     Region,
 )
 from portal import permissions
+from portal.core.money import euros
 from portal.enrolments.selectors import duo_loan_enrolments_without_valid_keurmerk
 from portal.permissions import Action
-from portal.templatetags.portal_tags import euros
-from portal.wagtail_permissions import ModulePermissionPolicy, ScopedSnippetViewSet
+from portal.permissions.wagtail import ModulePermissionPolicy, ScopedSnippetViewSet
 from providers.choices import Component as RouteComponent
 from providers.models import Provider
 

@@ -43,7 +43,7 @@ from contracts.models import AuditEntry, Learner, LearnerRoute
 from portal import permissions
 from portal.accounts.models import Role, User
 from portal.permissions import Action
-from portal.wagtail_permissions import ModulePermissionPolicy, ScopedSnippetViewSet
+from portal.permissions.wagtail import ModulePermissionPolicy, ScopedSnippetViewSet
 from providers.choices import TargetGroup
 
 for _model in (Learner, AuditEntry):

@@ -23,10 +23,10 @@ from wagtail.admin.ui.tables import BulkActionsCheckboxColumn, Column
 from wagtail.snippets.views.snippets import IndexView, InspectView
 
 from portal import permissions
+from portal.core.money import euros
 from portal.enrolments.models import Enrolment, WaitingListEntry
 from portal.permissions import Action
-from portal.templatetags.portal_tags import euros
-from portal.wagtail_permissions import ModulePermissionPolicy, ScopedDeleteBulkAction
+from portal.permissions.wagtail import ModulePermissionPolicy, ScopedDeleteBulkAction
 from providers.models import Provider
 
 

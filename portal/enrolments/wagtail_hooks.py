@@ -22,7 +22,7 @@ from portal.enrolments.admin_views import (
     WaitingListEntryFilterSet,
 )
 from portal.enrolments.models import Enrolment, WaitingListEntry
-from portal.wagtail_permissions import ScopedSnippetViewSet
+from portal.permissions.wagtail import ScopedSnippetViewSet
 
 for _model in (Enrolment, WaitingListEntry):
     register_permission_policy(_model, ReadOnlyPermissionPolicy(_model))

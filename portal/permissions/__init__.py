@@ -1,6 +1,6 @@
 """Who may see or do what on which object: the one place that decides.
 
-Views, the Wagtail admin (through ``portal.wagtail_permissions``) and the API all ask this package.
+Views, the Wagtail admin (through ``portal.permissions.wagtail``) and the API all ask this package.
 It answers three questions:
 
 * ``can(user, action, obj)``: may this user do this to this object?

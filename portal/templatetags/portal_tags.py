@@ -7,6 +7,8 @@ from django.urls import translate_url
 from django.utils.translation import get_language, gettext
 from wagtail.models import Page, Site
 
+from portal.core.money import euros
+
 register = template.Library()
 
 
@@ -36,14 +38,7 @@ def menu_pages(context) -> list[Page]:
     return list(site.root_page.get_children().live().in_menu().specific(defer=True))
 
 
-@register.filter
-def euros(cents: int | None) -> str:
-    """Format euro cents the Dutch way: € 1.234,50."""
-    if cents is None:
-        return ""
-    whole, rest = divmod(int(cents), 100)
-    grouped = f"{whole:,}".replace(",", ".")
-    return f"€ {grouped},{rest:02d}" if rest else f"€ {grouped},-"
+register.filter("euros", euros)
 
 
 @register.simple_tag

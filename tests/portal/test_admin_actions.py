@@ -30,7 +30,7 @@ from wagtail.test.utils.form_data import querydict_from_html
 
 from contracts.models import AuditEntry, IntakeVolume
 from portal.accounts.models import Role
-from portal.wagtail_permissions import OBJECT_URL_ACTIONS, ScopedSnippetViewSet
+from portal.permissions.wagtail import OBJECT_URL_ACTIONS, ScopedSnippetViewSet
 from providers.models import Offering, Provider
 from tests.contracts.factories import (
     ContractFactory,
