@@ -14,16 +14,28 @@ import datetime
 from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Greatest
+from django.utils.translation import gettext as _
 
 from contracts.contracting import lot_period
 from contracts.models import Lot, LotPeriodUse
+from contracts.refusals import ReferralRefused
 
 
-class LotFull(Exception):
-    """The lot's capacity for the period is used up."""
+class LotFull(ReferralRefused):
+    """The lot's capacity for the period starting ``period_start`` is used up.
 
-    def __init__(self, lot: Lot, period_start: datetime.date) -> None:
-        super().__init__(f"Lot {lot.pk} is full for the period from {period_start}")
+    The one exception for this condition: ``referral_send`` lets it through as it is (it is also
+    ``referrals.LotFull``), so its message is for the person, beside the lot field.
+    """
+
+    def __init__(self, *, lot: Lot, period_start: datetime.date) -> None:
+        super().__init__(
+            _(
+                "The lot's capacity for this period is used up. A contract manager can refer "
+                "over capacity, with a reason."
+            ),
+            field="lot",
+        )
         self.lot = lot
         self.period_start = period_start
 
@@ -59,7 +71,7 @@ def capacity_take(*, lot: Lot, on: datetime.date, override: bool = False) -> Lot
         ).update(used=F("used") + 1)
         if not taken:
             if not override:
-                raise LotFull(lot, use.period_start)
+                raise LotFull(lot=lot, period_start=use.period_start)
             LotPeriodUse.objects.filter(pk=use.pk).update(
                 overrides=F("overrides") + 1, used=F("used") + 1
             )

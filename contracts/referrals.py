@@ -35,6 +35,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from contracts import capacity, notifying
+from contracts.capacity import LotFull as LotFull  # re-exported: one class for a full lot
 from contracts.contracting import keurmerk_refusal, lot_answer_deadline, lot_start_deadline
 from contracts.models import (
     ContractStatus,
@@ -45,6 +46,7 @@ from contracts.models import (
     ReferralTransition,
 )
 from contracts.models import Lot as LotModel
+from contracts.refusals import ReferralRefused as ReferralRefused  # re-exported by name
 from portal import permissions
 from portal.accounts.models import User
 from portal.permissions import Action
@@ -88,26 +90,6 @@ REFERABLE = {
     TargetGroup.STATUSHOUDER: frozenset({Component.BRUGKLAS, Component.PVT, Component.MAP}),
     TargetGroup.GEZINSMIGRANT: frozenset({Component.PVT, Component.MAP}),
 }
-
-
-class ReferralRefused(Exception):
-    """The referral or its change is not possible; ``message`` says why, for the person."""
-
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
-
-class LotFull(ReferralRefused):
-    def __init__(self) -> None:
-        super().__init__(
-            _(
-                "The lot's capacity for this period is used up. A contract manager can refer "
-                "over capacity, with a reason."
-            ),
-            field="lot",
-        )
 
 
 class KeurmerkNotValid(ReferralRefused):
@@ -362,10 +344,8 @@ def referral_send(
         mark_refusal = referral_keurmerk_refusal(lot=locked.lot, on=today, provider=provider)
         if mark_refusal is not None and not keurmerk_override:
             raise mark_refusal
-        try:
-            use = capacity.capacity_take(lot=locked.lot, on=today, override=override)
-        except capacity.LotFull:
-            raise LotFull from None
+        # A full lot raises ``LotFull`` (a ``ReferralRefused``), with the lot and the period.
+        use = capacity.capacity_take(lot=locked.lot, on=today, override=override)
         claim = None
         if locked.start_moment_id is not None:
             try:
