@@ -9,6 +9,7 @@ from modelcluster.models import ClusterableModel
 from wagtail.documents import get_document_model_string
 from wagtail.models import Orderable, RevisionMixin
 
+from portal.core.fields import actor_field
 from portal.core.transitions import TransitionRecord, state_fields
 from providers.choices import Component, EducationLevel, TargetGroup
 
@@ -481,14 +482,7 @@ class Referral(models.Model):
     capacity_override_reason = models.CharField(
         _("reason for going over capacity"), max_length=300, blank=True
     )
-    capacity_override_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("capacity override by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    capacity_override_by = actor_field(_("capacity override by"), blank=True)
     note = models.TextField(_("note for the provider"), blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     answer_due = models.DateField(_("answer due"), null=True, blank=True)
@@ -496,13 +490,7 @@ class Referral(models.Model):
     start_due = models.DateField(_("start due"), null=True, blank=True)
     started_on = models.DateField(_("started on"), null=True, blank=True)
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-    )
+    created_by = actor_field(_("created by"))
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -541,14 +529,7 @@ class AuditEntry(models.Model):
         TRANSFER = "transfer", _("transferred")
         ANONYMISE = "anonymise", _("anonymised")
 
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    actor = actor_field(_("by"), blank=True)
     learner = models.ForeignKey(
         Learner,
         verbose_name=_("learner"),
@@ -599,13 +580,7 @@ class MonthlyAttendance(models.Model):
         choices=AbsenceReason.choices,
         default=AbsenceReason.NONE,
     )
-    reported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("reported by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-    )
+    reported_by = actor_field(_("reported by"))
     reported_at = models.DateTimeField(_("reported at"), auto_now=True)
 
     class Meta:
@@ -653,13 +628,7 @@ class ProgressReport(models.Model):
     afschalen = models.CharField(
         _("afschalen"), max_length=12, choices=Afschalen.choices, default=Afschalen.NOT_ASSESSED
     )
-    reported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("reported by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-    )
+    reported_by = actor_field(_("reported by"))
 
     class Meta:
         verbose_name = _("progress report")
@@ -719,22 +688,9 @@ class CaseTransfer(models.Model):
         _("state"), max_length=10, choices=State.choices, default=State.REQUESTED
     )
     note = models.TextField(_("note for the receiving klantmanager"), blank=True)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("handed over by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-    )
+    requested_by = actor_field(_("handed over by"))
     requested_at = models.DateTimeField(_("handed over at"), auto_now_add=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("accepted or cancelled by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    decided_by = actor_field(_("accepted or cancelled by"), blank=True)
     decided_at = models.DateTimeField(_("accepted or cancelled at"), null=True, blank=True)
 
     class Meta:

@@ -8,9 +8,10 @@ and the reason).
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from portal.core.fields import actor_field
 
 STATE_MAX_LENGTH = 20
 REASON_MAX_LENGTH = 500
@@ -30,14 +31,7 @@ class TransitionRecord(models.Model):
 
     subject_field = ""
 
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    actor = actor_field(_("by"), blank=True)
     reason = models.CharField(_("reason"), max_length=REASON_MAX_LENGTH, blank=True)
     at = models.DateTimeField(_("at"), auto_now_add=True)
 
