@@ -39,14 +39,8 @@ if TYPE_CHECKING:
 MINIMUM_AGE_YEARS = 16
 
 
-def age_on(*, date_of_birth: datetime.date, day: datetime.date) -> int:
-    """Whole years of age on ``day`` (someone born on 29 February turns a year older on 1 March
-    in a common year)."""
-    return (
-        day.year
-        - date_of_birth.year
-        - ((day.month, day.day) < (date_of_birth.month, date_of_birth.day))
-    )
+# Whole years of age on a day, counted with the same birthdays as the law's deadlines.
+age_on = rules.age_on
 
 
 def learner_validate(*, learner: Learner, today: datetime.date | None = None) -> None:

@@ -57,12 +57,17 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
 
 
 def birthday(*, date_of_birth: datetime.date, years: int) -> datetime.date:
-    """The day someone turns ``years`` old (born on 29 February: 1 March in a common year, as
-    ``contracts.learners.age_on`` counts)."""
+    """The day someone turns ``years`` old (born on 29 February: 1 March in a common year)."""
     try:
         return date_of_birth.replace(year=date_of_birth.year + years)
     except ValueError:
         return datetime.date(date_of_birth.year + years, 3, 1)
+
+
+def age_on(*, date_of_birth: datetime.date, day: datetime.date) -> int:
+    """Whole years of age on ``day``: the birthdays that have come (``birthday``)."""
+    years = day.year - date_of_birth.year
+    return years - 1 if birthday(date_of_birth=date_of_birth, years=years) > day else years
 
 
 def duty_start(

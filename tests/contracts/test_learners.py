@@ -8,6 +8,8 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import formats, translation
+from hypothesis import given
+from hypothesis import strategies as st
 
 from contracts import learners, rules
 from contracts.models import AuditEntry, Learner
@@ -310,3 +312,16 @@ def test_the_caseload_reads_the_birthday_and_social_assistance_in_its_one_query(
     [ontzorgen] = [d for d in rows["Assisted"].deadlines if d.rule == rules.Rule.ONTZORGEN]
     assert ontzorgen.basis is rules.Basis.SOCIAL_ASSISTANCE
     assert ontzorgen.due == rules.add_months(TODAY - 175 * DAY, 6)
+
+
+@given(
+    born=st.dates(min_value=datetime.date(1900, 1, 1), max_value=datetime.date(2090, 12, 31)),
+    offset=st.integers(min_value=0, max_value=365 * 100),
+)
+def test_age_counts_the_birthdays_the_deadlines_count(born, offset):
+    """One rule for birthdays: the age on a day is the number of ``rules.birthday``s that came,
+    so a learner is 18 exactly from the day the duty can start."""
+    day = born + datetime.timedelta(days=offset)
+    age = learners.age_on(date_of_birth=born, day=day)
+    assert rules.birthday(date_of_birth=born, years=age) <= day
+    assert day < rules.birthday(date_of_birth=born, years=age + 1)
