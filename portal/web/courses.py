@@ -1,12 +1,11 @@
 """The learner's enrolment pages: parse the request, call the domain, render. No rules here;
-they live in ``portal.enrolments`` (``enrolling``, ``rules``) and in this package (``paying``,
-``cancelling``, ``checkout``).
+they live in ``portal.enrolments`` (``enrolling``, ``rules``) and ``portal.payments``
+(``paying``, ``cancelling``, ``checkout``).
 
-Why these pages live in ``portal.payments``: they show a place together with its money (pay,
-return from Checkout, cancel with a refund, receipts) and link back into the catalogue
-(``cms.links``). ``portal.enrolments`` is the domain below and imports neither payments nor
-cms, so the pages sit in the package above it; their URL paths and names are unchanged
-(``portal.payments.urls``) and their templates are still ``enrolments/…``.
+Why these pages live in ``portal.web``: they show a place together with its money (pay, return
+from Checkout, cancel with a refund, receipts) and link back into the catalogue (``cms.links``),
+so they sit in the top layer, above the domain packages they call; their URL paths and names are
+unchanged (``portal.web.urls``) and their templates are still ``enrolments/…``.
 
 The offering page is cached for anonymous visitors, so its "Enrol" and "Join the waiting list"
 forms cannot carry a CSRF token for them. The two views those forms post to are therefore
