@@ -189,7 +189,7 @@ ACCOUNT_RATE_LIMITS = {
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Routewijzer"
 # Wagtail's own login and password pages give way to allauth's (rate limits, MFA): its login
-# pages send visitors on to allauth's (portal.accounts.views.wagtail_login).
+# pages send visitors on to allauth's (portal.web.account.wagtail_login).
 WAGTAILADMIN_LOGIN_URL = "admin_login"
 WAGTAIL_FRONTEND_LOGIN_URL = "private_page_login"
 WAGTAIL_PASSWORD_RESET_ENABLED = False

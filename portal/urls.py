@@ -9,8 +9,8 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from contracts.api import ReleasePackageView
 from portal import views
-from portal.accounts import views as account_views
 from portal.payments import webhooks as payment_webhooks
+from portal.web import account as account_views
 from providers.api.views import OfferingViewSet, ProviderViewSet, StartMomentViewSet
 
 router = DefaultRouter()
@@ -43,7 +43,7 @@ if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 urlpatterns += i18n_patterns(
-    path("", include("portal.payments.urls")),
+    path("", include("portal.web.urls")),
     path("accounts/profile/", account_views.account_overview, name="account_overview"),
     path("accounts/profile/data/", account_views.account_data_export, name="account_data_export"),
     path("accounts/profile/delete/", account_views.account_delete, name="account_delete"),

@@ -14,7 +14,7 @@ from wagtail.snippets.views.snippets import EditView, SnippetViewSetGroup
 from portal import permissions
 from portal.permissions import Action
 from portal.permissions.wagtail import ModulePermissionPolicy, ScopedSnippetViewSet
-from providers import import_views
+from providers import import_views, invitation_views
 from providers.admin_forms import (
     LocationAdminForm,
     OfferingAdminForm,
@@ -264,3 +264,26 @@ def offering_import_menu_item():
         icon_name="upload",
         order=210,
     )
+
+
+# The Team page: a provider's administrators invite colleagues (providers/invitation_views.py).
+@hooks.register("register_admin_urls")
+def team_urls():
+    return [
+        path("team/", invitation_views.team, name="provider_team"),
+        path(
+            "team/<int:pk>/remove/",
+            invitation_views.team_member_remove,
+            name="provider_team_member_remove",
+        ),
+    ]
+
+
+class TeamMenuItem(MenuItem):
+    def is_shown(self, request) -> bool:
+        return providers_for(request.user, Action.INVITE).exists()
+
+
+@hooks.register("register_admin_menu_item")
+def team_menu_item():
+    return TeamMenuItem(_("Team"), reverse("provider_team"), icon_name="group", order=900)

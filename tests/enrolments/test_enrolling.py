@@ -169,7 +169,7 @@ def test_newcomers_join_the_list_while_others_wait():
 
 
 def test_deleting_an_account_frees_held_seats_and_keeps_bought_places():
-    from portal.accounts.data import user_data_export, user_delete
+    from portal.web.account_data import user_data_export, user_delete
 
     held_moment, bought_moment = (
         start_moment_for_sale(),
@@ -196,7 +196,7 @@ def test_deleting_an_account_frees_held_seats_and_keeps_bought_places():
 def test_deleting_an_account_offers_its_held_seat_to_the_waiting_list(
     django_capture_on_commit_callbacks,
 ):
-    from portal.accounts.data import user_delete
+    from portal.web.account_data import user_delete
 
     moment = start_moment_for_sale(seats=1)
     user, waiting = learner(), learner()

@@ -29,8 +29,8 @@ from hypothesis import strategies as st
 
 from cms.models import CataloguePage
 from contracts.api import ReleasePackageQuerySerializer
-from portal.payments import urls as enrolment_urls
 from portal.urls import router
+from portal.web import urls as enrolment_urls
 from providers.filters import OfferingFilterSet
 from tests.contracts.factories import MunicipalityFactory
 from tests.enrolments.factories import held_enrolment, start_moment_for_sale

@@ -1,10 +1,10 @@
+"""The forms of the account pages: deleting one's account, accepting a team invitation."""
+
 from __future__ import annotations
 
 from django import forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
-
-from providers.models import Provider, ProviderMembership
 
 
 class AccountDeleteForm(forms.Form):
@@ -51,20 +51,3 @@ class InvitationAcceptForm(forms.Form):
                 except forms.ValidationError as error:
                     self.add_error("password1", error)
         return data
-
-
-class InvitationForm(forms.Form):
-    provider = forms.ModelChoiceField(label=_("Provider"), queryset=Provider.objects.none())
-    email = forms.EmailField(label=_("E-mail address of your colleague"))
-    membership_role = forms.ChoiceField(
-        label=_("Role"),
-        choices=ProviderMembership.Role.choices,
-        initial=ProviderMembership.Role.EDITOR,
-        help_text=_("Editors keep courses and start dates; administrators also invite colleagues."),
-    )
-
-    def __init__(self, *args, providers, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["provider"].queryset = providers
-        if providers.count() == 1:
-            self.fields["provider"].initial = providers.get().pk

@@ -1,12 +1,11 @@
 """The learner's enrolment pages: parse the request, call the domain, render. No rules here;
-they live in ``portal.enrolments`` (``enrolling``, ``rules``) and in this package (``paying``,
-``cancelling``, ``checkout``).
+they live in ``portal.enrolments`` (``enrolling``, ``rules``) and ``portal.payments``
+(``paying``, ``cancelling``, ``checkout``).
 
-Why these pages live in ``portal.payments``: they show a place together with its money (pay,
-return from Checkout, cancel with a refund, receipts) and link back into the catalogue
-(``cms.links``). ``portal.enrolments`` is the domain below and imports neither payments nor
-cms, so the pages sit in the package above it; their URL paths and names are unchanged
-(``portal.payments.urls``) and their templates are still ``enrolments/…``.
+Why these pages live in ``portal.web``: they show a place together with its money (pay, return
+from Checkout, cancel with a refund, receipts) and link back into the catalogue (``cms.links``),
+so they sit in the top layer, above the domain packages they call; their URL paths and names are
+unchanged (``portal.web.urls``) and their templates are still ``enrolments/…``.
 
 The offering page is cached for anonymous visitors, so its "Enrol" and "Join the waiting list"
 forms cannot carry a CSRF token for them. The two views those forms post to are therefore
@@ -40,6 +39,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cms.links import CatalogueLinks, catalogue_url
 from portal import permissions
+from portal.core.money import euros
 from portal.enrolments import enrolling, rules, selectors
 from portal.enrolments.forms import DuoLoanForm
 from portal.enrolments.models import Enrolment, WaitingListEntry
@@ -47,7 +47,6 @@ from portal.payments import cancelling, checkout, paying
 from portal.payments import selectors as payment_selectors
 from portal.payments.client import PaymentsUnavailable, is_test_mode, payments_enabled
 from portal.permissions import Action
-from portal.templatetags.portal_tags import euros
 from providers.models import StartMoment
 from providers.seats import StartMomentFull
 

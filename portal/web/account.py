@@ -1,3 +1,6 @@
+"""A person's own account pages (overview, data export, deletion, accepting a team invitation,
+the authenticator set-up) and the one login door for Wagtail's own login pages."""
+
 from __future__ import annotations
 
 import json
@@ -18,8 +21,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from portal import permissions
-from portal.accounts import data, invitations, mfa
-from portal.accounts.forms import AccountDeleteForm, InvitationAcceptForm
+from portal.accounts import mfa
+from portal.web import account_data as data
+from portal.web.forms import AccountDeleteForm, InvitationAcceptForm
+from providers import invitations
 
 
 def wagtail_login(request: HttpRequest) -> HttpResponse:

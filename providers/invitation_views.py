@@ -12,10 +12,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from portal import permissions
-from portal.accounts import invitations
-from portal.accounts.forms import InvitationForm
 from portal.accounts.models import Invitation
 from portal.permissions import Action
+from providers import invitations
+from providers.invitation_forms import InvitationForm
 from providers.models import ProviderMembership
 from providers.permissions import providers_for
 
