@@ -7,6 +7,7 @@ from django.urls import translate_url
 from django.utils.translation import get_language, gettext
 from wagtail.models import Page, Site
 
+from portal import permissions
 from portal.core.money import euros
 
 register = template.Library()
@@ -39,6 +40,8 @@ def menu_pages(context) -> list[Page]:
 
 
 register.filter("euros", euros)
+# Role questions in templates ask the permission engine, like the views.
+register.filter("is_learner", permissions.is_learner)
 
 
 @register.simple_tag

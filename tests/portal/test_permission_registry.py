@@ -4,6 +4,7 @@ check is written anywhere else."""
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -107,3 +108,20 @@ def test_every_action_a_role_has_is_an_action():
     for table in ROLE_PERMISSIONS.values():
         for actions in table.values():
             assert all(isinstance(action, Action) for action in actions)
+
+
+TEMPLATE_ROLE_CHECK = re.compile(r"\.role\s*(==|!=|\bin\b|\bnot in\b)|\bis_superuser\b")
+
+
+def test_no_template_decides_on_a_role_itself():
+    """Templates ask the engine too (``user|is_learner``, or a flag the view computed)."""
+    found = {
+        path.relative_to(ROOT).as_posix()
+        for package in ("portal", "providers", "contracts", "cms")
+        for path in (ROOT / package).rglob("*.html")
+        if TEMPLATE_ROLE_CHECK.search(path.read_text())
+    }
+    assert found == set()
+    assert TEMPLATE_ROLE_CHECK.search('{% if user.role == "LEARNER" %}')
+    assert TEMPLATE_ROLE_CHECK.search("{% if request.user.is_superuser %}")
+    assert not TEMPLATE_ROLE_CHECK.search("{% if user|is_learner %}")
