@@ -1,7 +1,7 @@
-"""What every report shares: the filter (``ReportFilter``, parsed from the page's GET
-parameters), who may see the figures (``dashboard_viewer``), the parts of queries that apply a
-filter, the lots and providers reports name, and ``frame_rows``, which turns a frame into plain
-dicts for templates and exports."""
+"""What every report shares: the filter (``ReportFilter``, read from the page's GET parameters
+by ``ReportFilterForm``), who may see the figures (``dashboard_viewer``), the parts of queries
+that apply a filter, the lots and providers reports name, and ``frame_rows``, which turns a frame
+into plain dicts for templates and exports."""
 
 from __future__ import annotations
 
@@ -13,13 +13,18 @@ from urllib.parse import urlencode
 
 import numpy as np
 import pandas as pd
+from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from contracts import contracting, summaries
 from contracts.models import Lot, Referral, ReferralMonth, ReferralState
 from portal import permissions
+from portal.core.inputs import IdField
 from providers.choices import Component, EducationLevel
 from providers.models import Provider
 
@@ -80,64 +85,27 @@ class ReportFilter:
     @classmethod
     def from_query(cls, query: Mapping[str, str], *, user: User | None = None) -> ReportFilter:
         """Read ``from``, ``until`` (YYYY-MM-DD), ``municipality``, ``provider`` (ids) and
-        ``component`` (a ``Component`` code) from GET parameters.
+        ``component`` (a ``Component`` code) from GET parameters, through ``ReportFilterForm``.
 
-        Bad values are left out, each with a message in ``errors``; a period whose end is before
-        its start loses its end. A klantmanager (``user``) is locked to their own municipality;
-        asking for another one is left out with a message.
+        Bad values are left out, each with a message in ``errors`` (the form's field errors); a
+        period whose end is before its start loses its end. A klantmanager (``user``) is locked
+        to their own municipality; asking for another one is left out with a message.
         """
-        errors: list[tuple[str, str]] = []
-        values: dict[str, object] = {}
-
-        def text(name: str) -> str:
-            return (query.get(name) or "").strip()
-
-        for name, attribute in (("from", "date_from"), ("until", "date_until")):
-            if raw := text(name):
-                try:
-                    day = datetime.date.fromisoformat(raw)
-                except ValueError:
-                    errors.append((name, _("Enter a date as YYYY-MM-DD, e.g. 2026-01-31.")))
-                    continue
-                if _MIN_YEAR <= day.year <= _MAX_YEAR:
-                    values[attribute] = day
-                else:
-                    message = _("Enter a date between %(first)s and %(last)s.")
-                    errors.append((name, message % {"first": _MIN_YEAR, "last": _MAX_YEAR}))
-        if (
-            "date_from" in values
-            and "date_until" in values
-            and values["date_from"] > values["date_until"]
-        ):
-            del values["date_until"]
-            errors.append(
-                ("until", _("The end of the period is before its start; it was left out."))
-            )
-        for name, attribute, message in (
-            ("municipality", "municipality_id", _("Choose a municipality from the list.")),
-            ("provider", "provider_id", _("Choose a provider from the list.")),
-        ):
-            if raw := text(name):
-                number = _parse_id(raw)
-                if number is None:
-                    errors.append((name, message))
-                else:
-                    values[attribute] = number
-        if raw := text("component"):
-            if raw in Component.values:
-                values["component"] = raw
-            else:
-                errors.append(("component", _("Choose a component from the list.")))
-
-        report_filter = cls(**values)
-        if user is not None and permissions.sees_own_municipality_only(user):
-            asked = report_filter.municipality_id
-            report_filter = report_filter.restricted_to(user.municipality_id)
-            if asked is not None and asked != user.municipality_id:
-                errors.append(
-                    ("municipality", _("You see the figures of your own municipality only."))
-                )
-        return replace(report_filter, errors=tuple(errors))
+        form = ReportFilterForm(query, user=user)
+        errors = tuple(
+            (name, str(message)) for name, messages in form.errors.items() for message in messages
+        )
+        values = form.cleaned_data
+        report_filter = cls(
+            date_from=values.get("from"),
+            date_until=values.get("until"),
+            municipality_id=values.get("municipality"),
+            component=values.get("component") or None,
+            provider_id=values.get("provider"),
+        )
+        if form.locked_municipality_id is not None:
+            report_filter = report_filter.restricted_to(form.locked_municipality_id)
+        return replace(report_filter, errors=errors)
 
     def to_query(self) -> str:
         """The filter as GET parameters (without ``?``), for links that keep it; the locked
@@ -152,11 +120,94 @@ class ReportFilter:
         return urlencode([(name, value) for name, value in pairs if value is not None])
 
 
-def _parse_id(raw: str) -> int | None:
-    if not raw.isascii() or not raw.isdigit():
-        return None
-    number = int(raw)
-    return number if 0 < number < 2**63 else None
+class _DayField(forms.Field):
+    """A day as ``date.fromisoformat`` reads it (YYYY-MM-DD), in a year the figures can have."""
+
+    default_error_messages = {
+        "invalid": gettext_lazy("Enter a date as YYYY-MM-DD, e.g. 2026-01-31."),
+        "out_of_range": gettext_lazy("Enter a date between %(first)s and %(last)s."),
+    }
+
+    def to_python(self, value: str | None) -> datetime.date | None:
+        if value in self.empty_values:
+            return None
+        try:
+            day = datetime.date.fromisoformat(value)
+        except ValueError:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+        if not _MIN_YEAR <= day.year <= _MAX_YEAR:
+            raise ValidationError(
+                self.error_messages["out_of_range"],
+                code="out_of_range",
+                params={"first": _MIN_YEAR, "last": _MAX_YEAR},
+            )
+        return day
+
+
+def _id_field(label: str | Promise, message: str | Promise) -> IdField:
+    """A row id (ASCII digits, 1 to 2**63 - 1: ``IdField``) with one message for any bad value."""
+    messages = {"invalid": message, "min_value": message, "max_value": message}
+    return IdField(label=label, required=False, error_messages=messages)
+
+
+class ReportFilterForm(forms.BaseForm):
+    """The filter's GET parameters (``ReportFilter.PARAMETERS``) as a form: each field checks
+    its parameter and keeps the message for a bad value on that field; ``from_query`` makes the
+    ``ReportFilter`` of its ``cleaned_data`` and ``errors``.
+
+    A ``BaseForm`` with its fields written out, not a declarative ``forms.Form``: the first
+    parameter is ``from``, which Python does not take as an attribute name. Surrounding spaces
+    are dropped and a blank parameter counts as absent. For a klantmanager (``user``)
+    ``locked_municipality_id`` is their own municipality (``0`` without one), and asking for
+    another is an error on ``municipality``.
+    """
+
+    base_fields = {
+        "from": _DayField(label=gettext_lazy("From"), required=False),
+        "until": _DayField(label=gettext_lazy("Until"), required=False),
+        "municipality": _id_field(
+            gettext_lazy("Municipality"), gettext_lazy("Choose a municipality from the list.")
+        ),
+        "component": forms.ChoiceField(
+            label=gettext_lazy("Component"),
+            required=False,
+            choices=[("", gettext_lazy("All components")), *Component.choices],
+            error_messages={"invalid_choice": gettext_lazy("Choose a component from the list.")},
+        ),
+        "provider": _id_field(
+            gettext_lazy("Provider"), gettext_lazy("Choose a provider from the list.")
+        ),
+    }
+
+    def __init__(self, query: Mapping[str, str], *, user: User | None = None) -> None:
+        data = {name: (query.get(name) or "").strip() for name in self.base_fields}
+        super().__init__(data, auto_id="filter-%s")
+        self.locked_municipality_id: int | None = None
+        if user is not None and permissions.sees_own_municipality_only(user):
+            self.locked_municipality_id = user.municipality_id or 0
+
+    def clean_until(self) -> datetime.date | None:
+        start, end = self.cleaned_data.get("from"), self.cleaned_data["until"]
+        if start is not None and end is not None and start > end:
+            raise ValidationError(
+                gettext_lazy("The end of the period is before its start; it was left out."),
+                code="before_start",
+            )
+        return end
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean()
+        asked = cleaned.get("municipality")
+        locked = self.locked_municipality_id
+        if locked is not None and asked is not None and asked != locked:
+            self.add_error(
+                "municipality",
+                ValidationError(
+                    gettext_lazy("You see the figures of your own municipality only."),
+                    code="own_municipality_only",
+                ),
+            )
+        return cleaned
 
 
 # Who may see the figures: the permission engine's named predicate (klantmanagers see their own
