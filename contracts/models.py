@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
@@ -11,64 +11,11 @@ from wagtail.models import Orderable, RevisionMixin
 
 from portal.core.fields import actor_field
 from portal.core.transitions import TransitionRecord, state_fields
+from portal.places.models import Municipality, Region, cbs_code_validator  # noqa: F401
 from providers.choices import Component, EducationLevel, TargetGroup
 
-cbs_code_validator = RegexValidator(
-    r"^GM\d{4}$", _("A CBS municipality code is GM followed by four digits, e.g. GM0392.")
-)
-
-
-class Region(models.Model):
-    """A labour-market region whose municipalities buy civic integration jointly."""
-
-    name = models.CharField(_("name"), max_length=120, unique=True)
-    slug = models.SlugField(_("slug"), max_length=120, unique=True)
-    central_municipality = models.ForeignKey(
-        "Municipality",
-        verbose_name=_("central municipality"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text=_("The municipality that contracts on behalf of the region."),
-    )
-
-    class Meta:
-        verbose_name = _("region")
-        verbose_name_plural = _("regions")
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class Municipality(models.Model):
-    cbs_code = models.CharField(
-        _("CBS code"), max_length=6, unique=True, validators=[cbs_code_validator]
-    )
-    name = models.CharField(_("name"), max_length=120)
-    region = models.ForeignKey(
-        Region,
-        verbose_name=_("region"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="municipalities",
-    )
-
-    class Meta:
-        verbose_name = _("municipality")
-        verbose_name_plural = _("municipalities")
-        ordering = ["name"]
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(cbs_code__regex=r"^GM[0-9]{4}$"),
-                name="municipality_cbs_code_format",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return self.name
+# Region and Municipality live in the low layer ``portal.places`` (their tables kept); they are
+# re-exported here so ``from contracts.models import Municipality`` still works.
 
 
 class IntakeVolume(models.Model):

@@ -27,7 +27,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from contracts.contracting import period_containing
-from contracts.models import Contract, ContractDocument, ContractStatus, Lot, Municipality
+from contracts.models import Contract, ContractDocument, ContractStatus, Lot
+from portal.places.models import Municipality
 from providers.choices import Component
 from providers.models import Provider
 

@@ -28,5 +28,3 @@ def register() -> None:
             municipality_view_paths=("created_by__municipality_id",),
         ),
     )
-    rules_register("contracts.municipality", ObjectRules(shared=True))
-    rules_register("contracts.region", ObjectRules(shared=True))

@@ -14,9 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from contracts import audit
-from contracts.models import AuditEntry, CaseTransfer, Learner, Municipality
+from contracts.models import AuditEntry, CaseTransfer, Learner
 from portal import permissions
 from portal.accounts.models import User
+from portal.places.models import Municipality
 
 
 class TransferRefused(Exception):

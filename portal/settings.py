@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "portal.accounts",
     "portal.payments",
     "portal.enrolments",
+    "portal.places",
     "contracts",
     "providers",
     "cms",

@@ -11,11 +11,11 @@ from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from contracts.models import Municipality
 from portal.core.forms import StrictBooleanField
 from portal.core.inputs import ID_MAX, IdField
 from portal.core.pagecache import cached_by_catalogue_version
 from portal.core.widgets import FastCheckboxSelectMultiple, FastSelect
+from portal.places.models import Municipality
 from providers import keurmerk
 from providers.choices import Component, Schedule, TargetGroup
 from providers.models import Language, Offering

@@ -163,7 +163,7 @@ class Location(models.Model):
     postcode = models.CharField(_("postcode"), max_length=7, validators=[postcode_validator])
     city = models.CharField(_("place"), max_length=80)
     municipality = models.ForeignKey(
-        "contracts.Municipality",
+        "places.Municipality",
         verbose_name=_("municipality"),
         on_delete=models.PROTECT,
         related_name="locations",

@@ -3,8 +3,8 @@
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from wagtail.signals import published, unpublished
 
-from contracts.models import Municipality
 from portal.core.pagecache import catalogue_changed
+from portal.places.models import Municipality
 from providers.models import Language, Location, Offering, Provider, StartMoment
 
 for model in (Provider, Location, Offering, StartMoment, Municipality, Language):

@@ -42,21 +42,13 @@ from wagtail.snippets.views.snippets import (
 from contracts import contracting
 from contracts.admin.dashboard import duo_loans_at_risk_viewer
 from contracts.admin.forms import ContractAdminForm, LotAdminForm
-from contracts.models import (
-    CapacityPeriod,
-    Contract,
-    ContractStatus,
-    IntakeVolume,
-    Lot,
-    LotStatus,
-    Municipality,
-    Region,
-)
+from contracts.models import CapacityPeriod, Contract, ContractStatus, IntakeVolume, Lot, LotStatus
 from portal import permissions
 from portal.core.money import euros
 from portal.enrolments.selectors import duo_loan_enrolments_without_valid_keurmerk
 from portal.permissions import Action
 from portal.permissions.wagtail import ModulePermissionPolicy, ScopedSnippetViewSet
+from portal.places.models import Municipality, Region
 from providers.choices import Component as RouteComponent
 from providers.models import Provider
 

@@ -33,7 +33,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from contracts import reporting
-from contracts.models import Contract, Municipality
+from contracts.models import Contract
 from contracts.reporting import ReportFilter, charts, exports
 from contracts.reporting.dashboard_tables import (
     MONEY,
@@ -50,6 +50,7 @@ from portal import permissions
 from portal.enrolments.models import Enrolment
 from portal.enrolments.selectors import duo_loan_enrolments_without_valid_keurmerk
 from portal.permissions import Action
+from portal.places.models import Municipality
 from providers import keurmerk
 from providers.choices import Component
 from providers.models import Provider

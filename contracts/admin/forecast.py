@@ -39,12 +39,13 @@ from wagtail.admin.auth import require_admin_access
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from contracts import reporting
-from contracts.models import CapacityPeriod, Contract, IntakeVolume, Municipality
+from contracts.models import CapacityPeriod, Contract, IntakeVolume
 from contracts.reporting import DEFAULT_ROUTE_SPLIT, VOLUME_GROUPS, Forecast, ReportFilter, exports
 from contracts.reporting.charts import BarChart, bar_chart
 from portal import permissions
 from portal.accounts.models import User
 from portal.permissions import Action
+from portal.places.models import Municipality
 from providers.choices import Component, EducationLevel
 from providers.models import Provider
 

@@ -10,7 +10,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
-from contracts.models import Contract, Municipality, Region
+from contracts.models import Contract
+from portal.places.models import Municipality, Region
 from providers.models import Offering, Provider
 
 

@@ -18,9 +18,10 @@ from wagtail.admin.auth import require_admin_access
 from wagtail.admin.menu import MenuItem
 
 from contracts import transfers
-from contracts.models import CaseTransfer, Learner, Municipality
+from contracts.models import CaseTransfer, Learner
 from portal import permissions
 from portal.permissions import Action
+from portal.places.models import Municipality
 
 LEARNER_INSPECT = "wagtailsnippets_contracts_learner:inspect"
 

@@ -11,7 +11,7 @@ import pandas as pd
 from django.db.models import F
 from django.utils.translation import gettext as _
 
-from contracts.models import Contract, ContractStatus, Lot, LotStatus, Municipality
+from contracts.models import Contract, ContractStatus, Lot, LotStatus
 from contracts.reporting.frames import (
     ReportFilter,
     _frame,
@@ -20,6 +20,7 @@ from contracts.reporting.frames import (
     _periods,
     frame_rows,
 )
+from portal.places.models import Municipality
 from providers.choices import Component
 
 DEFAULT_ROUTE_SPLIT = (60, 25, 15)

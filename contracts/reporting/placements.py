@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from contracts import contracting
-from contracts.models import ContractStatus, Lot, LotPeriodUse, LotStatus, Municipality, Referral
+from contracts.models import ContractStatus, Lot, LotPeriodUse, LotStatus, Referral
 from contracts.referrals import COUNTS_AGAINST_CAPACITY
 from contracts.reporting.frames import (
     _LOT,
@@ -32,6 +32,7 @@ from contracts.reporting.frames import (
     _year_bounds,
     uses_summaries,
 )
+from portal.places.models import Municipality
 from providers.choices import Component
 
 # --- Utilisation --------------------------------------------------------------------------------

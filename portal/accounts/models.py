@@ -13,7 +13,7 @@ class User(AbstractUser):
     email = models.EmailField(_("e-mail address"), unique=True)
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.LEARNER)
     municipality = models.ForeignKey(
-        "contracts.Municipality",
+        "places.Municipality",
         verbose_name=_("municipality"),
         on_delete=models.PROTECT,
         null=True,

@@ -13,9 +13,10 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from contracts import notifying, referrals, summaries
-from contracts.models import Learner, LearnerRoute, Lot, Municipality, ReferralState
+from contracts.models import Learner, LearnerRoute, Lot, ReferralState
 from portal.accounts.models import Role
 from portal.demo import data
+from portal.places.models import Municipality
 
 DEMO_CLIENT_PREFIX = "DEMO-"
 SHARE_OF_VOLUMES = 4  # one demo learner per four of the seed's learners

@@ -60,18 +60,17 @@ from contracts.models import (
     LotPeriodUse,
     LotStatus,
     MonthlyAttendance,
-    Municipality,
     ProgressReport,
     Referral,
     ReferralState,
     ReferralTransition,
-    Region,
 )
 from contracts.referrals import REFERABLE, ROUTE_COMPONENTS
 from portal.accounts.models import Role, User
 from portal.accounts.roles import role_group
 from portal.enrolments.models import LIVE_STATES, Enrolment, EnrolmentTransition, WaitingListEntry
 from portal.payments.models import Payment
+from portal.places.models import Municipality, Region
 from providers.choices import Component, EducationLevel, TargetGroup
 from providers.models import (
     Location,

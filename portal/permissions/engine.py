@@ -53,8 +53,8 @@ ROLE_PERMISSIONS: dict[str, dict[str, frozenset[Action]]] = {
         "providers.providermembership": _EDIT,
         # The region and its municipalities change rarely (a merger, a municipality joining);
         # contract managers keep them. Deleting one still referred to is refused.
-        "contracts.municipality": _EDIT,
-        "contracts.region": _EDIT,
+        "places.municipality": _EDIT,
+        "places.region": _EDIT,
         # The volumes per municipality and year that the forecast starts from.
         "contracts.intakevolume": _EDIT,
         "contracts.contract": _EDIT,
@@ -84,7 +84,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, frozenset[Action]]] = {
     # Klantmanagers register and keep the learners of their own municipality (no deleting: a
     # closed case is anonymised by retention, ``contracts.retention``).
     Role.CASE_MANAGER: {
-        "contracts.municipality": _READ,
+        "places.municipality": _READ,
         "contracts.learner": frozenset({Action.VIEW, Action.ADD, Action.CHANGE}),
         "contracts.referral": frozenset({Action.VIEW, Action.ADD, Action.CHANGE}),
     },

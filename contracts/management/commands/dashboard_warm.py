@@ -8,9 +8,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone, translation
 
-from contracts.models import Municipality
 from contracts.reporting.dashboard_tables import ReportSet, default_filter
 from portal.accounts.models import Role
+from portal.places.models import Municipality
 
 
 class Command(BaseCommand):

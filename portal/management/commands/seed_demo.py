@@ -14,11 +14,12 @@ from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Locale, Page, Site
 
 from cms.models import CataloguePage, ContentPage, HomePage
-from contracts.models import Contract, ContractStatus, IntakeVolume, Lot, Municipality, Region
+from contracts.models import Contract, ContractStatus, IntakeVolume, Lot
 from portal import permissions
 from portal.demo import data
 from portal.demo.caseload import demo_caseload_create
 from portal.payments.models import ConnectedAccount
+from portal.places.models import Municipality, Region
 from providers.models import (
     Language,
     Location,

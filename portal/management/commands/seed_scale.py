@@ -20,20 +20,12 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from contracts import summaries
-from contracts.models import (
-    Contract,
-    IntakeVolume,
-    Learner,
-    Lot,
-    MonthlyAttendance,
-    Municipality,
-    Referral,
-    Region,
-)
+from contracts.models import Contract, IntakeVolume, Learner, Lot, MonthlyAttendance, Referral
 from portal.core import pagecache
 from portal.core.command_arguments import whole_number
 from portal.demo.scale_casework import CASEWORK_MODELS, CaseworkBuilder, casework_reset
 from portal.enrolments.models import Enrolment
+from portal.places.models import Municipality, Region
 from providers import keurmerk
 from providers import offerings as offerings_rules
 from providers.choices import (
