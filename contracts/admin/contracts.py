@@ -58,8 +58,12 @@ for _model in (Region, Municipality, IntakeVolume):
     register_permission_policy(_model, ModulePermissionPolicy(_model))
 
 
+# Regions and municipalities moved to ``portal.places`` (#16); their admin pages keep the
+# addresses they had, so bookmarks and links in e-mails still work.
 class RegionViewSet(ScopedSnippetViewSet):
     model = Region
+    base_url_path = "snippets/contracts/region"
+    chooser_base_url_path = "snippets/choose/contracts/region"
     icon = "globe"
     list_display = ["name", "central_municipality"]
     inspect_view_enabled = True
@@ -67,6 +71,8 @@ class RegionViewSet(ScopedSnippetViewSet):
 
 class MunicipalityViewSet(ScopedSnippetViewSet):
     model = Municipality
+    base_url_path = "snippets/contracts/municipality"
+    chooser_base_url_path = "snippets/choose/contracts/municipality"
     icon = "home"
     list_select_related = ("region",)
     list_display = ["name", "cbs_code", "region"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import Group
+from wagtail.admin.admin_url_finder import AdminURLFinder
 
 from portal.accounts.models import Role
 from portal.accounts.roles import role_groups_sync
@@ -13,8 +14,8 @@ from tests.portal.helpers import login_staff_in_english
 
 pytestmark = pytest.mark.django_db
 
-MUNICIPALITIES = "/admin/snippets/places/municipality/"
-REGIONS = "/admin/snippets/places/region/"
+MUNICIPALITIES = "/admin/snippets/contracts/municipality/"
+REGIONS = "/admin/snippets/contracts/region/"
 
 
 def test_a_contract_manager_keeps_the_municipalities_and_regions(client):
@@ -28,6 +29,9 @@ def test_a_contract_manager_keeps_the_municipalities_and_regions(client):
     assert client.get(f"{MUNICIPALITIES}add/").status_code == 200
     assert client.get(REGIONS).status_code == 200
     assert client.get(f"{REGIONS}add/").status_code == 200
+    # The addresses from before the move: Wagtail's own links (listings, log, search) use them.
+    finder = AdminURLFinder(UserFactory(is_superuser=True))
+    assert finder.get_edit_url(haarlem) == f"{MUNICIPALITIES}edit/{haarlem.pk}/"
 
 
 def test_a_klantmanager_reads_the_municipalities_only(client):
