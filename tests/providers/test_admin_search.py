@@ -105,8 +105,9 @@ def test_the_provider_listing_searches_by_name(client, catalogue):
 
 
 def _chooser_models() -> list[str]:
+    """Each snippet chooser's path as its viewset has it ("app_label/model" by default)."""
     return [
-        f"{model._meta.app_label}/{model._meta.model_name}"
+        model.snippet_viewset.get_chooser_admin_base_path().removeprefix("snippets/choose/")
         for model in get_snippet_models()
         if getattr(model, "snippet_viewset", None) is not None
     ]
