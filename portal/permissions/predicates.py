@@ -2,7 +2,7 @@
 
 Every role check of the project is here (a test looks for others in the source); the object
 questions ("may this user do this to that?") are ``can`` and ``scope``. Each predicate is part of
-the permission matrix test (``tests/portal/test_permissions.py``).
+the permission matrix test (``tests/portal/permissions/test_permissions.py``).
 """
 
 from __future__ import annotations

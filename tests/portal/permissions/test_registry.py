@@ -13,7 +13,7 @@ from django.apps import apps
 from portal.permissions import ROLE_PERMISSIONS, Action, ObjectRules, Role, rules_register
 from portal.permissions.registry import rules_registered
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 # The roles that do not see every object of a kind: they work on their provider's, their
 # municipality's or their own objects, which only the model's app can say.
