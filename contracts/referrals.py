@@ -293,9 +293,7 @@ def referral_create(
         referral = Referral.objects.create(
             learner=learner, lot=lot, start_moment=start_moment, note=note, created_by=actor
         )
-        ReferralTransition.objects.create(
-            referral=referral, to_state=State.DRAFT, actor=actor, reason="created"
-        )
+        ReferralTransition.record_start(referral, actor=actor, reason="created")
     return referral
 
 
@@ -448,13 +446,8 @@ def referral_transition(
     _check_transition(referral, to_state)
     if to_state in REASON_REQUIRED and not reason.strip():
         raise ReferralRefused(_("Give a reason."), field="reason")
-    from_state = referral.state
-    referral.state = to_state
-    for name, value in changes.items():
-        setattr(referral, name, value)
-    referral.save(update_fields=["state", "updated_at", *changes])
-    ReferralTransition.objects.create(
-        referral=referral, from_state=from_state, to_state=to_state, actor=actor, reason=reason
+    from_state = ReferralTransition.record_move(
+        referral, to_state=to_state, actor=actor, reason=reason, **changes
     )
     notifying.referral_moved_notify(referral, from_state=from_state)
     return referral

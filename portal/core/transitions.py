@@ -42,3 +42,47 @@ class TransitionRecord(models.Model):
     def __str__(self) -> str:
         subject_id = getattr(self, f"{self.subject_field}_id")
         return f"{subject_id}: {self.from_state or '-'} → {self.to_state}"
+
+    @classmethod
+    def record_start(cls, subject: models.Model, *, actor: object = None, reason: str = "") -> None:
+        """Record that ``subject`` came into being in its first state."""
+        cls.objects.create(
+            **{cls.subject_field: subject},
+            from_state="",
+            to_state=subject.state,
+            actor=_person(actor),
+            reason=reason[:REASON_MAX_LENGTH],
+        )
+
+    @classmethod
+    def record_move(
+        cls,
+        subject: models.Model,
+        *,
+        to_state: str,
+        actor: object = None,
+        reason: str = "",
+        **changes: object,
+    ) -> str:
+        """Move ``subject`` to ``to_state`` with ``changes`` to its other fields, saved together
+        with the record of the change: the one way a state changes. The caller has checked that
+        the move is allowed, inside its transaction with the row locked. Returns the state it
+        came from."""
+        from_state = subject.state
+        subject.state = to_state
+        for name, value in changes.items():
+            setattr(subject, name, value)
+        subject.save(update_fields=["state", "updated_at", *changes])
+        cls.objects.create(
+            **{cls.subject_field: subject},
+            from_state=from_state,
+            to_state=to_state,
+            actor=_person(actor),
+            reason=reason[:REASON_MAX_LENGTH],
+        )
+        return from_state
+
+
+def _person(actor: object) -> object:
+    """The user who acted, or None for the system, Stripe's events and anonymous requests."""
+    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None

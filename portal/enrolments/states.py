@@ -16,7 +16,6 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from portal.accounts.models import User
-from portal.core.transitions import REASON_MAX_LENGTH
 from portal.enrolments.models import Enrolment, EnrolmentTransition
 
 State = Enrolment.State
@@ -59,25 +58,14 @@ def enrolment_transition(
     with the record of the change. Call it inside the caller's transaction, with the row locked."""
     if not may_become(enrolment, to_state):
         raise IllegalTransition(enrolment, to_state)
-    from_state = enrolment.state
-    enrolment.state = to_state
-    for name, value in changes.items():
-        setattr(enrolment, name, value)
-    enrolment.save(update_fields=["state", "updated_at", *changes])
-    EnrolmentTransition.objects.create(
-        enrolment=enrolment,
-        from_state=from_state,
-        to_state=to_state,
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        reason=reason[:REASON_MAX_LENGTH],
+    EnrolmentTransition.record_move(
+        enrolment, to_state=to_state, actor=actor, reason=reason, **changes
     )
     return enrolment
 
 
 def enrolment_created(*, enrolment: Enrolment, actor: User | None, reason: str) -> None:
-    EnrolmentTransition.objects.create(
-        enrolment=enrolment, from_state="", to_state=enrolment.state, actor=actor, reason=reason
-    )
+    EnrolmentTransition.record_start(enrolment, actor=actor, reason=reason)
 
 
 def holds_lapsed(*, enrolments: QuerySet[Enrolment], reason: str) -> int:

@@ -52,3 +52,47 @@ def test_both_records_have_the_same_fields_but_their_own_states(record):
     assert record._meta.ordering == ["at", "pk"]
     own = {"ReferralTransition": "referral", "EnrolmentTransition": "enrolment"}[record.__name__]
     assert own in fields
+
+
+def test_both_state_machines_move_and_record_the_same_way():
+    """One sequence (``TransitionRecord.record_move``): the new state and the other changes are
+    saved with the record; a reason too long is cut, for referrals as for enrolments, and an
+    anonymous actor is nobody."""
+    from django.contrib.auth.models import AnonymousUser
+
+    haarlem = MunicipalityFactory()
+    klantmanager = UserFactory(role=Role.CASE_MANAGER, municipality=haarlem)
+    learner = LearnerFactory(municipality=haarlem, target_group="GEZINSMIGRANT", housing_date=None)
+    lot = LotFactory(component="PVT", contract__municipalities=[haarlem])
+    referral = referrals.referral_create(learner=learner, lot=lot, actor=klantmanager)
+    start = ReferralTransition.objects.get(referral=referral)
+    assert (start.from_state, start.to_state, start.actor, start.reason) == (
+        "",
+        "draft",
+        klantmanager,
+        "created",
+    )
+    referrals.referral_transition(
+        referral=referral,
+        to_state="withdrawn",
+        actor=AnonymousUser(),
+        reason=LONG_REASON + "cut",
+        note="changed with it",
+    )
+    referral.refresh_from_db()
+    assert (referral.state, referral.note) == ("withdrawn", "changed with it")
+    moved = ReferralTransition.objects.filter(referral=referral).latest("pk")
+    assert (moved.from_state, moved.actor, moved.reason) == ("draft", None, LONG_REASON)
+
+    enrolment = held_enrolment(start_moment_for_sale())
+    states.enrolment_transition(
+        enrolment=enrolment,
+        to_state=Enrolment.State.EXPIRED,
+        actor=klantmanager,
+        reason="clock",
+        hold_expires_at=None,
+    )
+    enrolment.refresh_from_db()
+    assert (enrolment.state, enrolment.hold_expires_at) == (Enrolment.State.EXPIRED, None)
+    record = EnrolmentTransition.objects.filter(enrolment=enrolment).latest("pk")
+    assert (record.from_state, record.to_state, record.actor) == ("held", "expired", klantmanager)
