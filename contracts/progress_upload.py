@@ -28,7 +28,6 @@ or English names, so a file made in one language uploads in the other.
 from __future__ import annotations
 
 import datetime
-import io
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -41,10 +40,8 @@ from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
 
 from contracts import progress, referrals, summaries
 from contracts.models import AuditEntry, MonthlyAttendance, Referral
@@ -52,7 +49,6 @@ from contracts.progress import attendance_audit_what
 from portal import permissions
 from portal.accounts.models import User
 from portal.core.tabular.cells import date_parse, integer_parse
-from portal.core.tabular.formulas import formula_escape
 from portal.core.tabular.reading import (
     ImportFileError,
     RowError,
@@ -61,6 +57,14 @@ from portal.core.tabular.reading import (
     SheetLimits,
     sheet_from_table,
     table_read,
+)
+from portal.core.tabular.writing import (
+    drop_down,
+    explanation_sheet,
+    headings_append,
+    template_workbook,
+    workbook_bytes,
+    xlsx_text,
 )
 from portal.permissions import Action
 
@@ -494,12 +498,7 @@ def attendance_template_xlsx(*, user: User, today: datetime.date | None = None) 
     drop-down list of reasons) and a sheet that explains every column in the active language."""
     month = previous_month(today or timezone.localdate())
     rows = attendance_template_rows(user=user, month=month)
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = DATA_SHEET_TITLE
-    sheet.append(list(TEMPLATE_COLUMNS))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+    workbook, sheet = template_workbook(title=DATA_SHEET_TITLE, columns=TEMPLATE_COLUMNS)
     for row in rows:
         sheet.append([_xlsx_value(row.get(code)) for code in TEMPLATE_COLUMNS])
     last_row = max(len(rows) + 1, 1000)
@@ -510,18 +509,11 @@ def attendance_template_xlsx(*, user: User, today: datetime.date | None = None) 
     for number in range(2, len(rows) + 2):
         # Text, so that Excel keeps an edited month as typed (a date cell would be read too).
         sheet[f"{month_letter}{number}"].number_format = "@"
-    sheet.freeze_panes = "A2"
-    reason_letter = _letter("absence_reason")
-    validation = DataValidation(
-        type="list", formula1='"{}"'.format(",".join(AbsenceReason.values)), allow_blank=True
+    drop_down(
+        sheet, letter=_letter("absence_reason"), values=AbsenceReason.values, last_row=last_row
     )
-    validation.showErrorMessage = False  # Dutch names may be typed too; the upload checks them.
-    validation.add(f"{reason_letter}2:{reason_letter}{last_row}")
-    sheet.add_data_validation(validation)
     _add_explanation_sheet(workbook, month=month)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)
 
 
 def _letter(code: str) -> str:
@@ -535,16 +527,10 @@ def _xlsx_value(value: object) -> object:
         return int(value) if value == value.to_integral_value() else float(value)
     if isinstance(value, int):
         return value
-    return _safe_text(str(value))
-
-
-def _safe_text(value: str) -> str:
-    # Names come from people: never let one run as a formula (``portal.core.tabular.formulas``).
-    return formula_escape(ILLEGAL_CHARACTERS_RE.sub("", value))
+    return xlsx_text(str(value))
 
 
 def _add_explanation_sheet(workbook: Workbook, *, month: datetime.date) -> None:
-    sheet = workbook.create_sheet(_("explanation"))
     month_text = f"{month:%Y-%m}"
     intro = [
         _("How to fill in the sheet “%(sheet)s”") % {"sheet": DATA_SHEET_TITLE},
@@ -568,12 +554,10 @@ def _add_explanation_sheet(workbook: Workbook, *, month: datetime.date) -> None:
         },
         "",
     ]
-    for line in intro:
-        sheet.append([_safe_text(line)])
-    sheet["A1"].font = Font(bold=True)
-    sheet.append([_("Column"), _("Meaning"), _("Required"), _("Allowed values"), _("Example")])
-    for cell in sheet[sheet.max_row]:
-        cell.font = Font(bold=True)
+    sheet = explanation_sheet(workbook, title=_("explanation"), intro=intro)
+    headings_append(
+        sheet, [_("Column"), _("Meaning"), _("Required"), _("Allowed values"), _("Example")]
+    )
     reasons = ", ".join(f"{choice.value} ({choice.label})" for choice in AbsenceReason)
     not_read = _("Not read by the upload.")
     explained = {
@@ -628,10 +612,10 @@ def _add_explanation_sheet(workbook: Workbook, *, month: datetime.date) -> None:
         sheet.append(
             [
                 code,
-                _safe_text(f"{COLUMN_LABELS[code]}: {meaning}"),
+                xlsx_text(f"{COLUMN_LABELS[code]}: {meaning}"),
                 required,
-                _safe_text(allowed),
-                _safe_text(str(sample.get(code, ""))),
+                xlsx_text(allowed),
+                xlsx_text(str(sample.get(code, ""))),
             ]
         )
     for letter, width in zip("ABCDE", (20, 60, 22, 70, 30), strict=True):

@@ -26,12 +26,17 @@ from django.utils.functional import Promise, cached_property
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
 
-from portal.core.tabular.formulas import formula_escape
+from portal.core.tabular.writing import (
+    drop_down,
+    explanation_sheet,
+    headings_append,
+    template_workbook,
+    workbook_bytes,
+    xlsx_text,
+)
 from providers.choices import CefrLevel, Component, EducationLevel, Schedule
 from providers.models import Language, Location, Offering, Provider, StartMoment
 
@@ -353,12 +358,7 @@ def _xlsx_cell(column: Column, value: object, *, location_names: Mapping[int, st
         return value
     if column.kind == Kind.PRICE:
         return float(Decimal(value) / 100)
-    return _safe_text(cell_text(column, value, location_names=location_names))
-
-
-def _safe_text(value: str) -> str:
-    # openpyxl refuses control characters that XML 1.0 cannot hold; they never belong in a cell.
-    return formula_escape(ILLEGAL_CHARACTERS_RE.sub("", value))
+    return xlsx_text(cell_text(column, value, location_names=location_names))
 
 
 # Allowed values, for the template's explanation sheet ------------------------------------------
@@ -520,7 +520,7 @@ def csv_bytes(
     for row in rows:
         writer.writerow(
             [
-                _safe_text(cell_text(column, row.get(column.code), location_names=names))
+                xlsx_text(cell_text(column, row.get(column.code), location_names=names))
                 for column in COLUMNS
             ]
         )
@@ -536,12 +536,7 @@ def xlsx_bytes(
     """An XLSX workbook: the data sheet (header row, ``rows``, drop-down lists for codes) and a
     second sheet that explains every column in the active language."""
     names = location_names or {}
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = DATA_SHEET_TITLE
-    sheet.append(list(COLUMN_CODES))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+    workbook, sheet = template_workbook(title=DATA_SHEET_TITLE, columns=COLUMN_CODES)
     row_count = 0
     for row in rows:
         row_count += 1
@@ -557,12 +552,9 @@ def xlsx_bytes(
         elif column.kind == Kind.PRICE:
             for cell in sheet[letter][1:]:
                 cell.number_format = "0.00"
-    sheet.freeze_panes = "A2"
     _add_drop_downs(sheet, last_row=max(row_count + 1, 1000))
     _add_explanation_sheet(workbook, provider=provider)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)
 
 
 def _add_drop_downs(sheet, *, last_row: int) -> None:
@@ -574,17 +566,10 @@ def _add_drop_downs(sheet, *, last_row: int) -> None:
             values = [boolean_text(True), boolean_text(False)]
         else:
             continue
-        letter = get_column_letter(index)
-        validation = DataValidation(
-            type="list", formula1='"{}"'.format(",".join(values)), allow_blank=True
-        )
-        validation.showErrorMessage = False
-        validation.add(f"{letter}2:{letter}{last_row}")
-        sheet.add_data_validation(validation)
+        drop_down(sheet, letter=get_column_letter(index), values=values, last_row=last_row)
 
 
 def _add_explanation_sheet(workbook: Workbook, *, provider: Provider | None) -> None:
-    sheet = workbook.create_sheet(_("explanation"))
     locations = (
         list(Location.objects.filter(provider=provider).order_by("name")) if provider else []
     )
@@ -603,13 +588,10 @@ def _add_explanation_sheet(workbook: Workbook, *, provider: Provider | None) -> 
         ),
         "",
     ]
-    for line in intro:
-        sheet.append([line])
-    sheet["A1"].font = Font(bold=True)
-    header = [_("Column"), _("Meaning"), _("Required"), _("Allowed values"), _("Example")]
-    sheet.append(header)
-    for cell in sheet[sheet.max_row]:
-        cell.font = Font(bold=True)
+    sheet = explanation_sheet(workbook, title=_("explanation"), intro=intro)
+    headings_append(
+        sheet, [_("Column"), _("Meaning"), _("Required"), _("Allowed values"), _("Example")]
+    )
     example = example_row(provider=provider)
     names = {location.pk: location.name for location in locations}
     for column in COLUMNS:
@@ -619,10 +601,10 @@ def _add_explanation_sheet(workbook: Workbook, *, provider: Provider | None) -> 
         sheet.append(
             [
                 column.code,
-                _safe_text(meaning),
+                xlsx_text(meaning),
                 requirement_text(column),
-                _safe_text(allowed_values(column, locations=locations, languages=languages)),
-                _safe_text(cell_text(column, example.get(column.code), location_names=names)),
+                xlsx_text(allowed_values(column, locations=locations, languages=languages)),
+                xlsx_text(cell_text(column, example.get(column.code), location_names=names)),
             ]
         )
     for letter, width in zip("ABCDE", (26, 50, 22, 70, 30), strict=True):
