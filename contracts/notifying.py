@@ -29,7 +29,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from contracts.models import Referral, ReferralState
-from portal.accounts.models import Role, User
+from portal import permissions
+from portal.accounts.models import User
 
 State = ReferralState
 ANSWERED_STATES = frozenset(
@@ -71,8 +72,7 @@ def referral_admin_url(referral: Referral) -> str:
 def provider_recipients(referral: Referral) -> list[User]:
     return list(
         User.objects.filter(
-            role=Role.PROVIDER_STAFF,
-            is_active=True,
+            permissions.provider_staff_q(),
             provider_memberships__provider_id=referral.lot.contract.provider_id,
         )
         .exclude(email="")

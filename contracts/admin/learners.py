@@ -41,7 +41,7 @@ from wagtail.snippets.views.snippets import CreateView, EditView, IndexView, Ins
 from contracts import audit, learners, referrals, rules, transfers
 from contracts.models import AuditEntry, Learner, LearnerRoute
 from portal import permissions
-from portal.accounts.models import Role, User
+from portal.accounts.models import User
 from portal.permissions import Action
 from portal.permissions.wagtail import ModulePermissionPolicy, ScopedSnippetViewSet
 from providers.choices import TargetGroup
@@ -81,7 +81,7 @@ class LearnerAdminForm(WagtailAdminModelForm):
                 self.instance.municipality_id = municipality_id
                 self.initial.setdefault("klantmanager", user.pk)
         if "klantmanager" in self.fields:
-            klantmanagers = User.objects.filter(role=Role.CASE_MANAGER, is_active=True)
+            klantmanagers = User.objects.filter(permissions.klantmanagers_q())
             if municipality_id is not None:
                 klantmanagers = klantmanagers.filter(municipality_id=municipality_id)
             self.fields["klantmanager"] = KlantmanagerChoiceField(

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.db.models import Q
+
 from portal.permissions.engine import provider_ids
 from portal.permissions.roles import Role
 
@@ -101,3 +103,17 @@ def may_delete_own_account(user: AnyUser) -> bool:
 def acts_for_anybody(user: AnyUser) -> bool:
     """Superusers may act for any provider or municipality (support, corrections)."""
     return bool(user.is_superuser)
+
+
+# The same questions as filters, for choosing people in SQL (who gets an e-mail, whom a case can
+# be given to): ``prefix`` is the path to the user ("staff__" from a municipality).
+
+
+def klantmanagers_q(prefix: str = "") -> Q:
+    """Active klantmanagers (``is_klantmanager``)."""
+    return Q(**{f"{prefix}role": Role.CASE_MANAGER, f"{prefix}is_active": True})
+
+
+def provider_staff_q(prefix: str = "") -> Q:
+    """Active provider staff (``is_provider_staff``)."""
+    return Q(**{f"{prefix}role": Role.PROVIDER_STAFF, f"{prefix}is_active": True})

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone, translation
 
 from contracts.reporting.dashboard_tables import ReportSet, default_filter
-from portal.accounts.models import Role
+from portal import permissions
 from portal.places.models import Municipality
 
 
@@ -35,7 +35,7 @@ class Command(BaseCommand):
         filters = [default_filter(today)]
         if options["municipalities"]:
             with_klantmanagers = Municipality.objects.filter(
-                staff__role=Role.CASE_MANAGER, staff__is_active=True
+                permissions.klantmanagers_q("staff__")
             ).distinct()
             filters += [
                 default_filter(today, municipality_id=pk)

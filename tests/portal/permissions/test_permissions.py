@@ -446,3 +446,18 @@ def test_a_klantmanager_account_needs_its_municipality():
     assert not any(
         permissions.role_needs_municipality(role) for role in Role if role != Role.CASE_MANAGER
     )
+
+
+def test_the_sql_forms_of_the_predicates_choose_the_same_people(world):
+    users, _objects = world
+    people = [user for user in users.values() if user.is_authenticated]
+    inactive = UserFactory(role=Role.CASE_MANAGER, is_active=False, municipality=None)
+    people.append(inactive)
+    from portal.accounts.models import User
+
+    among = User.objects.filter(pk__in=[u.pk for u in people])
+    chosen = set(among.filter(permissions.klantmanagers_q()).values_list("pk", flat=True))
+    assert chosen == {u.pk for u in people if permissions.is_klantmanager(u) and u.is_active}
+    chosen = set(among.filter(permissions.provider_staff_q()).values_list("pk", flat=True))
+    assert chosen == {u.pk for u in people if permissions.is_provider_staff(u) and u.is_active}
+    assert inactive.pk not in chosen
