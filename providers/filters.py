@@ -15,11 +15,16 @@ from portal.core.forms import StrictBooleanField
 from portal.core.inputs import ID_MAX, IdField
 from portal.core.pagecache import cached_by_catalogue_version
 from portal.core.widgets import FastCheckboxSelectMultiple, FastSelect
+from portal.places import geo
 from portal.places.models import Municipality
 from providers import keurmerk
 from providers.choices import Component, Schedule, TargetGroup
 from providers.models import Language, Offering
-from providers.selectors import duo_loan_available_q, start_moments_open
+from providers.selectors import (
+    duo_loan_available_q,
+    offering_distance_annotate,
+    start_moments_open,
+)
 
 MAX_SEARCH_LENGTH = 100
 
@@ -30,13 +35,16 @@ ORDERING_CHOICES = [
     ("-pass_rate", _("Pass rate (highest first)")),
     ("-next_start", _("Next start date (latest first)")),
     ("pass_rate", _("Pass rate (lowest first)")),
+    ("distance", _("Distance (nearest first)")),
 ]
 DEFAULT_ORDERING = "next_start"
 _ORDER_FIELDS = {
     "next_start": "next_start",
     "price": "price_cents",
     "pass_rate": "pass_rate_percent",
+    "distance": "distance_km",  # online courses (no distance) after the rest
 }
+MAX_DISTANCE_KM = 300  # the Netherlands is about 300 km from end to end
 
 
 class StrictBooleanFilter(django_filters.BooleanFilter):
@@ -72,6 +80,28 @@ class IdFilter(filters.NumberFilter):
     field_class = IdField
 
 
+class NearField(forms.CharField):
+    """A postcode ("2011", "2011 AB") or a place ("Haarlem", "Den Haag"), cleaned to its
+    ``geo.Point``; anything else is an error on the field."""
+
+    default_error_messages = {
+        "unknown": _("We do not know this postcode or place. Try a 4-digit postcode, like 2011.")
+    }
+
+    def clean(self, value):
+        text = super().clean(value)
+        if not text:
+            return None
+        point = geo.point_for(text)
+        if point is None:
+            raise forms.ValidationError(self.error_messages["unknown"], code="unknown")
+        return point
+
+
+class NearFilter(filters.CharFilter):
+    field_class = NearField
+
+
 class OfferingFilterForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
@@ -80,6 +110,16 @@ class OfferingFilterForm(forms.Form):
             self.add_error(
                 "starts_before", _("The end of the start-date window is before its beginning.")
             )
+        # Distance needs a point; a near that is itself wrong has said so on its own field.
+        if not cleaned.get("near") and "near" not in self.errors:
+            if cleaned.get("max_distance_km") is not None:
+                self.add_error(
+                    "max_distance_km", _("Enter a postcode or place to measure the distance from.")
+                )
+            if cleaned.get("ordering") == "distance":
+                self.add_error(
+                    "ordering", _("Enter a postcode or place to sort by distance from it.")
+                )
         return cleaned
 
 
@@ -144,6 +184,19 @@ class OfferingFilterSet(filters.FilterSet):
         method="filter_start_window",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
+    near = NearFilter(
+        label=_("Near"),
+        method="filter_near",
+        max_length=geo.MAX_INPUT_LENGTH,
+        help_text=_("Postcode or place, like 2011 or Haarlem"),
+    )
+    max_distance_km = WholeNumberFilter(
+        label=_("Maximum distance (km)"),
+        method="filter_max_distance",
+        min_value=1,
+        max_value=MAX_DISTANCE_KM,
+        help_text=_("Online courses are always shown."),
+    )
     ordering = filters.ChoiceFilter(
         widget=FastSelect,
         label=_("Sort by"),
@@ -160,6 +213,7 @@ class OfferingFilterSet(filters.FilterSet):
     def filter_queryset(self, queryset: QuerySet[Offering]) -> QuerySet[Offering]:
         queryset = super().filter_queryset(queryset)
         queryset = self._filter_start_window(queryset)
+        queryset = self._filter_distance(queryset)
         return self._order(queryset, self.form.cleaned_data.get("ordering") or DEFAULT_ORDERING)
 
     def filter_text(self, queryset, name, value):
@@ -221,6 +275,24 @@ class OfferingFilterSet(filters.FilterSet):
 
     def filter_ordering(self, queryset, name, value):
         return queryset  # applied last, in filter_queryset
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def filter_near(self, queryset, name, value):
+        return queryset  # near and max_distance_km together: see _filter_distance
+
+    @extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_DISTANCE_KM})
+    def filter_max_distance(self, queryset, name, value):
+        return queryset  # see _filter_distance
+
+    def _filter_distance(self, queryset: QuerySet[Offering]) -> QuerySet[Offering]:
+        """Every result gets ``distance_km`` (None without ``near``); ``max_distance_km`` keeps
+        the offerings within it and every online course, which is near to everybody."""
+        point = self.form.cleaned_data.get("near")
+        queryset = offering_distance_annotate(queryset, point=point)
+        max_km = self.form.cleaned_data.get("max_distance_km")
+        if point is not None and max_km is not None:
+            queryset = queryset.filter(Q(distance_km__lte=max_km) | Q(is_online_only=True))
+        return queryset
 
     def _filter_start_window(self, queryset: QuerySet[Offering]) -> QuerySet[Offering]:
         after = self.form.cleaned_data.get("starts_after")

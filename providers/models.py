@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -19,6 +21,7 @@ from wagtail.models import (
 )
 from wagtail.search import index
 
+from portal.places.geo import postcode_point
 from providers import keurmerk
 from providers.choices import (
     CefrLevel,
@@ -29,6 +32,12 @@ from providers.choices import (
     Schedule,
     TargetGroup,
 )
+
+
+def coordinate(degrees: float) -> Decimal:
+    """Degrees as ``Location`` stores them: six decimals (about 10 cm)."""
+    return Decimal(str(round(degrees, 6)))
+
 
 kvk_validator = RegexValidator(r"^\d{8}$", _("A KvK number has exactly eight digits."))
 postcode_validator = RegexValidator(
@@ -187,6 +196,16 @@ class Location(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}, {self.city}"
+
+    def save(self, *args, **kwargs) -> None:
+        """A location without coordinates gets its postcode area's centre (for the catalogue's
+        near-me search); coordinates someone gave are never overwritten."""
+        if self.latitude is None and self.longitude is None:
+            point = postcode_point(self.postcode)
+            if point is not None:
+                self.latitude = coordinate(point.latitude)
+                self.longitude = coordinate(point.longitude)
+        super().save(*args, **kwargs)
 
 
 class Offering(

@@ -13,18 +13,26 @@ import datetime
 
 from django.db.models import (
     BooleanField,
+    Case,
+    Exists,
     ExpressionWrapper,
+    FloatField,
     IntegerField,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Subquery,
+    Value,
+    When,
 )
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from portal.permissions import public_scope
+from portal.places.geo import Point, distance_sql
 from providers import keurmerk
+from providers.choices import Schedule
 from providers.models import Location, Offering, Provider, StartMoment
 from providers.seats import free_seats_expression, free_seats_now_expression, has_free_seats_q
 
@@ -118,6 +126,53 @@ def offering_public_queryset(*, on: datetime.date | None = None) -> QuerySet[Off
             duo_loan_refused_for_keurmerk=ExpressionWrapper(
                 duo_loan_refused_for_keurmerk_q(on=on), output_field=BooleanField()
             ),
+            is_online_only=ExpressionWrapper(offering_online_only_q(), output_field=BooleanField()),
+        )
+    )
+
+
+def offering_online_only_q() -> Q:
+    """Taught online only: its schedule is online, or it names no place at all (no listed
+    location and no start moment at a location). It has no distance to anybody."""
+    listed = Offering.locations.through.objects.filter(offering_id=OuterRef("pk"))
+    located = StartMoment.objects.filter(offering_id=OuterRef("pk"), location__isnull=False)
+    return Q(schedule=Schedule.ONLINE) | (~Q(Exists(listed)) & ~Q(Exists(located)))
+
+
+def offering_distance_annotate(
+    queryset: QuerySet[Offering], *, point: Point | None, on: datetime.date | None = None
+) -> QuerySet[Offering]:
+    """``distance_km``: the straight-line distance from ``point`` to the offering's nearest
+    location, in SQL (three correlated subqueries, no query per row); NULL without a ``point``,
+    for an online course, and where no location has coordinates.
+
+    The nearest location is sought first among the start moments still open for enrolment
+    (where the learner can actually start); an offering with none of those falls back to its
+    listed locations, then to the locations of any of its start moments (so a full course is
+    still "3 km away", not "online").
+    """
+    if point is None:
+        return queryset.annotate(distance_km=Value(None, output_field=FloatField()))
+
+    def nearest(rows: QuerySet, path: str) -> Subquery:
+        measured = rows.filter(
+            **{f"{path}latitude__isnull": False, f"{path}longitude__isnull": False}
+        ).annotate(km=distance_sql(point, latitude=f"{path}latitude", longitude=f"{path}longitude"))
+        return Subquery(measured.order_by("km").values("km")[:1], output_field=FloatField())
+
+    open_moments = start_moments_open(on=on).filter(offering_id=OuterRef("pk"))
+    listed = Location.objects.filter(offerings=OuterRef("pk"))
+    any_moment = StartMoment.objects.filter(offering_id=OuterRef("pk"))
+    return queryset.annotate(
+        distance_km=Case(
+            When(schedule=Schedule.ONLINE, then=Value(None, output_field=FloatField())),
+            default=Coalesce(
+                nearest(open_moments, "location__"),
+                nearest(listed, ""),
+                nearest(any_moment, "location__"),
+                output_field=FloatField(),
+            ),
+            output_field=FloatField(),
         )
     )
 

@@ -68,3 +68,41 @@ class Municipality(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class PostcodeArea(models.Model):
+    """A Dutch 4-digit postcode area (PC4) with its centre: the catalogue's offline answer to
+    "where is 2011?" and "where is Haarlem?" (``portal.places.geo``).
+
+    Loaded from ``portal/places/data/pc4-nl.csv`` (MIT, see ``pc4-nl.LICENSE``) by a data
+    migration; nobody edits these rows by hand.
+    """
+
+    pc4 = models.CharField(_("postcode area"), max_length=4, unique=True)
+    place = models.CharField(_("place"), max_length=80)
+    alternative_names = models.CharField(_("alternative spellings"), max_length=200, blank=True)
+    municipality_name = models.CharField(_("municipality"), max_length=120)
+    latitude = models.FloatField(_("latitude"))
+    longitude = models.FloatField(_("longitude"))
+    is_po_box = models.BooleanField(
+        _("post-office boxes only"),
+        default=False,
+        help_text=_("Post-office-box numbers, not an area where people live."),
+    )
+    # Folded forms (``geo.place_key``: lower case, accents and punctuation gone) to look up.
+    place_key = models.CharField(max_length=80, db_index=True)
+    alternative_keys = models.CharField(max_length=200, blank=True)  # "|s gravenhage|"
+    municipality_key = models.CharField(max_length=120, db_index=True)
+
+    class Meta:
+        verbose_name = _("postcode area")
+        verbose_name_plural = _("postcode areas")
+        ordering = ["pc4"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(pc4__regex=r"^[0-9]{4}$"), name="postcodearea_pc4_format"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pc4} {self.place}"

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -62,6 +63,16 @@ class OfferingSerializer(serializers.ModelSerializer):
     next_start = serializers.DateField(allow_null=True)
     free_seats = serializers.IntegerField(source="next_start_free_seats", allow_null=True)
     pass_rate = serializers.IntegerField(source="pass_rate_percent", allow_null=True)
+    online_only = serializers.BooleanField(
+        source="is_online_only",
+        help_text=_("Taught online only: the schedule is online, or no location is given."),
+    )
+    distance_km = serializers.SerializerMethodField(
+        help_text=_(
+            "Straight-line distance in km (to 0.1) from near to the nearest location; empty "
+            "without near, for online courses and where no location has coordinates."
+        )
+    )
 
     class Meta:
         model = Offering
@@ -93,7 +104,14 @@ class OfferingSerializer(serializers.ModelSerializer):
             "municipalities",
             "next_start",
             "free_seats",
+            "online_only",
+            "distance_km",
         ]
+
+    @extend_schema_field(serializers.FloatField(allow_null=True))
+    def get_distance_km(self, offering: Offering) -> float | None:
+        distance = getattr(offering, "distance_km", None)
+        return None if distance is None else round(distance, 1)
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_municipalities(self, offering: Offering) -> list[str]:

@@ -141,6 +141,11 @@ ODD_VALUES = [
     "-price",
     "B1_ROUTE",
     "GM0392",
+    # near, max_distance_km and ordering=distance: valid values, so they meet the others
+    "2011 AB",
+    "'s-Gravenhage",
+    "distance",
+    "300",
 ]
 
 text_values = st.text(st.characters(exclude_categories=["Cs"]), max_size=40)

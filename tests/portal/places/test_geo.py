@@ -1,0 +1,165 @@
+"""Where a postcode or place is (``portal.places.geo``), from the shipped postcode areas."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from portal.places import geo
+from portal.places.geo import Point, distance_km, pc4_of, place_key, point_for
+from portal.places.models import PostcodeArea
+from portal.places.postcodes import POSTCODE_AREAS_CSV, postcode_areas_load
+from tests.portal.places.postcode_data import postcode_areas_ensure
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def postcode_areas(db):
+    postcode_areas_ensure()
+
+
+def centre(pc4: str) -> Point:
+    area = PostcodeArea.objects.get(pc4=pc4)
+    return Point(area.latitude, area.longitude)
+
+
+def test_the_migration_loaded_every_postcode_area_and_the_licence_ships_beside_the_data():
+    assert PostcodeArea.objects.count() == 4699
+    assert (POSTCODE_AREAS_CSV.parent / "pc4-nl.LICENSE").read_text().startswith("The MIT License")
+    haarlem = PostcodeArea.objects.get(pc4="2011")
+    assert (haarlem.place, haarlem.municipality_name, haarlem.is_po_box) == (
+        "Haarlem",
+        "Haarlem",
+        False,
+    )
+    assert PostcodeArea.objects.get(pc4="2000").is_po_box
+
+
+def test_loading_again_leaves_the_same_rows():
+    before = set(PostcodeArea.objects.values_list("pc4", "latitude", "longitude"))
+    assert postcode_areas_load(PostcodeArea) == 4699
+    assert set(PostcodeArea.objects.values_list("pc4", "latitude", "longitude")) == before
+
+
+@pytest.mark.parametrize("text", ["2011", "2011 AB", "2011ab", " 2011-AB ", "2011  ab", "2011AB"])
+def test_a_postcode_written_any_usual_way_is_its_pc4_areas_centre(text):
+    assert point_for(text) == centre("2011")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "0999",
+        "201",
+        "20111",
+        "2011 ABC",
+        "2011 A",
+        "A2011",
+        "٢٠١١",
+        "2\u0660\u0661\u0661",
+        "2011\x00",
+        "1e400",
+    ],
+)
+def test_what_is_not_a_dutch_postcode_has_no_pc4(text):
+    assert pc4_of(text) is None
+
+
+def test_a_postcode_that_no_area_has_is_unknown():
+    PostcodeArea.objects.filter(pc4="2011").delete()
+    assert point_for("2011 AB") is None
+
+
+@pytest.mark.parametrize("text", ["Haarlem", "haarlem", "  HAARLEM ", "Haarlem."])
+def test_a_place_is_the_mean_of_its_postcode_areas_without_po_boxes(text):
+    areas = PostcodeArea.objects.filter(place="Haarlem", is_po_box=False)
+    expected = Point(
+        sum(area.latitude for area in areas) / len(areas),
+        sum(area.longitude for area in areas) / len(areas),
+    )
+    point = point_for(text)
+    assert point is not None
+    assert math.isclose(point.latitude, expected.latitude, abs_tol=1e-9)
+    assert math.isclose(point.longitude, expected.longitude, abs_tol=1e-9)
+    assert PostcodeArea.objects.filter(place="Haarlem", is_po_box=True).exists()
+
+
+@pytest.mark.parametrize("text", ["Den Haag", "den haag", "'s-Gravenhage", "s Gravenhage"])
+def test_a_place_is_found_by_its_other_spellings(text):
+    assert point_for(text) == point_for("Den Haag")
+    assert distance_km(point_for(text), centre("2511")) < 5
+
+
+def test_accents_are_folded_both_ways():
+    assert point_for("Castelré") == point_for("castelre") == centre("5114")
+    assert point_for("OHE EN LAAK") == point_for("Ohé en Laak") == centre("6109")
+    # Jonkerslân's other spelling is "Jonkersland": "Jonkerslan" is found by folding alone.
+    assert point_for("Jonkerslan") == point_for("jonkerslân") == centre("8403")
+    assert place_key("'s-Gravenhage") == "s gravenhage"
+    assert place_key("Wâldsein") == "waldsein"
+
+
+def test_a_name_of_two_places_is_the_bigger_one():
+    # Hengelo (Overijssel) has ten postcode areas, Hengelo in Bronckhorst (Gelderland) one.
+    areas = PostcodeArea.objects.filter(
+        place="Hengelo", municipality_name="Hengelo", is_po_box=False
+    )
+    assert len(areas) > 1
+    hengelo = point_for("Hengelo")
+    assert hengelo.latitude == pytest.approx(sum(a.latitude for a in areas) / len(areas))
+    assert hengelo.longitude == pytest.approx(sum(a.longitude for a in areas) / len(areas))
+
+
+def test_a_municipality_that_is_no_place_is_found_by_its_name():
+    point = point_for("Haarlemmermeer")
+    assert point is not None
+    assert distance_km(point, centre("2132")) < 15  # Hoofddorp
+
+
+@pytest.mark.parametrize("text", ["", "   ", "Atlantis", "---", "x" * 101, "2011; DROP TABLE"])
+def test_what_is_no_postcode_or_place_is_unknown(text):
+    assert point_for(text) is None
+
+
+@settings(
+    max_examples=200, derandomize=True, database=None, deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)  # fmt: skip
+@given(text=st.text())
+@example(text="\x00")
+@example(text="Haar\x00lem")
+@example(text="%_%")
+@example(text="|")
+def test_any_text_is_a_point_or_none_never_an_error(text):
+    point = point_for(text)
+    assert point is None or isinstance(point, Point)
+
+
+def test_haarlem_to_amsterdam_is_about_seventeen_km():
+    # The postcode areas of the two centres (Grote Markt, Dam): 17.6 km.
+    assert 17 <= distance_km(point_for("2011"), point_for("1012")) <= 18
+    # The places' mean points lie a little towards each other (Schalkwijk, Nieuw-West).
+    haarlem, amsterdam = point_for("Haarlem"), point_for("Amsterdam")
+    assert 15 <= distance_km(haarlem, amsterdam) <= 18
+    assert distance_km(haarlem, amsterdam) == pytest.approx(distance_km(amsterdam, haarlem))
+    assert distance_km(haarlem, haarlem) == 0
+
+
+def test_one_degree_of_latitude_is_about_111_km():
+    assert distance_km(Point(52.0, 5.0), Point(53.0, 5.0)) == pytest.approx(111.2, abs=0.1)
+
+
+def test_the_sql_distance_is_the_python_distance():
+    haarlem = point_for("Haarlem")
+    rows = (
+        PostcodeArea.objects.filter(pc4__in=["1011", "2011", "9711", "6211", "4331"])
+        .annotate(km=geo.distance_sql(haarlem, latitude="latitude", longitude="longitude"))
+        .values_list("latitude", "longitude", "km")
+    )
+    assert len(rows) == 5
+    for latitude, longitude, km in rows:
+        assert km == pytest.approx(distance_km(haarlem, Point(latitude, longitude)), abs=1e-6)
