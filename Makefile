@@ -25,12 +25,14 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 
 # Without STRIPE_SECRET_KEY in the environment, `make run` starts the test suite's Stripe stand-in
 # on loopback and points the portal at it: every payment is a test payment, no real money.
+# E-mails link to SITE_URL: the address it serves on, unless SITE_URL is given.
+run: SITE_URL ?= http://$(HOST):$(PORT)
 run: $(VENV)/.installed-run
 	DEBUG=true $(BIN)/python manage.py migrate --no-input -v 0
 	DEBUG=true $(BIN)/python manage.py seed_demo
 	@echo "Routewijzer runs on http://$(HOST):$(PORT)/ (catalogue: /aanbod/, admin: /admin/, API: /api/v1/)"
 	@if [ -n "$$STRIPE_SECRET_KEY" ]; then \
-		DEBUG=true exec $(BIN)/python manage.py runserver $(HOST):$(PORT); \
+		DEBUG=true SITE_URL=$(SITE_URL) exec $(BIN)/python manage.py runserver $(HOST):$(PORT); \
 	fi; \
 	accounts=""; \
 	for id in $$(DEBUG=true $(BIN)/python manage.py demo_stripe_accounts); do \
@@ -39,7 +41,7 @@ run: $(VENV)/.installed-run
 		--webhook-url http://$(HOST):$(PORT)/payments/stripe/webhook/ \
 		--webhook-secret whsec_standin_local $$accounts & standin=$$!; \
 	trap 'kill $$standin 2>/dev/null' EXIT INT TERM; \
-	DEBUG=true STRIPE_SECRET_KEY=sk_test_standin_local \
+	DEBUG=true SITE_URL=$(SITE_URL) STRIPE_SECRET_KEY=sk_test_standin_local \
 		STRIPE_API_BASE=http://127.0.0.1:$(STRIPE_STANDIN_PORT) \
 		STRIPE_WEBHOOK_SECRETS=whsec_standin_local \
 		$(BIN)/python manage.py runserver $(HOST):$(PORT)

@@ -65,8 +65,7 @@ def referral_moved_notify(referral: Referral, *, from_state: str) -> None:
 
 
 def referral_admin_url(referral: Referral) -> str:
-    base = getattr(settings, "WAGTAILADMIN_BASE_URL", "").rstrip("/")
-    return f"{base}{reverse('referral_detail', args=[referral.pk])}"
+    return f"{settings.SITE_URL}{reverse('referral_detail', args=[referral.pk])}"
 
 
 def provider_recipients(referral: Referral) -> list[User]:

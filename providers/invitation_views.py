@@ -38,7 +38,7 @@ def team(request: HttpRequest) -> HttpResponse:
                 email=form.cleaned_data["email"],
                 membership_role=form.cleaned_data["membership_role"],
                 invited_by=request.user,
-                site_url=settings.WAGTAILADMIN_BASE_URL,
+                site_url=settings.SITE_URL,
             )
         except ValidationError as error:
             form.add_error(None, error)

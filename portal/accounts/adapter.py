@@ -1,10 +1,30 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
+
 from allauth.account.adapter import DefaultAccountAdapter
+from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 
 from portal import permissions
+
+
+@dataclass(frozen=True)
+class _SiteOfTheLinks:
+    """What allauth's e-mails say of the site (``current_site``): its name and its address."""
+
+    name: str
+    domain: str
+
+
+def _on_site_url(url: str) -> str:
+    """``url``'s path (and query) on ``settings.SITE_URL`` instead of the host it was built on."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        return url
+    return settings.SITE_URL + urlunsplit(("", "", parts.path, parts.query, parts.fragment))
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -13,3 +33,19 @@ class AccountAdapter(DefaultAccountAdapter):
         if permissions.is_staff_member(request.user):
             return reverse("wagtailadmin_home")
         return reverse("account_overview")
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """allauth's e-mails with their links on ``SITE_URL``, like every other e-mail's.
+
+        allauth builds its links (``activate_url``, ``password_reset_url``, ``signup_url``) from
+        the request, whose host may be a proxy's or whatever port the server runs on; and without
+        ``django.contrib.sites`` it would greet the reader from that host instead of the site.
+        """
+        context = {
+            key: _on_site_url(value) if key.endswith("_url") and isinstance(value, str) else value
+            for key, value in context.items()
+        }
+        context["current_site"] = _SiteOfTheLinks(
+            name=settings.WAGTAIL_SITE_NAME, domain=settings.SITE_URL
+        )
+        super().send_mail(template_prefix, email, context)

@@ -18,7 +18,7 @@ from portal.enrolments.models import Enrolment
 
 
 def enrolment_url(enrolment: Enrolment) -> str:
-    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse(
+    return settings.SITE_URL + reverse(
         "enrolment_detail", kwargs={"reference": enrolment.reference}
     )
 

@@ -142,16 +142,26 @@ def enrolment_refunded(
     now: datetime.datetime | None = None,
 ) -> None:
     """The learner got ``refunded_cents`` back in all: a live place ends (refunded outside the
-    portal; recorded with ``ended_reason``), a cancelled one becomes refunded (recorded with
-    ``reason``; the learner is told), a refunded one records the new total."""
+    portal; recorded with ``ended_reason``; the learner is told), a cancelled one becomes refunded
+    (recorded with ``reason``; the learner is told), a refunded one records the new total."""
     now = now or timezone.now()
     if enrolment.is_live:
-        # Refunded from the payment provider's dashboard: the place is given up as well.
+        # Refunded from the payment provider's dashboard, or the refund of the learner's own
+        # cancellation overtook it (``payments.cancelling``): the place is given up as well, and
+        # the learner is told so first, as the refund e-mail follows the cancellation's.
         seat_give_back(
             enrolment=enrolment,
             to_state=State.CANCELLED,
             reason=ended_reason,
             cancelled_at=now,
+        )
+        cancellation_announce(
+            enrolment=enrolment,
+            quote=rules.CancellationQuote(
+                full_refund=refunded_cents >= enrolment.price_cents,
+                refund_cents=refunded_cents,
+                paid_cents=enrolment.price_cents,
+            ),
         )
     if enrolment.state == State.CANCELLED:
         states.enrolment_transition(

@@ -47,8 +47,8 @@ def enrolment_cancel(*, enrolment: Enrolment, actor: User | None = None) -> rule
     with transaction.atomic():
         locked = enrolling.enrolment_lock(enrolment.pk)
         if refund_started and locked.state in rules.GIVEN_UP_STATES:
-            # Stripe's charge.refunded overtook us and ended the place already.
-            settling.cancellation_announce(enrolment=locked, quote=quote)
+            # Stripe's charge.refunded overtook us and ended the place already; it also told the
+            # learner, "cancelled" before "refunded" (``settling.enrolment_refunded``).
             enrolment.refresh_from_db()
             return quote
         if locked.state not in rules.CANCELLABLE_STATES:

@@ -78,7 +78,7 @@ def approvers_notify(
         "changed_count": len(changed),
         "titles": titles,
         "more": count - len(titles),
-        "dashboard_url": settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse("wagtailadmin_home"),
+        "dashboard_url": settings.SITE_URL + reverse("wagtailadmin_home"),
     }
     sent = 0
     for approver in approvers_of(task=task, uploader=uploader):

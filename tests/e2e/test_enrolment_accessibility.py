@@ -46,7 +46,7 @@ def test_learner_pages_have_no_wcag_21_aa_violations(axe_page, demo_site, learne
     axe_page.goto(f"{demo_site}/accounts/login/")
     axe_page.get_by_label("E-mail").fill(LEARNER)
     axe_page.get_by_label("Wachtwoord").fill(DEMO_PASSWORD)
-    axe_page.get_by_role("button", name="Aanmelden").click()
+    axe_page.get_by_role("button", name="Inloggen").click()
     axe_page.wait_for_url(f"{demo_site}/accounts/profile/")
     url = demo_site + path.format(**learner_pages)
     response = axe_page.goto(url)

@@ -53,7 +53,7 @@ def _sign_in(page, base: str, next_path: str) -> None:
     page.goto(f"{base}/en/accounts/login/?next={next_path}")
     page.get_by_label("Email").fill(LEARNER)
     page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Log in").click()
 
 
 def test_a_learner_enrols_pays_and_sees_the_place_confirmed(page, paying_site, stripe_standin):

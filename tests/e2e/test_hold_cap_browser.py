@@ -64,7 +64,7 @@ def test_the_refusals_read_well_on_a_phone(new_page, demo_site, stripe_standin, 
     page.goto(f"{demo_site}/en/accounts/login/?next={offering_path}")
     page.get_by_label("Email").fill(LEARNER)
     page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(fourth.offering.title)
 
     enrol_button = page.locator(f'form[action="/en/inschrijven/{fourth.pk}/"] button')

@@ -30,10 +30,10 @@ def _sign_in(page, base: str, email: str) -> None:
     page.goto(f"{base}/accounts/login/?next=/admin/")
     page.get_by_label("E-mail").fill(email)
     page.get_by_label("Wachtwoord").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Aanmelden").click()
+    page.get_by_role("button", name="Inloggen").click()
     expect(page).to_have_url(f"{base}/accounts/2fa/authenticate/")
     page.locator("input[name=code]").fill(totp_code(DEMO_TOTP_SECRET))
-    page.get_by_role("button", name="Aanmelden").click()
+    page.get_by_role("button", name="Inloggen").click()
     expect(page).to_have_url(f"{base}/admin/")
 
 

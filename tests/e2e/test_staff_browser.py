@@ -26,10 +26,10 @@ def test_provider_staff_sign_in_with_two_factor_and_change_seats(new_page, demo_
     page.goto(f"{demo_users}/accounts/login/?next=/admin/")
     page.get_by_label("E-mail").fill("aanbieder@routewijzer.example")
     page.get_by_label("Wachtwoord").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Aanmelden").click()
+    page.get_by_role("button", name="Inloggen").click()
     expect(page).to_have_url(f"{demo_users}/accounts/2fa/authenticate/")
     page.locator("input[name=code]").fill(totp_code(DEMO_TOTP_SECRET))
-    page.get_by_role("button", name="Aanmelden").click()
+    page.get_by_role("button", name="Inloggen").click()
     expect(page).to_have_url(f"{demo_users}/admin/")
 
     moment = (
