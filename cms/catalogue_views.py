@@ -1,18 +1,51 @@
-"""The catalogue page's routes: parse input, call a selector, render. No rules of their own."""
+"""The catalogue page's routes: parse input, call a selector, render. No rules of their own.
+
+The compare list ("basket") lives in the session, so it survives the result pages. Anonymous
+catalogue pages are cached whole for visitors *without* a session (``portal/core/pagecache.py``):
+such a visitor has no compare list, so the cached page (with an empty list and without a CSRF
+token) is right for every one of them. A visitor with a session gets a page of their own, which
+shows their list and carries the token for the "Add to compare" forms. Without a token (a
+cached page) the card links to the compare-list page instead, which asks once with a form that
+has one.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+)
 from django.template.response import TemplateResponse
+from django.utils.formats import date_format
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from cms.structured_data import offering_json_ld
+from portal.core.forms import StrictBooleanField
+from portal.core.inputs import IdField
 from portal.core.pagecache import cache_for_anonymous
 from portal.enrolments.rules import sale_refusal
-from providers.compare import MAX_OFFERINGS, offerings_compare
+from providers.compare import (
+    MAX_OFFERINGS,
+    MIN_OFFERINGS,
+    CompareListFull,
+    compare_list_add,
+    compare_list_remove,
+    offerings_compare,
+)
 from providers.filters import OfferingFilterSet
 from providers.models import Offering, Provider
 from providers.selectors import (
@@ -38,18 +71,124 @@ def _query_without(request: HttpRequest, *names: str) -> str:
     return query.urlencode()
 
 
+# --- Active filters as chips -------------------------------------------------------------------
+
+# Parameters that are not filters: they never become a chip nor count in "Filters (n)".
+_NOT_FILTERS = frozenset({"page", "ordering"})
+
+
+@dataclass(frozen=True)
+class FilterChip:
+    """One active filter value and the address of the same list without it."""
+
+    label: str
+    remove_url: str
+
+
+def _chip_label(bound_field: forms.BoundField, value: str) -> str:
+    field = bound_field.field
+    label = str(bound_field.label)
+    try:
+        cleaned = field.to_python(value)
+    except ValidationError:
+        cleaned = None
+    if isinstance(field, StrictBooleanField) and cleaned is not None:
+        return label if cleaned else _("%(label)s: no") % {"label": label}
+    for code, choice_label in getattr(field, "choices", ()):
+        if str(code) == value:
+            return f"{label}: {choice_label}"
+    if isinstance(field, forms.DateField) and cleaned is not None:
+        return f"{label}: {date_format(cleaned, 'j F Y')}"
+    return f"{label}: {Truncator(value).chars(30)}"
+
+
+def filter_chips(request: HttpRequest, form: forms.Form) -> list[FilterChip]:
+    """The active filters, one chip per value (``component=MAP&component=PVT`` is two), each
+    linking to this list without that value and on its first page."""
+    chips = []
+    for bound_field in form:
+        name = bound_field.name
+        if name in _NOT_FILTERS:
+            continue
+        seen = set()
+        for value in request.GET.getlist(name):
+            if not value.strip() or value in seen:
+                continue
+            seen.add(value)
+            query = request.GET.copy()
+            query.setlist(name, [other for other in query.getlist(name) if other != value])
+            query.pop("page", None)
+            encoded = query.urlencode()
+            chips.append(
+                FilterChip(
+                    label=_chip_label(bound_field, value),
+                    remove_url=f"{request.path}?{encoded}" if encoded else request.path,
+                )
+            )
+    return chips
+
+
+# --- The compare list ----------------------------------------------------------------------------
+
+COMPARE_LIST_SESSION_KEY = "compare_list"
+
+
+def _page_is_personal(request: HttpRequest) -> bool:
+    """Whether this visitor's page is rendered for them alone: the page cache neither serves
+    nor stores pages for a request with a session cookie (``pagecache``'s own test)."""
+    return settings.SESSION_COOKIE_NAME in request.COOKIES
+
+
+def compare_list_get(request: HttpRequest) -> list[int]:
+    """The offering ids on this visitor's compare list; empty without a session."""
+    if not _page_is_personal(request):
+        return []  # and no session is looked up, let alone created
+    stored = request.session.get(COMPARE_LIST_SESSION_KEY)
+    if not isinstance(stored, list):
+        return []
+    return [pk for pk in stored if isinstance(pk, int)][:MAX_OFFERINGS]
+
+
+def _compare_context(
+    request: HttpRequest, page: CataloguePage, *, catalogue_path: str, shown_ids: list[int]
+) -> dict:
+    """What the cards and the compare bar show; the addresses keep the visitor's language
+    (``/en/aanbod/…``), which ``{% routablepageurl %}`` would drop."""
+    compare_ids = compare_list_get(request)
+    return {
+        "compare_list_url": catalogue_path + page.reverse_subpage("compare_list"),
+        "compare_url": catalogue_path + page.reverse_subpage("compare"),
+        "max_compare": MAX_OFFERINGS,
+        "min_compare": MIN_OFFERINGS,
+        "compare_ids": compare_ids,
+        # The ids on the list but not on this result page: the tick form sends them along.
+        "compare_ids_elsewhere": [pk for pk in compare_ids if pk not in shown_ids],
+        "compare_query": "&".join(f"ids={pk}" for pk in compare_ids),
+        "page_is_personal": _page_is_personal(request),
+        "here": request.get_full_path(),
+    }
+
+
 def offering_list(request: HttpRequest, *, page: CataloguePage) -> HttpResponse:
     filterset = OfferingFilterSet(request.GET, queryset=offering_public_queryset())
+    chips = filter_chips(request, filterset.form)
     if not filterset.is_valid():
         return _render(
             request,
             page,
             "cms/catalogue_page.html",
-            {"filter": filterset, "page_obj": None, "invalid": True},
+            {
+                "filter": filterset,
+                "page_obj": None,
+                "invalid": True,
+                "chips": chips,
+                **_compare_context(request, page, catalogue_path=request.path, shown_ids=[]),
+            },
             status=400,
         )
     paginator = Paginator(filterset.qs, page.page_size or 20)
     page_obj = paginator.get_page(request.GET.get("page"))
+    offerings = page_obj.object_list
     return _render(
         request,
         page,
@@ -57,9 +196,15 @@ def offering_list(request: HttpRequest, *, page: CataloguePage) -> HttpResponse:
         {
             "filter": filterset,
             "page_obj": page_obj,
-            "offerings": page_obj.object_list,
+            "offerings": offerings,
             "page_query": _query_without(request, "page"),
-            "max_compare": MAX_OFFERINGS,
+            "chips": chips,
+            **_compare_context(
+                request,
+                page,
+                catalogue_path=request.path,
+                shown_ids=[offering.pk for offering in offerings],
+            ),
         },
     )
 
@@ -110,3 +255,106 @@ def offering_compare(request: HttpRequest, *, page: CataloguePage) -> HttpRespon
     return _render(
         request, page, "cms/offering_compare.html", {"comparison": comparison}, status=status
     )
+
+
+def _catalogue_path(request: HttpRequest, page: CataloguePage) -> str:
+    """The catalogue list's path in this request's language (``/aanbod/`` or ``/en/aanbod/``)."""
+    return request.path.removesuffix(page.reverse_subpage("compare_list"))
+
+
+def _back_to(request: HttpRequest, page: CataloguePage) -> str:
+    """Where to go after a change: the ``next`` page if it is a page of this catalogue (without
+    its fragment), else the catalogue's first page."""
+    catalogue = _catalogue_path(request, page)
+    wanted = (request.POST.get("next") or request.GET.get("next") or "").split("#", 1)[0]
+    if (
+        wanted.startswith(catalogue)
+        and url_has_allowed_host_and_scheme(wanted, allowed_hosts=None)
+        and wanted.isprintable()  # no line break into the Location header
+        and len(wanted) <= 2000
+    ):
+        return wanted
+    return catalogue
+
+
+def _offering_id(raw: str | None) -> int | None:
+    try:
+        return IdField().clean(raw)
+    except ValidationError:
+        return None
+
+
+def _compare_list_page(
+    request: HttpRequest,
+    page: CataloguePage,
+    *,
+    error: str = "",
+    adding=None,
+    status: int = 200,
+) -> HttpResponse:
+    """The compare list: what is on it, "Compare (n)", and the question "Add this course?"
+    that a visitor of a cached page answers with a token-carrying form. Never cached."""
+    compare_ids = compare_list_get(request)
+    found = {o.pk: o for o in offering_public_queryset().filter(pk__in=compare_ids)}
+    context = {
+        **page.get_context(request),
+        "offerings": [found[pk] for pk in compare_ids if pk in found],
+        "adding": adding,
+        "error": error,
+        "next": _back_to(request, page),
+        "list_is_full": len(compare_ids) >= MAX_OFFERINGS,
+        **_compare_context(
+            request, page, catalogue_path=_catalogue_path(request, page), shown_ids=[]
+        ),
+    }
+    return TemplateResponse(request, "cms/includes/compare_list_page.html", context, status=status)
+
+
+def compare_list_change(request: HttpRequest, *, page: CataloguePage) -> HttpResponse:
+    """GET shows the list (and asks about ``?add=<id>``); POST ``add``, ``remove`` or ``clear``
+    changes it and goes back (303) to ``next`` at the card (``#offering-<id>``).
+
+    The POST is a Wagtail route, so Django's CSRF middleware has checked it before it gets here.
+    """
+    if request.method in ("GET", "HEAD"):
+        if "add" not in request.GET:
+            return _compare_list_page(request, page)
+        offering_id = _offering_id(request.GET["add"])
+        adding = offering_public_queryset().filter(pk=offering_id).first() if offering_id else None
+        if adding is None:
+            return _compare_list_page(
+                request, page, error=_("This course does not exist."), status=400
+            )
+        return _compare_list_page(request, page, adding=adding)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["GET", "HEAD", "POST"])
+    back = _back_to(request, page)
+    if "clear" in request.POST:
+        request.session[COMPARE_LIST_SESSION_KEY] = []
+        return HttpResponseRedirect(back, status=303)
+    adding = "add" in request.POST
+    offering_id = _offering_id(request.POST.get("add" if adding else "remove"))
+    if offering_id is None:
+        return _compare_list_page(request, page, error=_("This course does not exist."), status=400)
+    compare_ids = compare_list_get(request)
+    if adding:
+        if not offering_public_queryset().filter(pk=offering_id).exists():
+            return _compare_list_page(
+                request, page, error=_("This course does not exist."), status=400
+            )
+        try:
+            compare_ids = compare_list_add(offering_ids=compare_ids, offering_id=offering_id)
+        except CompareListFull:
+            messages.error(
+                request,
+                ngettext(
+                    "You can compare at most %(max)s course. Remove one first.",
+                    "You can compare at most %(max)s courses. Remove one first.",
+                    MAX_OFFERINGS,
+                )
+                % {"max": MAX_OFFERINGS},
+            )
+    else:
+        compare_ids = compare_list_remove(offering_ids=compare_ids, offering_id=offering_id)
+    request.session[COMPARE_LIST_SESSION_KEY] = compare_ids
+    return HttpResponseRedirect(f"{back}#offering-{offering_id}", status=303)

@@ -11,6 +11,7 @@ from wagtail.search import index
 
 from cms import catalogue_views
 from cms.blocks import BodyBlock
+from cms.links import catalogue_url
 from portal.core import inputs  # noqa: F401  registers the <id:…> converter the routes below use
 
 
@@ -28,8 +29,8 @@ class HomePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        catalogue = CataloguePage.objects.live().first()
-        context["catalogue_url"] = catalogue.get_url(request) if catalogue else None
+        # In the visitor's language (/en/aanbod/ for /en/), so the doors keep them in English.
+        context["catalogue_url"] = catalogue_url(request)
         return context
 
 
@@ -86,3 +87,7 @@ class CataloguePage(RoutablePageMixin, Page):
     @path("vergelijk/", name="compare")
     def compare_view(self, request: HttpRequest) -> HttpResponse:
         return catalogue_views.offering_compare(request, page=self)
+
+    @path("vergelijk/lijst/", name="compare_list")
+    def compare_list_view(self, request: HttpRequest) -> HttpResponse:
+        return catalogue_views.compare_list_change(request, page=self)

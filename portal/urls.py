@@ -11,6 +11,7 @@ from contracts.api import ReleasePackageView
 from portal import views
 from portal.payments import webhooks as payment_webhooks
 from portal.web import account as account_views
+from portal.web import choose
 from providers.api.views import OfferingViewSet, ProviderViewSet, StartMomentViewSet
 
 router = DefaultRouter()
@@ -44,6 +45,7 @@ if settings.DEBUG:
 
 urlpatterns += i18n_patterns(
     path("", include("portal.web.urls")),
+    path("kies/", choose.choose, name="choose"),
     path("accounts/profile/", account_views.account_overview, name="account_overview"),
     path("accounts/profile/data/", account_views.account_data_export, name="account_data_export"),
     path("accounts/profile/delete/", account_views.account_delete, name="account_delete"),

@@ -85,3 +85,20 @@ def offerings_compare(*, raw_ids: Iterable[str], queryset: QuerySet[Offering]) -
             _("Choose at least %(min)d offerings to compare.") % {"min": MIN_OFFERINGS}
         )
     return comparison
+
+
+class CompareListFull(Exception):
+    """The compare list already holds ``MAX_OFFERINGS`` offerings."""
+
+
+def compare_list_add(*, offering_ids: list[int], offering_id: int) -> list[int]:
+    """The list with ``offering_id`` added at the end (once); at most ``MAX_OFFERINGS``."""
+    if offering_id in offering_ids:
+        return list(offering_ids)
+    if len(offering_ids) >= MAX_OFFERINGS:
+        raise CompareListFull
+    return [*offering_ids, offering_id]
+
+
+def compare_list_remove(*, offering_ids: list[int], offering_id: int) -> list[int]:
+    return [pk for pk in offering_ids if pk != offering_id]

@@ -9,6 +9,7 @@ from wagtail.models import Page, Site
 
 from portal import permissions
 from portal.core.money import euros
+from portal.web.choose import because_lines
 
 register = template.Library()
 
@@ -49,3 +50,11 @@ def yes_no(value: bool | None) -> str:
     if value is None:
         return gettext("unknown")
     return gettext("yes") if value else gettext("no")
+
+
+@register.simple_tag(takes_context=True)
+def choose_because(context: template.Context) -> list[str]:
+    """The catalogue's "Because you said" lines for the answers of "Help me choose" in the
+    query (``portal.web.choose.because_lines``); empty for any other visit."""
+    request = context.get("request")
+    return because_lines(request.GET) if request is not None else []
