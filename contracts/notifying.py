@@ -23,7 +23,6 @@ from contextvars import ContextVar
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.urls import reverse
 from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -31,6 +30,7 @@ from django.utils.translation import gettext as _
 from contracts.models import Referral, ReferralState
 from portal import permissions
 from portal.accounts.models import User
+from portal.core.links import site_reverse
 
 State = ReferralState
 ANSWERED_STATES = frozenset(
@@ -65,7 +65,7 @@ def referral_moved_notify(referral: Referral, *, from_state: str) -> None:
 
 
 def referral_admin_url(referral: Referral) -> str:
-    return f"{settings.SITE_URL}{reverse('referral_detail', args=[referral.pk])}"
+    return site_reverse("referral_detail", referral.pk)
 
 
 def provider_recipients(referral: Referral) -> list[User]:

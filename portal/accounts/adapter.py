@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from portal import permissions
+from portal.core.links import site_url
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,7 @@ def _on_site_url(url: str) -> str:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https"):
         return url
-    return settings.SITE_URL + urlunsplit(("", "", parts.path, parts.query, parts.fragment))
+    return site_url(urlunsplit(("", "", parts.path, parts.query, parts.fragment)))
 
 
 class AccountAdapter(DefaultAccountAdapter):

@@ -9,18 +9,16 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from portal.core.links import site_reverse
 from portal.enrolments import rules
 from portal.enrolments.models import Enrolment
 
 
 def enrolment_url(enrolment: Enrolment) -> str:
-    return settings.SITE_URL + reverse(
-        "enrolment_detail", kwargs={"reference": enrolment.reference}
-    )
+    return site_reverse("enrolment_detail", reference=enrolment.reference)
 
 
 def _send(enrolment: Enrolment, template: str, subject: str, **context: object) -> None:

@@ -18,11 +18,11 @@ from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db.models import Q
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import ngettext
 from wagtail.models import AbstractGroupApprovalTask, Task
 
+from portal.core.links import site_reverse
 from providers.models import Offering, Provider
 
 if TYPE_CHECKING:
@@ -78,7 +78,7 @@ def approvers_notify(
         "changed_count": len(changed),
         "titles": titles,
         "more": count - len(titles),
-        "dashboard_url": settings.SITE_URL + reverse("wagtailadmin_home"),
+        "dashboard_url": site_reverse("wagtailadmin_home"),
     }
     sent = 0
     for approver in approvers_of(task=task, uploader=uploader):
