@@ -81,6 +81,7 @@ def test_a_newcomer_answers_with_the_keyboard_and_lands_on_the_filtered_catalogu
     page.locator("button.choose__next").click()
     before_skip = page.url
     page.locator("a.choose__skip").click()  # childcare: skipped
+    page.wait_for_load_state("load")  # Chromium drops go_back while still navigating
     page.go_back()  # Back shows the same question again
     assert page.url == before_skip
     assert page.locator("input[name=childcare]").count() == 2
@@ -101,5 +102,6 @@ def test_a_newcomer_answers_with_the_keyboard_and_lands_on_the_filtered_catalogu
         ("ordering", "distance"),
         ("guided", "1"),
     ]
+    page.wait_for_load_state("load")
     page.go_back()  # from the catalogue back to the last question
     assert page.locator("input[name=support_language]").count() > 0
