@@ -105,3 +105,30 @@ def test_a_newcomer_answers_with_the_keyboard_and_lands_on_the_filtered_catalogu
     page.wait_for_load_state("load")
     page.go_back()  # from the catalogue back to the last question
     assert page.locator("input[name=support_language]").count() > 0
+
+
+def test_on_a_phone_the_answers_fold_away_and_the_first_course_is_on_the_first_screen(
+    new_page, demo_site
+):
+    """The "because you said" lines would push the results a screen down on a phone: there they
+    sit in a closed "Why these courses" box (the chips show each filter), one tap to open."""
+    postcode_areas_ensure()
+    page = new_page(viewport=PHONES[0])
+    query = "target_group=GEZINSMIGRANT&near=2011&schedule=EVENING&ordering=distance&guided=1"
+    page.goto(f"{demo_site}/en/aanbod/?{query}")
+    card = page.locator(".offering-card").first.locator("h3").bounding_box()
+    assert card["y"] + card["height"] <= PHONES[0]["height"], card
+    summary = page.get_by_text("Why these courses: your 3 answers")
+    lines = page.locator(".choose-because--phone li")
+    assert summary.is_visible()
+    assert not lines.first.is_visible()
+    assert not page.locator(".choose-because--wide").is_visible()
+    summary.click()
+    assert lines.all_inner_texts() == [
+        "Because you said: Family migrant (gezinsmigrant)",
+        "Because you said: near 2011",
+        "Because you said: Evening",
+    ]
+    page.set_viewport_size({"width": 1280, "height": 800})  # wide: the lines show open
+    assert page.locator(".choose-because--wide li").first.is_visible()
+    assert not summary.is_visible()

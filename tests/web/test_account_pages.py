@@ -143,6 +143,31 @@ def test_logging_out_says_log_out(client):
     assert not [word for word in ALLAUTH_WORDS_EN if word in main]
 
 
+@pytest.mark.parametrize(
+    ("prefix", "logged_in", "logged_out"),
+    [
+        ("/en", "You are logged in as", "You have logged out."),
+        ("", "U bent ingelogd als", "U bent uitgelogd."),
+    ],
+)
+def test_the_messages_after_logging_in_and_out_use_the_sites_words(
+    client, prefix, logged_in, logged_out
+):
+    """allauth's messages ("Successfully signed in as …") in the words of the menu: the English
+    ones from locale/en, the Dutch ones from locale/nl."""
+    user = UserFactory(password=PASSWORD)
+    response = client.post(
+        f"{prefix}/accounts/login/", {"login": user.email, "password": PASSWORD}, follow=True
+    )
+    shown = " ".join(str(message) for message in response.context["messages"])
+    assert logged_in in shown
+    assert "signed in" not in shown.lower()
+    response = client.post(f"{prefix}/accounts/logout/", follow=True)
+    shown = " ".join(str(message) for message in response.context["messages"])
+    assert logged_out in shown
+    assert "signed out" not in shown.lower()
+
+
 def test_the_account_menu_marks_the_current_page(client):
     client.force_login(UserFactory())
     main = _main(client.get("/en/accounts/password/change/"))
