@@ -199,7 +199,21 @@ class Location(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         """A location without coordinates gets its postcode area's centre (for the catalogue's
-        near-me search); coordinates someone gave are never overwritten."""
+        near-me search), and gets the new area's centre when its postcode changes while it still
+        has the old area's; coordinates someone gave are never overwritten."""
+        if self.pk is not None and self.latitude is not None:
+            before = (
+                Location.objects.filter(pk=self.pk)
+                .values_list("postcode", "latitude", "longitude")
+                .first()
+            )
+            if before is not None and before[0] != self.postcode:
+                old_centre = postcode_point(before[0])
+                if old_centre is not None and (self.latitude, self.longitude) == (
+                    coordinate(old_centre.latitude),
+                    coordinate(old_centre.longitude),
+                ):
+                    self.latitude = self.longitude = None
         if self.latitude is None and self.longitude is None:
             point = postcode_point(self.postcode)
             if point is not None:

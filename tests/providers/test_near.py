@@ -347,6 +347,26 @@ def test_coordinates_someone_gave_are_never_overwritten():
     assert (location.latitude, location.longitude) == (Decimal("52.1"), Decimal("4.2"))
 
 
+def test_a_new_postcode_moves_coordinates_that_came_from_the_old_postcode():
+    location = LocationFactory(postcode="2011 RD")
+    location.refresh_from_db()  # the stored (rounded) centre of 2011, as the admin form has it
+    location.postcode = "9711 AA"
+    location.save()
+    location.refresh_from_db()
+    centre = postcode_point("9711")
+    assert location.latitude == Decimal(str(round(centre.latitude, 6)))
+    assert location.longitude == Decimal(str(round(centre.longitude, 6)))
+
+
+def test_a_new_postcode_the_data_lacks_clears_the_old_postcodes_coordinates():
+    location = LocationFactory(postcode="2011 RD")
+    location.refresh_from_db()
+    location.postcode = "1004 AB"
+    location.save()
+    location.refresh_from_db()
+    assert (location.latitude, location.longitude) == (None, None)
+
+
 def test_a_postcode_the_data_lacks_leaves_the_coordinates_empty():
     location = LocationFactory(postcode="1004 AB")
     location.refresh_from_db()
