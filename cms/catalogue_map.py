@@ -27,12 +27,20 @@ class MapCourse(TypedDict):
     href: str
 
 
-class MapPlace(TypedDict):
-    lat: float
-    lon: float
+class MapLocation(TypedDict):
     name: str
     city: str
     courses: list[MapCourse]
+
+
+class MapPlace(TypedDict):
+    """One marker: a point and the locations there (often one; two locations that got the same
+    postcode area's centre share a point, and one marker on top of another could not be
+    reached)."""
+
+    lat: float
+    lon: float
+    locations: list[MapLocation]
 
 
 class MapNear(TypedDict):
@@ -51,31 +59,30 @@ class CatalogueMap(TypedDict):
 def catalogue_map_data(
     *, offerings: Iterable[Offering], filterset: FilterSet | None = None
 ) -> CatalogueMap | None:
-    """One place per location (with coordinates) of the offerings shown, in the order of the
-    list, each naming the courses of this page taught there and linking to their cards
-    (``#offering-<pk>``); the point searched near, when ``near`` was given. ``None`` when no
-    course on the page has a place: then there is no map.
+    """One place (marker) per point where the offerings shown are taught, in the order of the
+    list; each names its locations and the courses of this page taught there, linking to their
+    cards (``#offering-<pk>``); and the point searched near, when ``near`` was given. ``None``
+    when no course on the page has a place: then there is no map.
 
     Online-only courses have no place. Reads the offerings' prefetched ``locations`` (see
     ``offering_public_queryset``): no query.
     """
-    places: dict[int, MapPlace] = {}
+    places: dict[tuple[float, float], MapPlace] = {}
+    locations: dict[int, MapLocation] = {}
     for offering in offerings:
         if getattr(offering, "is_online_only", False) or offering.schedule == Schedule.ONLINE:
             continue
         for location in offering.locations.all():
             if location.latitude is None or location.longitude is None:
                 continue
-            place = places.get(location.pk)
-            if place is None:
-                place = places[location.pk] = MapPlace(
-                    lat=round(float(location.latitude), 6),
-                    lon=round(float(location.longitude), 6),
-                    name=location.name,
-                    city=location.city,
-                    courses=[],
+            if location.pk not in locations:
+                point = (round(float(location.latitude), 5), round(float(location.longitude), 5))
+                place = places.setdefault(point, MapPlace(lat=point[0], lon=point[1], locations=[]))
+                locations[location.pk] = MapLocation(
+                    name=location.name, city=location.city, courses=[]
                 )
-            place["courses"].append(
+                place["locations"].append(locations[location.pk])
+            locations[location.pk]["courses"].append(
                 MapCourse(title=offering.title, href=f"#offering-{offering.pk}")
             )
     if not places:

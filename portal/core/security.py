@@ -10,7 +10,6 @@ from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse
 from django.utils.csp import CSP
 
-
 _LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "[::1]"}
 
 

@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 
 from cms.catalogue_map import catalogue_map_data
+from providers.models import Location
 from providers.selectors import offering_public_queryset
 from tests.contracts.factories import MunicipalityFactory
 from tests.portal.places.postcode_data import postcode_areas_ensure
@@ -70,19 +71,27 @@ def test_the_map_has_each_place_of_the_page_once_with_the_courses_taught_there(
         {
             "lat": 52.3812,
             "lon": 4.6368,
-            "name": "Grote Markt",
-            "city": "Haarlem",
-            "courses": [
-                {"title": "B1 avond", "href": f"#offering-{evening.pk}"},
-                {"title": "B1 dag", "href": f"#offering-{day.pk}"},
+            "locations": [
+                {
+                    "name": "Grote Markt",
+                    "city": "Haarlem",
+                    "courses": [
+                        {"title": "B1 avond", "href": f"#offering-{evening.pk}"},
+                        {"title": "B1 dag", "href": f"#offering-{day.pk}"},
+                    ],
+                }
             ],
         },
         {
             "lat": 52.4597,
             "lon": 4.611,
-            "name": "Stadhuis",
-            "city": "IJmuiden",
-            "courses": [{"title": "B1 avond", "href": f"#offering-{evening.pk}"}],
+            "locations": [
+                {
+                    "name": "Stadhuis",
+                    "city": "IJmuiden",
+                    "courses": [{"title": "B1 avond", "href": f"#offering-{evening.pk}"}],
+                }
+            ],
         },
     ]
     assert data["near"] is None
@@ -92,7 +101,10 @@ def test_every_course_on_the_map_is_a_card_in_the_list(client, three_places):
     response = client.get("/en/aanbod/")
     html = response.content.decode()
     hrefs = {
-        course["href"] for place in map_data(response)["places"] for course in place["courses"]
+        course["href"]
+        for place in map_data(response)["places"]
+        for location in place["locations"]
+        for course in location["courses"]
     }
     assert hrefs
     for href in hrefs:
@@ -101,16 +113,19 @@ def test_every_course_on_the_map_is_a_card_in_the_list(client, three_places):
 
 def test_an_online_course_and_a_place_without_coordinates_have_no_marker(client, three_places):
     data = map_data(client.get("/en/aanbod/"))
-    titles = {course["title"] for place in data["places"] for course in place["courses"]}
+    locations = [location for place in data["places"] for location in place["locations"]]
+    titles = {course["title"] for location in locations for course in location["courses"]}
     assert "KNM online" not in titles
     assert "MAP zonder plaats" not in titles
-    assert "Nergens" not in {place["name"] for place in data["places"]}
+    assert "Nergens" not in {location["name"] for location in locations}
 
 
 def test_the_map_shows_only_the_courses_of_the_result_page(client, three_places):
     data = map_data(client.get("/en/aanbod/", {"q": "dag"}))
-    assert [place["name"] for place in data["places"]] == ["Grote Markt"]
-    assert [course["title"] for course in data["places"][0]["courses"]] == ["B1 dag"]
+    [place] = data["places"]
+    [location] = place["locations"]
+    assert location["name"] == "Grote Markt"
+    assert [course["title"] for course in location["courses"]] == ["B1 dag"]
 
 
 def test_a_page_without_places_has_no_map(client, three_places):
@@ -156,6 +171,18 @@ def test_the_tiles_follow_the_settings(client, three_places, settings):
     data = map_data(client.get("/en/aanbod/"))
     assert data["tiles"] == "http://127.0.0.1:9/{z}/{x}/{y}.png"
     assert data["attribution"] == "Kaartgegevens © Kadaster"
+
+
+def test_locations_at_the_same_point_share_one_marker(client, three_places):
+    # Two locations that got the same postcode area's centre: one marker could hide the other.
+    located("Bibliotheek", "Haarlem", "52.381200", "4.636800")
+    OfferingFactory(title="Taalcafé", locations=[Location.objects.get(name="Bibliotheek")])
+    data = map_data(client.get("/en/aanbod/", {"ordering": "price"}))
+    assert len(data["places"]) == 2
+    assert [location["name"] for location in data["places"][0]["locations"]] == [
+        "Grote Markt",
+        "Bibliotheek",
+    ]
 
 
 def test_the_map_data_reads_the_prefetched_locations_without_a_query(

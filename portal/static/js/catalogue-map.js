@@ -29,27 +29,43 @@
 
   function popupContent(place) {
     var box = document.createElement("div");
-    var name = document.createElement("strong");
-    name.textContent = place.name;
-    box.appendChild(name);
-    box.appendChild(document.createElement("br"));
-    box.appendChild(document.createTextNode(place.city));
-    var list = document.createElement("ul");
-    list.className = "catalogue-map__courses";
-    place.courses.forEach(function (course) {
-      var item = document.createElement("li");
-      var link = document.createElement("a");
-      link.href = course.href;
-      link.textContent = course.title;
-      item.appendChild(link);
-      list.appendChild(item);
+    place.locations.forEach(function (location) {
+      var heading = document.createElement("p");
+      heading.className = "catalogue-map__place";
+      var name = document.createElement("strong");
+      name.textContent = location.name;
+      heading.appendChild(name);
+      heading.appendChild(document.createTextNode(", " + location.city));
+      box.appendChild(heading);
+      var list = document.createElement("ul");
+      list.className = "catalogue-map__courses";
+      location.courses.forEach(function (course) {
+        var item = document.createElement("li");
+        var link = document.createElement("a");
+        link.href = course.href;
+        link.textContent = course.title;
+        item.appendChild(link);
+        list.appendChild(item);
+      });
+      box.appendChild(list);
     });
-    box.appendChild(list);
     return box;
   }
 
+  function placeLabel(place) {
+    return place.locations
+      .map(function (location) {
+        return location.name + ", " + location.city;
+      })
+      .join("; ");
+  }
+
   function draw() {
+    var still = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
     map = L.map(canvas, {
+      fadeAnimation: !still,
+      zoomAnimation: !still,
+      markerZoomAnimation: !still,
       zoomControl: false,
       scrollWheelZoom: false, // the page scrolls; the buttons and pinching zoom
       dragging: !L.Browser.mobile, // one finger scrolls the page on a phone
@@ -78,9 +94,14 @@
     });
     var points = [];
     data.places.forEach(function (place) {
-      var label = place.name + ", " + place.city;
+      var label = placeLabel(place);
       L.marker([place.lat, place.lon], { icon: icon, alt: label, title: label })
-        .bindPopup(popupContent(place))
+        .bindPopup(popupContent(place), {
+          // Within the map on a 320 px phone; a long list scrolls inside the popup.
+          maxWidth: Math.max(160, Math.min(300, canvas.clientWidth - 70)),
+          maxHeight: Math.max(140, canvas.clientHeight - 90),
+          autoPanPadding: [12, 12],
+        })
         .addTo(map);
       points.push([place.lat, place.lon]);
     });
@@ -98,7 +119,12 @@
     if (points.length === 1) {
       map.setView(points[0], 13);
     } else {
-      map.fitBounds(points, { padding: [30, 30], maxZoom: 14 });
+      // Room above for the pins' height (41 px) and beside for their width.
+      map.fitBounds(points, {
+        paddingTopLeft: [30, 50],
+        paddingBottomRight: [30, 15],
+        maxZoom: 14,
+      });
     }
   }
 

@@ -45,7 +45,9 @@
     status.setAttribute("role", "status");
     box.appendChild(button);
     box.appendChild(status);
-    field.insertAdjacentElement("afterend", box);
+    // In the catalogue's filters: below the field's hint and error; on the home page's short
+    // form: after its "Find courses".
+    (field.closest(".field") || form).appendChild(box);
 
     // Not `disabled` while busy: a disabled button drops the keyboard focus.
     var busy = false;
