@@ -209,3 +209,12 @@ def test_a_point_outside_the_netherlands_has_no_nearest_area(point):
 def test_the_nearest_area_is_one_query(django_assert_num_queries):
     with django_assert_num_queries(1):
         geo.nearest_postcode_area(Point(52.3795, 4.6370))
+
+
+def test_an_area_further_than_the_limit_is_not_nearest_even_inside_the_search_box():
+    # 0.65 km from the centre of 2031 (Haarlem-Noord), diagonally: inside the square searched
+    # for a limit of 0.6 km, yet further than 0.6 km.
+    here = Point(52.40, 4.66)
+    assert 0.6 < distance_km(here, centre("2031")) < 0.66
+    assert geo.nearest_postcode_area(here, within_km=0.6) is None
+    assert geo.nearest_postcode_area(here, within_km=0.66).pc4 == "2031"
