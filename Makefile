@@ -7,7 +7,7 @@ PORT ?= 8000
 STRIPE_STANDIN_PORT ?= 12111
 PYTEST_ARGS ?=
 
-.PHONY: run test lint format messages benchmark seed-scale clean
+.PHONY: run test lint format messages benchmark seed-scale vendor clean
 
 $(BIN)/python:
 	@py=$$(scripts/find-python) || exit 1; \
@@ -49,6 +49,18 @@ run: $(VENV)/.installed-run
 node_modules/.package-lock.json: package.json package-lock.json
 	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund; \
 	else echo "npm not found: the accessibility tests will be skipped (they need axe-core)"; fi
+
+# Leaflet is served from the portal's own static files (no CDN, and `make run` needs no npm): the
+# copy in portal/static/vendor/leaflet/ is committed. After changing its version in package.json,
+# `make vendor` copies the new dist files; a test fails while the copy differs from node_modules.
+LEAFLET_VENDOR := portal/static/vendor/leaflet
+vendor: node_modules/.package-lock.json
+	rm -rf $(LEAFLET_VENDOR)
+	mkdir -p $(LEAFLET_VENDOR)/images
+	cp node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.js.map \
+		node_modules/leaflet/dist/leaflet.css $(LEAFLET_VENDOR)/
+	cp node_modules/leaflet/dist/images/*.png $(LEAFLET_VENDOR)/images/
+	cp node_modules/leaflet/LICENSE $(LEAFLET_VENDOR)/LICENSE
 
 test: $(VENV)/.installed-dev node_modules/.package-lock.json
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -33,6 +33,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from cms.catalogue_map import catalogue_map_data
 from cms.structured_data import offering_json_ld
 from portal.core.forms import StrictBooleanField
 from portal.core.inputs import IdField
@@ -197,6 +198,7 @@ def offering_list(request: HttpRequest, *, page: CataloguePage) -> HttpResponse:
             "filter": filterset,
             "page_obj": page_obj,
             "offerings": offerings,
+            "catalogue_map": catalogue_map_data(offerings=offerings, filterset=filterset),
             "page_query": _query_without(request, "page"),
             "chips": chips,
             **_compare_context(

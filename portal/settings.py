@@ -12,6 +12,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from portal.core.env import env
+from portal.core.security import tile_origin
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -322,11 +323,25 @@ if not DEBUG and not TESTING:
 
 from django.utils.csp import CSP  # noqa: E402
 
+# The catalogue's map (cms/catalogue_map.py, portal/static/js/catalogue-map.js): the address of
+# its background tiles, {z}/{x}/{y} in web mercator. The default is the Dutch government's free
+# BRT-Achtergrondkaart (PDOK, Kadaster; CC BY 4.0). Empty: no tiles, the markers on a plain
+# background (the tests, or a site that wants no outside requests). The CSP allows images from
+# this one origin and no other.
+MAP_TILE_URL = env(
+    "MAP_TILE_URL",
+    ""
+    if TESTING
+    else "https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/standaard/EPSG:3857/{z}/{x}/{y}.png",
+)
+MAP_TILE_ATTRIBUTION = env("MAP_TILE_ATTRIBUTION", "Kaartgegevens © Kadaster")
+MAP_TILE_ORIGIN = tile_origin(MAP_TILE_URL)
+
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF],
     "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
-    "img-src": [CSP.SELF, "data:", "blob:"],
+    "img-src": [CSP.SELF, "data:", "blob:", *filter(None, [MAP_TILE_ORIGIN])],
     "font-src": [CSP.SELF, "data:"],
     "connect-src": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],

@@ -10,6 +10,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from contracts.api import ReleasePackageView
 from portal import views
 from portal.payments import webhooks as payment_webhooks
+from portal.places.api import NearestPostcodeAreaView
 from portal.web import account as account_views
 from portal.web import choose
 from providers.api.views import OfferingViewSet, ProviderViewSet, StartMomentViewSet
@@ -33,6 +34,11 @@ urlpatterns = [
         name="api-docs",
     ),
     path("api/v1/ocds/releases/", ReleasePackageView.as_view(), name="ocds-releases"),
+    path(
+        "api/v1/places/nearest/",
+        NearestPostcodeAreaView.as_view(),
+        name="places-nearest",
+    ),
     path("api/v1/", include(router.urls)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("payments/stripe/webhook/", payment_webhooks.stripe_webhook, name="stripe_webhook"),

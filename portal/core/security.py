@@ -3,10 +3,41 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse
 from django.utils.csp import CSP
+
+_LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "[::1]"}
+
+
+def tile_origin(url_template: str) -> str | None:
+    """The origin (scheme and host) of a map tile address template such as
+    ``https://service.pdok.nl/.../{z}/{x}/{y}.png``: what the CSP's ``img-src`` must allow, and
+    nothing more. ``None`` for an empty template (no tiles). Refuses what a policy cannot name
+    exactly: another scheme than https (http only on loopback, for tests), or a placeholder in
+    the host (``{s}.tile...``)."""
+    if not url_template:
+        return None
+    parts = urlsplit(url_template)
+    host = parts.hostname or ""
+    if (
+        not host
+        or "{" in parts.netloc
+        or parts.username
+        or parts.password
+        or not (
+            parts.scheme == "https"
+            or (parts.scheme == "http" and parts.netloc.split(":")[0] in _LOOPBACK_HOSTS)
+        )
+    ):
+        raise ImproperlyConfigured(
+            "MAP_TILE_URL must be an https:// address with a fixed host"
+            f" (or http:// on loopback), not {url_template!r}"
+        )
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def admin_csp() -> dict:

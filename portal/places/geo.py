@@ -131,3 +131,45 @@ def distance_sql(point: Point, *, latitude: str, longitude: str) -> Combinable:
         row_lat
     ) * Power(Sin((row_lon - Value(lon0)) / Value(2.0)), 2)
     return Value(2 * EARTH_RADIUS_KM) * ASin(Sqrt(h, output_field=FloatField()))
+
+
+# How far from the nearest postcode area's centre a point may be and still be "in" it: a point
+# further out is not in the Netherlands (the sea, Belgium's middle, abroad).
+NEAREST_AREA_MAX_KM = 25.0
+_KM_PER_DEGREE_LATITUDE = 111.2
+
+
+def nearest_postcode_area(
+    point: Point, *, within_km: float = NEAREST_AREA_MAX_KM
+) -> PostcodeArea | None:
+    """The postcode area where people live (not post-office boxes) whose centre is nearest to
+    ``point``, or ``None`` when none lies within ``within_km`` (the point is not in the
+    Netherlands). One query: only the areas in a box around the point are measured, in SQL.
+
+    For "use my location": the browser's position becomes a 4-digit postcode, which the
+    catalogue's ``near`` already understands; the position itself is not kept.
+    """
+    if not (-90 <= point.latitude <= 90 and -180 <= point.longitude <= 180):
+        return None
+    degrees_latitude = within_km / _KM_PER_DEGREE_LATITUDE
+    # Near the poles a degree of longitude shrinks to nothing: there the box spans the globe.
+    cos_latitude = math.cos(math.radians(point.latitude))
+    degrees_longitude = (
+        180.0 if cos_latitude < 0.01 else min(180.0, degrees_latitude / cos_latitude)
+    )
+    nearest = (
+        PostcodeArea.objects.filter(
+            is_po_box=False,
+            latitude__range=(point.latitude - degrees_latitude, point.latitude + degrees_latitude),
+            longitude__range=(
+                point.longitude - degrees_longitude,
+                point.longitude + degrees_longitude,
+            ),
+        )
+        .annotate(km=distance_sql(point, latitude="latitude", longitude="longitude"))
+        .order_by("km", "pc4")
+        .first()
+    )
+    if nearest is None or nearest.km > within_km:
+        return None
+    return nearest

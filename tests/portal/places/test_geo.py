@@ -163,3 +163,58 @@ def test_the_sql_distance_is_the_python_distance():
     assert len(rows) == 5
     for latitude, longitude, km in rows:
         assert km == pytest.approx(distance_km(haarlem, Point(latitude, longitude)), abs=1e-6)
+
+
+# --- The nearest postcode area ("use my location") ---------------------------------------------
+
+
+@pytest.mark.parametrize("pc4", ["2011", "1012", "9711", "6211", "1791"])
+def test_a_postcode_areas_own_centre_is_nearest_to_that_area(pc4):
+    assert geo.nearest_postcode_area(centre(pc4)).pc4 == pc4
+
+
+def test_the_nearest_area_is_the_one_whose_centre_is_closest():
+    here = Point(52.3795, 4.6370)  # Haarlem, near the station
+    nearest = geo.nearest_postcode_area(here)
+    closest = min(
+        PostcodeArea.objects.filter(is_po_box=False),
+        key=lambda area: distance_km(here, Point(area.latitude, area.longitude)),
+    )
+    assert nearest.pc4 == closest.pc4
+    assert nearest.place == "Haarlem"
+
+
+def test_post_office_box_numbers_are_never_the_nearest_area():
+    po_box = PostcodeArea.objects.filter(is_po_box=True).first()
+    nearest = geo.nearest_postcode_area(Point(po_box.latitude, po_box.longitude))
+    assert nearest is not None
+    assert not nearest.is_po_box
+
+
+@pytest.mark.parametrize(
+    "point",
+    [
+        Point(52.6, 3.5),  # the North Sea
+        Point(48.8566, 2.3522),  # Paris
+        Point(0.0, 0.0),
+        Point(90.0, 180.0),
+        Point(-90.0, -180.0),
+        Point(91.0, 5.0),
+    ],
+)
+def test_a_point_outside_the_netherlands_has_no_nearest_area(point):
+    assert geo.nearest_postcode_area(point) is None
+
+
+def test_the_nearest_area_is_one_query(django_assert_num_queries):
+    with django_assert_num_queries(1):
+        geo.nearest_postcode_area(Point(52.3795, 4.6370))
+
+
+def test_an_area_further_than_the_limit_is_not_nearest_even_inside_the_search_box():
+    # 0.65 km from the centre of 2031 (Haarlem-Noord), diagonally: inside the square searched
+    # for a limit of 0.6 km, yet further than 0.6 km.
+    here = Point(52.40, 4.66)
+    assert 0.6 < distance_km(here, centre("2031")) < 0.66
+    assert geo.nearest_postcode_area(here, within_km=0.6) is None
+    assert geo.nearest_postcode_area(here, within_km=0.66).pc4 == "2031"
