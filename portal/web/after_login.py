@@ -20,13 +20,30 @@ from __future__ import annotations
 
 import datetime
 import time
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils import translation
+
+from portal.enrolments import selectors
+from providers.models import StartMoment
 
 COOKIE_NAME = "rw_after_login"
 MAX_AGE = datetime.timedelta(hours=1)
 _SALT = "portal.web.after_login"
+
+
+ACTIONS = ("enrolment_start", "waiting_list_join")
+
+
+@dataclass(frozen=True)
+class Request:
+    """What the visitor asked for: ``action`` (a URL name in ``ACTIONS``) on ``start_moment``."""
+
+    action: str
+    start_moment: StartMoment
 
 
 def _value(action: str, start_moment_id: int) -> str:
@@ -63,3 +80,34 @@ def asked_before_login(request: HttpRequest, *, action: str, start_moment_id: in
         return False
     last_login = request.user.last_login
     return last_login is not None and last_login.timestamp() >= int(issued)
+
+
+def _addresses(action: str, start_moment_id: int) -> set[str]:
+    """The start date's address in every language (the page's language switch keeps ``next``)."""
+    addresses = set()
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            addresses.add(reverse(action, kwargs={"start_moment_id": start_moment_id}))
+    return addresses
+
+
+def waiting_for_login(request: HttpRequest) -> Request | None:
+    """What this browser asked for while logged out, when the log-in (or sign-up) page it is on
+    leads back to it (its ``next``): the page says what logging in will do."""
+    raw = request.get_signed_cookie(
+        COOKIE_NAME, default=None, salt=_SALT, max_age=MAX_AGE.total_seconds()
+    )
+    if raw is None or request.user.is_authenticated:
+        return None
+    action, _separator, rest = raw.partition(":")
+    start_moment_id = rest.partition(":")[0]
+    if action not in ACTIONS or not start_moment_id.isdigit():
+        return None
+    next_url = request.POST.get("next") or request.GET.get("next")
+    if next_url not in _addresses(action, int(start_moment_id)):
+        return None
+    try:
+        moment = selectors.start_moment_public_get(start_moment_id=int(start_moment_id))
+    except StartMoment.DoesNotExist:
+        return None
+    return Request(action=action, start_moment=moment)

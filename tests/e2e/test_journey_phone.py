@@ -163,6 +163,9 @@ def test_a_visitor_logs_in_on_the_way_and_lands_on_the_start_date_they_chose(
 
     chosen = _find_and_enrol(page, taps, paying_site)
     expect(page).to_have_url(re.compile(r"/en/accounts/login/\?next="))
+    expect(page.locator(".after-login")).to_contain_text(
+        f"You are enrolling on {chosen.offering.title}"
+    )
     assert not Enrolment.objects.filter(start_moment=chosen).exists()
     page.get_by_label("Email").fill(LEARNER)  # typing
     page.get_by_label("Password").fill(DEMO_PASSWORD)  # typing
@@ -198,3 +201,35 @@ def test_every_button_of_the_journey_is_on_screen_at_320_px(
     _assert_on_screen(
         page, page.get_by_role("button", name="Pay with iDEAL | Wero"), viewport["width"], "Pay"
     )
+
+
+@pytest.mark.parametrize("viewport", [pytest.param(PHONE_375, id="375px")])
+def test_a_visitor_who_creates_an_account_on_the_way_lands_on_the_start_date_they_chose(
+    new_page, paying_site, stripe_standin, viewport
+):
+    """Measured, no target: creating an account takes the sign-up form and the link in the
+    e-mail (opening it counts as a tap, and so does "Confirm" on the page it opens)."""
+    from django.core import mail
+
+    page = _phone_page(new_page, viewport)
+    taps = Taps(page, viewport["width"])
+    chosen = _find_and_enrol(page, taps, paying_site)
+    taps.tap(page.get_by_role("link", name="Create an account"), "Create an account (link)")
+    expect(page.locator(".after-login")).to_contain_text(chosen.offering.title)
+    email = "nieuw-op-weg@example.org"
+    page.get_by_label("Email").fill(email)  # typing
+    page.locator("#id_password1").fill("een-Goed-wachtwoord-42")  # typing
+    page.locator("#id_password2").fill("een-Goed-wachtwoord-42")  # typing
+    taps.tap(page.get_by_role("button", name="Create account"), "Create account")
+    link = re.search(r"https?://[^/\s]+(/\S+/confirm-email/\S+)", mail.outbox[-1].body)
+    with page.expect_navigation(wait_until="load"):
+        page.goto(paying_site + link.group(1))  # tapped in the phone's mail app
+    taps.taken.append("The link in the e-mail")
+    taps.tap(page.get_by_role("button", name="Confirm"), "Confirm")
+
+    enrolment = Enrolment.objects.get(user__email=email, start_moment=chosen)
+    expect(page).to_have_url(f"{paying_site}/en/mijn-cursussen/{enrolment.reference}/")
+    _pay(page, taps, stripe_standin)
+    enrolment.refresh_from_db()
+    assert enrolment.state == Enrolment.State.CONFIRMED
+    print(f"\nvisitor who creates an account on the way: {len(taps.taken)} taps: {taps.taken}")

@@ -4,6 +4,7 @@ the seat they chose: ``portal.web.after_login`` with the two views in ``portal.w
 from __future__ import annotations
 
 import datetime
+import re
 import time
 from urllib.parse import parse_qs, urlsplit
 
@@ -162,3 +163,28 @@ def test_a_start_date_that_is_not_published_sends_the_visitor_to_my_courses(visi
     response = press(visitor, "enrolment_start", moment)
     assert next_of(response) == url("my_courses")
     assert after_login.COOKIE_NAME not in response.cookies
+
+
+def test_the_log_in_and_sign_up_pages_say_what_logging_in_will_do(visitor, moment):
+    response = press(visitor, "enrolment_start", moment)
+    said = (
+        f"You are enrolling on {moment.offering.title}, starting {moment.starts_on:%-d %B %Y}. "
+        "After you log in, we hold your seat and you choose how you pay."
+    )
+    next_url = next_of(response)
+    assert said in visitor.get(f"/en/accounts/login/?next={next_url}").content.decode()
+    assert said in visitor.get(f"/en/accounts/signup/?next={next_url}").content.decode()
+    # The language switch keeps the English ``next``; the Dutch page says it too.
+    dutch = visitor.get(f"/accounts/login/?next={next_url}").content.decode()
+    assert re.search(rf'<p class="alert after-login">[^<]*{moment.offering.title}', dutch)
+    # Not on a log-in page that leads elsewhere: logging in there does not take the seat.
+    assert "You are enrolling" not in visitor.get("/en/accounts/login/").content.decode()
+    assert "You are enrolling" not in visitor.get("/en/accounts/login/?next=/en/").content.decode()
+
+
+def test_the_log_in_page_says_so_for_the_waiting_list_too(visitor):
+    full = start_moment_for_sale(seats=1)
+    StartMoment.objects.filter(pk=full.pk).update(seats_taken=1)
+    next_url = next_of(press(visitor, "waiting_list_join", full))
+    page = visitor.get(f"/en/accounts/login/?next={next_url}").content.decode()
+    assert f"You are joining the waiting list for {full.offering.title}" in page
