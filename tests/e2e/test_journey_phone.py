@@ -180,9 +180,8 @@ def test_a_visitor_logs_in_on_the_way_and_lands_on_the_start_date_they_chose(
 
     enrolment.refresh_from_db()
     assert enrolment.state == Enrolment.State.CONFIRMED
-    print(
-        f"\nvisitor who logs in on the way at {viewport['width']} px: {len(taps.taken)} taps: {taps.taken}"
-    )
+    width = viewport["width"]
+    print(f"\nvisitor who logs in on the way at {width} px: {len(taps.taken)} taps: {taps.taken}")
     assert len(taps.taken) <= MAX_TAPS, taps.taken
 
 
