@@ -38,7 +38,7 @@ from cms.structured_data import offering_json_ld
 from portal.core.forms import StrictBooleanField
 from portal.core.inputs import IdField
 from portal.core.pagecache import cache_for_anonymous
-from portal.enrolments.rules import sale_refusal
+from portal.enrolments.rules import offering_sale_refusal, sale_refusal
 from providers.compare import (
     MAX_OFFERINGS,
     MIN_OFFERINGS,
@@ -190,6 +190,10 @@ def offering_list(request: HttpRequest, *, page: CataloguePage) -> HttpResponse:
     paginator = Paginator(filterset.qs, page.page_size or 20)
     page_obj = paginator.get_page(request.GET.get("page"))
     offerings = page_obj.object_list
+    for offering in offerings:
+        # The card's "Enrol" takes its next open start date, when the course is sold online.
+        sold_online = offering_sale_refusal(offering) is None
+        offering.enrol_start_id = offering.next_start_id if sold_online else None
     return _render(
         request,
         page,

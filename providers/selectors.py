@@ -94,9 +94,10 @@ def duo_loan_refused_for_keurmerk_q(prefix: str = "", on: datetime.date | None =
 
 
 def offering_public_queryset(*, on: datetime.date | None = None) -> QuerySet[Offering]:
-    """Published offerings of active providers with their next open start and its free seats,
-    whether the DUO loan is possible ``on`` that day and, when the offering takes it but the
-    provider's Keurmerk is not valid, ``duo_loan_refused_for_keurmerk``."""
+    """Published offerings of active providers with their next open start (``next_start``, its
+    id ``next_start_id``) and its free seats, whether the DUO loan is possible ``on`` that day
+    and, when the offering takes it but the provider's Keurmerk is not valid,
+    ``duo_loan_refused_for_keurmerk``."""
     on = on or timezone.localdate()
     next_open = (
         start_moments_open(on=on).filter(offering=OuterRef("pk")).order_by("starts_on", "pk")
@@ -113,6 +114,7 @@ def offering_public_queryset(*, on: datetime.date | None = None) -> QuerySet[Off
         )
         .annotate(
             next_start=Subquery(next_open.values("starts_on")[:1]),
+            next_start_id=Subquery(next_open.values("pk")[:1]),
             next_start_free_seats=Subquery(
                 next_open.annotate(free=free_seats_expression()).values("free")[:1],
                 output_field=IntegerField(),

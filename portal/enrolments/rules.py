@@ -31,7 +31,7 @@ from django.utils.translation import ngettext
 
 from portal.enrolments.models import Enrolment
 from providers import keurmerk
-from providers.models import StartMoment
+from providers.models import Offering, StartMoment
 from providers.offerings import component_for_self_payers
 from providers.selectors import offering_is_published
 
@@ -49,7 +49,16 @@ def last_enrolment_day(start_moment: StartMoment) -> datetime.date:
 def sale_refusal(start_moment: StartMoment, *, today: datetime.date | None = None) -> str | None:
     """Why a learner cannot buy a place on this start moment, or None when they can."""
     today = today or timezone.localdate()
-    offering = start_moment.offering
+    if refusal := offering_sale_refusal(start_moment.offering):
+        return refusal
+    if today > last_enrolment_day(start_moment):
+        return _("Enrolment for this start date has closed.")
+    return None
+
+
+def offering_sale_refusal(offering: Offering) -> str | None:
+    """Why no start date of this offering can be bought online, whatever its dates, or None
+    (a start date can still have closed: ``sale_refusal``)."""
     if not offering_is_published(offering):
         return _("This course is not offered at the moment.")
     if not component_for_self_payers(offering.component):
@@ -60,8 +69,6 @@ def sale_refusal(start_moment: StartMoment, *, today: datetime.date | None = Non
         return _("This course cannot be bought: the provider has not set a price for self-payers.")
     if not offering.for_gezinsmigranten:
         return _("This course is not open to self-paying learners.")
-    if today > last_enrolment_day(start_moment):
-        return _("Enrolment for this start date has closed.")
     return None
 
 

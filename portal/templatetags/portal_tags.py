@@ -9,6 +9,7 @@ from wagtail.models import Page, Site
 
 from portal import permissions
 from portal.core.money import euros
+from portal.web import after_login
 from portal.web.choose import because_lines
 
 register = template.Library()
@@ -58,3 +59,11 @@ def choose_because(context: template.Context) -> list[str]:
     query (``portal.web.choose.because_lines``); empty for any other visit."""
     request = context.get("request")
     return because_lines(request.GET) if request is not None else []
+
+
+@register.simple_tag(takes_context=True)
+def waiting_for_login(context: template.Context) -> after_login.Request | None:
+    """On the log-in and sign-up pages: the start date the visitor pressed "Enrol" (or "Join the
+    waiting list") on while logged out, when this page leads back to it; else None."""
+    request = context.get("request")
+    return after_login.waiting_for_login(request) if request is not None else None

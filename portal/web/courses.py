@@ -7,10 +7,14 @@ from Checkout, cancel with a refund, receipts) and link back into the catalogue 
 so they sit in the top layer, above the domain packages they call; their URL paths and names are
 unchanged (``portal.web.urls``) and their templates are still ``enrolments/…``.
 
-The offering page is cached for anonymous visitors, so its "Enrol" and "Join the waiting list"
-forms cannot carry a CSRF token for them. The two views those forms post to are therefore
-``csrf_exempt`` and check the token themselves: without a valid one nothing happens; a signed-in
-learner sees a confirmation page with a token-carrying form instead, a visitor is sent to log in.
+The offering page and the catalogue's cards are cached for anonymous visitors, so their "Enrol"
+and "Join the waiting list" forms cannot carry a CSRF token for them. The two views those forms
+post to are therefore ``csrf_exempt`` and check the token themselves: without a valid one nothing
+happens; a signed-in learner sees a confirmation page with a token-carrying form instead. A
+visitor is sent to log in with ``next`` at the start date's own address (the same path, by GET);
+once logged in, that GET does what the POST asked, once (``portal.web.after_login`` says when),
+so the visitor lands on the seat they chose, not back on the course. Any other GET of that
+address asks with the confirmation page.
 
 Both are rate limited per learner and per IP address (``ENROLMENT_RATE_LIMIT``, through allauth's
 rate limiter, the one the account pages use): beyond it nothing happens and the answer is a 429.
@@ -47,6 +51,7 @@ from portal.payments import cancelling, checkout, paying
 from portal.payments import selectors as payment_selectors
 from portal.payments.client import PaymentsUnavailable, is_test_mode, payments_enabled
 from portal.permissions import Action
+from portal.web import after_login
 from providers.models import StartMoment
 from providers.seats import StartMomentFull
 
@@ -58,11 +63,14 @@ View = Callable[..., HttpResponse]
 # --- Access -----------------------------------------------------------------------------------
 
 
-def learner_required(next_url: Callable[..., str | None] | None = None) -> Callable[[View], View]:
+def learner_required(
+    next_url: Callable[..., str | None] | None = None, *, remember_as: str | None = None
+) -> Callable[[View], View]:
     """Visitors log in first; signed-in people without a learner's account get a clear 403.
 
     A GET comes back to itself after logging in; a POST comes back to ``next_url(**kwargs)``
-    (a page, as the login sends the browser back with a GET).
+    (a page, as the login sends the browser back with a GET). With ``remember_as`` (an action
+    on ``start_moment_id``) the browser also remembers the POST for ``after_login``.
     """
 
     def decorator(view: View) -> View:
@@ -72,7 +80,12 @@ def learner_required(next_url: Callable[..., str | None] | None = None) -> Calla
                 if request.method == "GET":
                     return redirect_to_login(request.get_full_path())
                 target = next_url(**kwargs) if next_url is not None else None
-                return redirect_to_login(target or reverse("my_courses"))
+                response = redirect_to_login(target or reverse("my_courses"))
+                if target and remember_as:
+                    after_login.remember(
+                        response, action=remember_as, start_moment_id=kwargs["start_moment_id"]
+                    )
+                return response
             if not permissions.is_learner(request.user):
                 return render(request, "enrolments/learners_only.html", status=403)
             return view(request, *args, **kwargs)
@@ -102,13 +115,39 @@ def _my_courses_next(**_kwargs) -> str:
     return reverse("my_courses")
 
 
-def _offering_next(*, start_moment_id: int) -> str | None:
-    try:
-        moment = selectors.start_moment_public_get(start_moment_id=start_moment_id)
-    except StartMoment.DoesNotExist:
-        return None
-    url = catalogue_url(offering_id=moment.offering_id)
-    return f"{url}#start-dates" if url else None
+def _start_date_next(action: str) -> Callable[..., str | None]:
+    """After logging in, the visitor comes back to the start date's own address for ``action``
+    (None for a start date that is not published: then to My courses)."""
+
+    def next_url(*, start_moment_id: int) -> str | None:
+        try:
+            selectors.start_moment_public_get(start_moment_id=start_moment_id)
+        except StartMoment.DoesNotExist:
+            return None
+        return reverse(action, kwargs={"start_moment_id": start_moment_id})
+
+    return next_url
+
+
+def _may_act(request: HttpRequest, action: str, start_moment: StartMoment) -> bool:
+    """A POST with a valid CSRF token, or the GET after logging in that finishes the POST the
+    visitor made while logged out (``after_login``)."""
+    if request.method == "POST":
+        return _csrf_passes(request)
+    return after_login.asked_before_login(request, action=action, start_moment_id=start_moment.pk)
+
+
+def _forgets_after_login_request(view: View) -> View:
+    """Whatever the view answered, the remembered request has been used (or was not for it)."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        if after_login.COOKIE_NAME in request.COOKIES:
+            after_login.forget(response)
+        return response
+
+    return wrapped
 
 
 def _enrolment_or_404(
@@ -170,11 +209,12 @@ def _hold_limit_reached(
 
 
 @csrf_exempt  # checked below: see the module's docstring
-@require_POST
-@learner_required(next_url=_offering_next)
+@require_http_methods(["GET", "POST"])
+@learner_required(next_url=_start_date_next("enrolment_start"), remember_as="enrolment_start")
+@_forgets_after_login_request
 def enrolment_start(request: HttpRequest, start_moment_id: int) -> HttpResponse:
     start_moment = _start_moment_or_404(start_moment_id)
-    if not _csrf_passes(request):
+    if not _may_act(request, "enrolment_start", start_moment):
         return _confirm(request, start_moment, "enrolment_start")
     if limited := _too_many_attempts(request):
         return limited
@@ -198,11 +238,12 @@ def enrolment_start(request: HttpRequest, start_moment_id: int) -> HttpResponse:
 
 
 @csrf_exempt  # checked below: see the module's docstring
-@require_POST
-@learner_required(next_url=_offering_next)
+@require_http_methods(["GET", "POST"])
+@learner_required(next_url=_start_date_next("waiting_list_join"), remember_as="waiting_list_join")
+@_forgets_after_login_request
 def waiting_list_join(request: HttpRequest, start_moment_id: int) -> HttpResponse:
     start_moment = _start_moment_or_404(start_moment_id)
-    if not _csrf_passes(request):
+    if not _may_act(request, "waiting_list_join", start_moment):
         return _confirm(request, start_moment, "waiting_list_join")
     if limited := _too_many_attempts(request):
         return limited

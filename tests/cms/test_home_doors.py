@@ -8,6 +8,7 @@ import re
 import pytest
 
 from tests.portal.factories import UserFactory
+from tests.portal.places.postcode_data import postcode_areas_ensure
 
 pytestmark = pytest.mark.django_db
 
@@ -76,3 +77,17 @@ def test_the_search_box_by_name_still_searches_the_catalogue(client, site_pages)
     search = [form for form in forms(html) if 'name="q"' in form]
     assert len(search) == 1
     assert 'action="/aanbod/"' in search[0]
+
+
+def test_the_near_me_door_lists_the_nearest_courses_first(client, site_pages):
+    html = client.get("/").content.decode()
+    form = next(form for form in forms(html) if 'name="near"' in form)
+    assert '<input type="hidden" name="ordering" value="distance">' in form
+    assert re.search(r'<input [^>]*name="near"[^>]* required', form)  # distance needs a place
+
+
+def test_the_catalogue_sorts_by_distance_from_what_the_near_me_door_sends(client, site_pages):
+    postcode_areas_ensure()
+    response = client.get("/en/aanbod/", {"near": "2011", "ordering": "distance"})
+    assert response.status_code == 200
+    assert response.context["filter"].form.cleaned_data["ordering"] == "distance"

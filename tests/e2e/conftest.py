@@ -102,6 +102,23 @@ def demo_site(transactional_db, live_server) -> str:
 
 
 @pytest.fixture
+def paying_site(demo_site, stripe_standin, settings):
+    """The demo site with its providers' accounts at the stand-in, which delivers its webhooks to
+    the live server; the CSP lets the browser go on to the stand-in's pages."""
+    from portal.payments.models import ConnectedAccount
+
+    call_command("seed_demo", verbosity=0)
+    for account in ConnectedAccount.objects.all():
+        stripe_standin.create_account(onboarded=True, account_id=account.stripe_account_id)
+    stripe_standin.webhook_url = f"{demo_site}/payments/stripe/webhook/"
+    settings.SECURE_CSP = {
+        **settings.SECURE_CSP,
+        "form-action": [*settings.SECURE_CSP["form-action"], stripe_standin.base_url],
+    }
+    return demo_site
+
+
+@pytest.fixture
 def demo_paths(demo_site) -> dict[str, str]:
     """Paths that depend on this test's ids, for ``str.format`` in parametrised paths."""
     from providers.selectors import offering_public_queryset

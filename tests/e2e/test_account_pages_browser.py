@@ -1,6 +1,8 @@
-"""allauth's pages and the account menu on a phone (375 and 320 px wide) in a real Chromium:
-nothing wider than the screen, labels above full-width fields, and no WCAG 2.1 A/AA violation
-that axe-core finds."""
+"""allauth's pages and the account menu in a real Chromium, on a desktop (1280 px) and a phone
+(375 and 320 px wide): nothing wider than the screen, labels above full-width fields, and no
+WCAG 2.1 A/AA violation that axe-core finds. Every page a learner meets in their account: log in
+(also with an error), sign up, the password reset and its e-mail's link, the e-mail
+verification link, the e-mail addresses, password, two-factor, log out, delete, my courses."""
 
 from __future__ import annotations
 
@@ -13,12 +15,19 @@ from tests.portal.helpers import totp_code, totp_enable
 
 pytestmark = pytest.mark.browser
 
+
+def expect(target):
+    from playwright.sync_api import expect as playwright_expect
+
+    return playwright_expect(target)
+
+
 PASSWORD = "een-Goed-wachtwoord-42"
-WIDTHS = [375, 320]
+WIDTHS = [1280, 375, 320]
 
 
 def _problems(page) -> str:
-    """What is wrong with the page at each phone width: sideways scrolling, axe's violations."""
+    """What is wrong with the page at each width: sideways scrolling, axe's violations."""
     found = []
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 700})
@@ -46,7 +55,10 @@ def _log_in(page, base: str, email: str) -> None:
         "/accounts/password/reset/done/",
         "/accounts/confirm-email/",
         "/accounts/password/reset/key/1-not-a-key/",
+        "/accounts/password/reset/key/done/",
+        "/accounts/confirm-email/not-a-key/",
         "/en/accounts/login/",
+        "/en/accounts/signup/",
     ],
 )
 def test_the_entrance_pages_fit_a_phone_and_pass_axe(axe_page, demo_site, path):
@@ -93,7 +105,10 @@ def test_sign_up_errors_beside_the_fields_pass_axe(axe_page, demo_site):
         "/accounts/password/change/",
         "/accounts/2fa/",
         "/accounts/logout/",
+        "/accounts/reauthenticate/",
+        "/accounts/profile/delete/",
         "/mijn-cursussen/",
+        "/en/accounts/email/",
     ],
 )
 def test_a_learners_account_pages_fit_a_phone_and_pass_axe(axe_page, demo_site, path):
@@ -152,3 +167,59 @@ def test_staff_enter_their_code_on_a_page_that_fits_a_phone(axe_page, demo_site)
     axe_page.get_by_label("Code").fill(totp_code(secret))
     axe_page.get_by_role("button", name="Inloggen").click()
     axe_page.wait_for_url(f"{demo_site}/admin/")
+
+
+def test_a_wrong_password_is_told_beside_the_form_and_passes_axe(axe_page, demo_site):
+    learner = UserFactory()
+    axe_page.goto(f"{demo_site}/accounts/login/")
+    axe_page.get_by_label("E-mail").fill(learner.email)
+    axe_page.get_by_label("Wachtwoord").fill("niet-het-wachtwoord")
+    axe_page.get_by_role("button", name="Inloggen").click()
+    expect(
+        axe_page.locator("form.account-form [role=alert], form.account-form .error")
+    ).not_to_have_count(0)
+    if problems := _problems(axe_page):
+        pytest.fail(problems, pytrace=False)
+
+
+def test_the_email_page_with_an_address_waiting_for_verification_passes_axe(axe_page, demo_site):
+    from allauth.account.models import EmailAddress
+
+    learner = UserFactory()
+    EmailAddress.objects.create(user=learner, email="nieuw-adres@example.org", verified=False)
+    _log_in(axe_page, demo_site, learner.email)
+    axe_page.wait_for_url(f"{demo_site}/accounts/profile/")
+    axe_page.goto(f"{demo_site}/accounts/email/")
+    expect(axe_page.locator("#new_email")).to_have_value("nieuw-adres@example.org")
+    if problems := _problems(axe_page):
+        pytest.fail(problems, pytrace=False)
+
+
+def test_the_pages_behind_the_emails_links_pass_axe(axe_page, demo_site):
+    """The link that verifies an address, and the link that sets a new password, to the end."""
+    from allauth.account.forms import default_token_generator
+    from allauth.account.models import EmailAddress, EmailConfirmationHMAC
+    from allauth.account.utils import user_pk_to_url_str
+
+    learner = UserFactory()
+    address = EmailAddress.objects.create(
+        user=learner, email="te-bevestigen@example.org", verified=False
+    )
+    key = EmailConfirmationHMAC(address).key
+    axe_page.goto(f"{demo_site}/accounts/confirm-email/{key}/")
+    expect(axe_page.get_by_text("te-bevestigen@example.org")).to_be_visible()
+    if problems := _problems(axe_page):
+        pytest.fail(f"confirm-email:\n{problems}", pytrace=False)
+
+    token = default_token_generator.make_token(learner)
+    uid = user_pk_to_url_str(learner)
+    axe_page.goto(f"{demo_site}/accounts/password/reset/key/{uid}-{token}/")
+    axe_page.wait_for_url("**/password/reset/key/*-set-password/")
+    if problems := _problems(axe_page):
+        pytest.fail(f"set a new password:\n{problems}", pytrace=False)
+    axe_page.locator("#id_password1").fill("een-Nieuw-wachtwoord-43")
+    axe_page.locator("#id_password2").fill("een-Nieuw-wachtwoord-43")
+    axe_page.get_by_role("button", name="Wachtwoord wijzigen").click()
+    axe_page.wait_for_url(f"{demo_site}/accounts/password/reset/key/done/")
+    if problems := _problems(axe_page):
+        pytest.fail(f"new password set:\n{problems}", pytrace=False)

@@ -6,32 +6,15 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.core.management import call_command
 
 from portal.demo.data import DEMO_PASSWORD
 from portal.enrolments.models import Enrolment
-from portal.payments.models import ConnectedAccount
 from providers.models import StartMoment
 from providers.seats import has_free_seats_q
 
 pytestmark = pytest.mark.browser
 
 LEARNER = "leerling@routewijzer.example"
-
-
-@pytest.fixture
-def paying_site(demo_site, stripe_standin, settings):
-    """The demo site with its providers' accounts at the stand-in, which delivers its webhooks to
-    the live server; the CSP lets the browser go on to the stand-in's pages."""
-    call_command("seed_demo", verbosity=0)
-    for account in ConnectedAccount.objects.all():
-        stripe_standin.create_account(onboarded=True, account_id=account.stripe_account_id)
-    stripe_standin.webhook_url = f"{demo_site}/payments/stripe/webhook/"
-    settings.SECURE_CSP = {
-        **settings.SECURE_CSP,
-        "form-action": [*settings.SECURE_CSP["form-action"], stripe_standin.base_url],
-    }
-    return demo_site
 
 
 def _course_for_sale() -> StartMoment:

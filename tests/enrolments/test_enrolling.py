@@ -259,3 +259,14 @@ def test_waiting_list_positions_count_from_the_front_of_each_line():
     assert [enrolling.waiting_list_position(entry) for entry in entries] == [1, 2, 1]
     enrolling.waiting_list_leave(entry=entries[0])
     assert enrolling.waiting_list_positions(entries[1:])[entries[1].pk] == 1
+
+
+def test_a_course_is_sold_online_whatever_its_dates_but_a_closed_start_date_is_not():
+    moment = start_moment_for_sale(starts_in_days=1)
+    moment = StartMoment.objects.select_related("offering__provider").get(pk=moment.pk)
+    today = moment.starts_on  # no deadline: enrolment closed the day before the start
+    assert rules.offering_sale_refusal(moment.offering) is None
+    assert rules.sale_refusal(moment, today=today) == "Enrolment for this start date has closed."
+    moment.offering.price_cents = None
+    assert "has not set a price" in rules.offering_sale_refusal(moment.offering)
+    assert "has not set a price" in rules.sale_refusal(moment, today=today)

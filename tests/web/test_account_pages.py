@@ -231,3 +231,16 @@ def test_the_two_factor_page_lists_its_panels_with_the_sites_buttons(client):
     main = _main(client.get("/en/accounts/2fa/"))
     assert '<section class="account-panel">' in main
     assert re.search(r'<a href="/en/accounts/2fa/totp/activate/" class="button">', main)
+
+
+def test_messages_are_a_list_inside_a_status_region(client, site_pages):
+    """role="status" on the list itself would take the items out of their list (axe: listitem);
+    the region wraps the list instead. Shown after a log-out, which adds a message."""
+    user = UserFactory()
+    client.force_login(user)
+    response = client.post("/en/accounts/logout/", follow=True)
+    html = response.content.decode()
+    assert re.search(
+        r'<div class="messages" role="status"><ul class="messages__list"><li class="message', html
+    )
+    assert '<ul class="messages" role="status">' not in html

@@ -102,12 +102,11 @@ def test_visitors_are_sent_to_log_in_and_come_back(client, moment, site_pages):
     assert urlsplit(response.url).path == "/en/accounts/login/"
     assert parse_qs(urlsplit(response.url).query)["next"] == ["/en/mijn-cursussen/"]
 
-    # A POST from the (cached) offering page comes back to that page, not to the POST address.
+    # A POST from a (cached) page comes back to the start date it chose (tests/web/
+    # test_after_login.py: there the seat is taken once logged in), holding nothing meanwhile.
     response = client.post(url("enrolment_start", start_moment_id=moment.pk))
     assert response.status_code == 302
-    assert parse_qs(urlsplit(response.url).query)["next"] == [
-        f"/en/aanbod/cursus/{moment.offering_id}/#start-dates"
-    ]
+    assert parse_qs(urlsplit(response.url).query)["next"] == [f"/en/inschrijven/{moment.pk}/"]
     assert not Enrolment.objects.exists()
 
     reference_page = client.get(url("enrolment_detail", reference="RW-ANYTHING"))
@@ -134,9 +133,20 @@ def test_a_post_without_a_valid_token_acts_on_nothing_and_asks_again(moment, per
     assert taken(moment) == 0
 
 
-def test_enrolling_takes_a_post(signed_in, moment):
-    assert signed_in.get(url("enrolment_start", start_moment_id=moment.pk)).status_code == 405
-    assert signed_in.get(url("waiting_list_join", start_moment_id=moment.pk)).status_code == 405
+def test_a_start_dates_address_asks_first_and_takes_nothing_on_its_own(signed_in, moment):
+    """Opening the address (a bookmark, Back) asks "Enrol on this start date?" with a form."""
+    for name, question in (
+        ("enrolment_start", "Enrol on this start date?"),
+        ("waiting_list_join", "Join the waiting list?"),
+    ):
+        response = signed_in.get(url(name, start_moment_id=moment.pk))
+        assert response.status_code == 200
+        assert question in text(response)
+        assert 'name="csrfmiddlewaretoken"' in text(response)
+    assert not Enrolment.objects.exists()
+    assert not WaitingListEntry.objects.exists()
+    assert taken(moment) == 0
+    assert signed_in.put(url("enrolment_start", start_moment_id=moment.pk)).status_code == 405
 
 
 @pytest.mark.parametrize("role", [Role.CASE_MANAGER, Role.CONTRACT_MANAGER, Role.SITE_EDITOR])
