@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -517,6 +518,12 @@ class StartMoment(models.Model):
     @property
     def free_seats(self) -> int:
         return max(self.seats - self.seats_taken, 0)
+
+    @property
+    def last_enrolment_day(self) -> datetime.date:
+        """The last day to enrol: the deadline, else the day before the start (in SQL:
+        ``providers.selectors.enrolment_open_q``)."""
+        return self.enrolment_deadline or self.starts_on - datetime.timedelta(days=1)
 
 
 class SeatClaim(models.Model):

@@ -69,13 +69,16 @@ def _field(obj: object, path: str) -> object:
 
 
 def start_moments_open(*, on: datetime.date | None = None) -> QuerySet[StartMoment]:
-    """Start moments a learner can still enrol on: not started, deadline not passed, seats free."""
+    """Start moments a learner can still enrol on: not started, last day to enrol not passed,
+    seats free."""
     on = on or timezone.localdate()
-    return StartMoment.objects.filter(
-        has_free_seats_q(),
-        Q(enrolment_deadline__isnull=True) | Q(enrolment_deadline__gte=on),
-        starts_on__gte=on,
-    )
+    return StartMoment.objects.filter(has_free_seats_q(), enrolment_open_q(on), starts_on__gte=on)
+
+
+def enrolment_open_q(on: datetime.date) -> Q:
+    """``StartMoment.last_enrolment_day`` is ``on`` or later: the deadline, else the day before
+    the start."""
+    return Q(enrolment_deadline__gte=on) | Q(enrolment_deadline__isnull=True, starts_on__gt=on)
 
 
 def duo_loan_available_q(prefix: str = "", on: datetime.date | None = None) -> Q:

@@ -1479,8 +1479,7 @@ def _reference(rng: random.Random, taken: set[str]) -> str:
 
 
 def _last_enrolment_day(moment: StartMoment) -> datetime.date:
-    """As ``portal.enrolments.rules.last_enrolment_day``."""
-    return moment.enrolment_deadline or moment.starts_on - datetime.timedelta(days=1)
+    return moment.last_enrolment_day
 
 
 def _price_includes(offering: Offering) -> str:

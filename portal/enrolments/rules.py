@@ -42,8 +42,8 @@ if TYPE_CHECKING:
 
 
 def last_enrolment_day(start_moment: StartMoment) -> datetime.date:
-    """The last day to enrol: the deadline, else the day before the start."""
-    return start_moment.enrolment_deadline or start_moment.starts_on - datetime.timedelta(days=1)
+    """The last day to enrol (the rule is the start moment's own)."""
+    return start_moment.last_enrolment_day
 
 
 def sale_refusal(start_moment: StartMoment, *, today: datetime.date | None = None) -> str | None:

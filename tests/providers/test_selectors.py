@@ -34,3 +34,37 @@ def test_the_python_form_asks_no_query_when_the_provider_is_loaded(django_assert
     offering = Offering.objects.select_related("provider").get(pk=OfferingFactory().pk)
     with django_assert_num_queries(0):
         assert selectors.offering_is_published(offering)
+
+
+def _open_cases():
+    """(deadline, start) in days from today, every pair that can exist (deadline <= start)."""
+    for starts_in_days in (0, 1, 2):
+        for deadline_days in (None, -1, 0, 1, 2):
+            if deadline_days is None or deadline_days <= starts_in_days:
+                yield pytest.param(
+                    deadline_days, starts_in_days, id=f"{deadline_days}-{starts_in_days}"
+                )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("deadline_days", "starts_in_days"), list(_open_cases()))
+def test_start_moments_open_agrees_with_the_last_enrolment_day(deadline_days, starts_in_days):
+    """One rule in two forms: the catalogue's open start dates (SQL) are exactly those whose
+    last day to enrol (Python, which the sale checks) is today or later. Without a deadline the
+    last day is the day before the start, so a course starting today is no longer offered."""
+    import datetime
+
+    from portal.enrolments import rules
+
+    today = datetime.date(2027, 3, 10)
+    starts_on = today + datetime.timedelta(days=starts_in_days)
+    deadline = None if deadline_days is None else today + datetime.timedelta(days=deadline_days)
+    moment = StartMomentFactory(
+        starts_on=starts_on,
+        ends_on=starts_on + datetime.timedelta(days=90),
+        enrolment_deadline=deadline,
+    )
+    listed = selectors.start_moments_open(on=today).filter(pk=moment.pk).exists()
+    assert listed == (rules.last_enrolment_day(moment) >= today)
+    expected_last = deadline or starts_on - datetime.timedelta(days=1)
+    assert moment.last_enrolment_day == expected_last
