@@ -33,6 +33,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from cms.fragments import filter_fields_render, offering_cards_attach
 from cms.structured_data import offering_json_ld
 from portal.core.forms import StrictBooleanField
 from portal.core.inputs import IdField
@@ -170,7 +171,10 @@ def _compare_context(
 
 
 def offering_list(request: HttpRequest, *, page: CataloguePage) -> HttpResponse:
-    filterset = OfferingFilterSet(request.GET, queryset=offering_public_queryset())
+    # No prefetching: the cards come from the cache, and those rendered afresh read their
+    # locations themselves (cms/fragments.py).
+    queryset = offering_public_queryset().prefetch_related(None)
+    filterset = OfferingFilterSet(request.GET, queryset=queryset)
     chips = filter_chips(request, filterset.form)
     if not filterset.is_valid():
         return _render(
@@ -182,13 +186,15 @@ def offering_list(request: HttpRequest, *, page: CataloguePage) -> HttpResponse:
                 "page_obj": None,
                 "invalid": True,
                 "chips": chips,
+                "filter_fields": filter_fields_render(filterset, request=request),
                 **_compare_context(request, page, catalogue_path=request.path, shown_ids=[]),
             },
             status=400,
         )
     paginator = Paginator(filterset.qs, page.page_size or 20)
     page_obj = paginator.get_page(request.GET.get("page"))
-    offerings = page_obj.object_list
+    offerings = list(page_obj.object_list)
+    offering_cards_attach(offerings, request=request, page=page)
     return _render(
         request,
         page,
@@ -199,6 +205,7 @@ def offering_list(request: HttpRequest, *, page: CataloguePage) -> HttpResponse:
             "offerings": offerings,
             "page_query": _query_without(request, "page"),
             "chips": chips,
+            "filter_fields": filter_fields_render(filterset, request=request),
             **_compare_context(
                 request,
                 page,
