@@ -18,7 +18,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import (
     Http404,
     HttpRequest,
@@ -39,6 +39,7 @@ from portal.core.forms import StrictBooleanField
 from portal.core.inputs import IdField
 from portal.core.pagecache import cache_for_anonymous
 from portal.enrolments.rules import sale_refusal
+from portal.places.geo import Point
 from providers.compare import (
     MAX_OFFERINGS,
     MIN_OFFERINGS,
@@ -52,6 +53,7 @@ from providers.models import Offering, Provider
 from providers.selectors import (
     offering_public_get,
     offering_public_queryset,
+    offerings_nearest_slice,
     provider_public_get,
 )
 
@@ -170,6 +172,27 @@ def _compare_context(
     }
 
 
+class NearestFirstPaginator(Paginator):
+    """Pages of a list sorted nearest first, each sought among the offerings near the point
+    (``offerings_nearest_slice``): the same pages as ``Paginator``'s, without measuring the
+    distance of every offering in the country for each one."""
+
+    def __init__(self, object_list, per_page: int, *, point: Point) -> None:
+        super().__init__(object_list, per_page)
+        self.point = point
+
+    def page(self, number) -> Page:
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        rows = offerings_nearest_slice(self.object_list, point=self.point, bottom=bottom, top=top)
+        if rows is None:
+            return super().page(number)
+        return self._get_page(rows, number, self)
+
+
 def offering_list(request: HttpRequest, *, page: CataloguePage) -> HttpResponse:
     # No prefetching: the cards come from the cache, and those rendered afresh read their
     # locations themselves (cms/fragments.py).
@@ -191,7 +214,11 @@ def offering_list(request: HttpRequest, *, page: CataloguePage) -> HttpResponse:
             },
             status=400,
         )
-    paginator = Paginator(filterset.qs, page.page_size or 20)
+    point = filterset.form.cleaned_data.get("near")
+    if point is not None and filterset.form.cleaned_data.get("ordering") == "distance":
+        paginator = NearestFirstPaginator(filterset.qs, page.page_size or 20, point=point)
+    else:
+        paginator = Paginator(filterset.qs, page.page_size or 20)
     page_obj = paginator.get_page(request.GET.get("page"))
     offerings = list(page_obj.object_list)
     offering_cards_attach(offerings, request=request, page=page)

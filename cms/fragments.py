@@ -57,9 +57,9 @@ def offering_cards_attach(
         offering: f"{language}:{day}:{site}:{offering.pk}:{_distance_shown(offering)}"
         for offering in offerings
     }
-    template = get_template(CARD_BODY_TEMPLATE)
 
     def render(missing: list[Offering]) -> dict[Offering, str]:
+        template = get_template(CARD_BODY_TEMPLATE)
         prefetch_related_objects(
             [offering for offering in missing if not _locations_loaded(offering)],
             Prefetch(
@@ -85,9 +85,9 @@ def filter_fields_render(filterset: OfferingFilterSet, *, request: HttpRequest) 
     """The filter form's fields for this query (without ``page``, which is not a field), from
     the cache when the same filters were asked for before in this language. Only a valid form
     is kept; one with errors is rendered afresh."""
-    template = get_template(FILTER_FIELDS_TEMPLATE)
 
     def render() -> str:
+        template = get_template(FILTER_FIELDS_TEMPLATE)
         return str(template.render({"filter": filterset, "request": request}))
 
     if not filterset.is_valid():

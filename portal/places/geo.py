@@ -119,6 +119,35 @@ def distance_km(a: Point, b: Point) -> float:
     return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
 
 
+class Box(NamedTuple):
+    """A range of latitudes and one of longitudes, in degrees."""
+
+    south: float
+    north: float
+    west: float
+    east: float
+
+
+def box_around(point: Point, km: float) -> Box:
+    """The smallest latitude-longitude box that holds every point within ``km`` of ``point``
+    (a little more, so the rounding of stored coordinates cannot leave one out): a filter that
+    an index or a cheap comparison answers, before measuring what is inside.
+
+    Along a meridian a degree is ``EARTH_RADIUS_KM * pi / 180`` km; a degree of longitude is
+    shortest at the box's edge furthest from the equator, so the width is taken there."""
+    km = km * 1.01 + 0.01
+    degree_km = EARTH_RADIUS_KM * math.pi / 180
+    half_height = km / degree_km
+    far_latitude = min(89.0, abs(point.latitude) + half_height)
+    half_width = min(180.0, km / (degree_km * math.cos(math.radians(far_latitude))))
+    return Box(
+        south=point.latitude - half_height,
+        north=point.latitude + half_height,
+        west=point.longitude - half_width,
+        east=point.longitude + half_width,
+    )
+
+
 def distance_sql(point: Point, *, latitude: str, longitude: str) -> Combinable:
     """The haversine distance in kilometres from ``point`` to the row's ``latitude`` and
     ``longitude`` fields (names or paths); NULL where they are. Django's SQLite backend registers
