@@ -16,9 +16,9 @@ import unicodedata
 from collections import defaultdict
 from typing import NamedTuple
 
-from django.db.models import F, FloatField, Q, Value
+from django.db.models import F, FloatField, Func, Q
 from django.db.models.expressions import Combinable
-from django.db.models.functions import ASin, Cast, Cos, Power, Radians, Sin, Sqrt
+from django.db.models.functions import Cast
 
 from portal.places.models import PostcodeArea
 
@@ -148,15 +148,47 @@ def box_around(point: Point, km: float) -> Box:
     )
 
 
+class _HaversineKm(Func):
+    """The haversine distance in kilometres from a fixed point to two columns, written as one SQL
+    expression. The same SQL as composing ``Radians``, ``Sin``, ``Power``… (which this replaced),
+    but Django builds and compiles two column references instead of some thirty nodes, three
+    times for every catalogue query sorted by distance."""
+
+    output_field = FloatField()
+
+    def __init__(self, latitude: str, longitude: str, *, point: Point) -> None:
+        super().__init__(
+            Cast(F(latitude), FloatField()), Cast(F(longitude), FloatField()), point=point
+        )
+        self.point = point
+
+    def as_sql(self, compiler, connection, **extra_context):
+        latitude, latitude_params = compiler.compile(self.source_expressions[0])
+        longitude, longitude_params = compiler.compile(self.source_expressions[1])
+        lat0 = math.radians(self.point.latitude)
+        lon0 = math.radians(self.point.longitude)
+        sql = (
+            f"(%s * ASIN(SQRT(("
+            f"POWER(SIN(((RADIANS({latitude}) - %s) / %s)), 2)"
+            f" + ((%s * COS(RADIANS({latitude})))"
+            f" * POWER(SIN(((RADIANS({longitude}) - %s) / %s)), 2))))))"
+        )
+        params = [
+            2 * EARTH_RADIUS_KM,
+            *latitude_params,
+            lat0,
+            2.0,
+            math.cos(lat0),
+            *latitude_params,
+            *longitude_params,
+            lon0,
+            2.0,
+        ]
+        return sql, tuple(params)
+
+
 def distance_sql(point: Point, *, latitude: str, longitude: str) -> Combinable:
     """The haversine distance in kilometres from ``point`` to the row's ``latitude`` and
     ``longitude`` fields (names or paths); NULL where they are. Django's SQLite backend registers
     SIN, COS, ASIN, SQRT, POWER and RADIANS, so the same SQL runs on SQLite and PostgreSQL."""
-    row_lat = Radians(Cast(F(latitude), FloatField()))
-    row_lon = Radians(Cast(F(longitude), FloatField()))
-    lat0 = math.radians(point.latitude)
-    lon0 = math.radians(point.longitude)
-    h = Power(Sin((row_lat - Value(lat0)) / Value(2.0)), 2) + Value(math.cos(lat0)) * Cos(
-        row_lat
-    ) * Power(Sin((row_lon - Value(lon0)) / Value(2.0)), 2)
-    return Value(2 * EARTH_RADIUS_KM) * ASin(Sqrt(h, output_field=FloatField()))
+    return _HaversineKm(latitude, longitude, point=point)
