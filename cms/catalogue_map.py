@@ -15,6 +15,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from providers.choices import Schedule
+from providers.selectors import offerings_locations_load
 
 if TYPE_CHECKING:
     from django_filters import FilterSet
@@ -64,13 +65,15 @@ def catalogue_map_data(
     cards (``#offering-<pk>``); and the point searched near, when ``near`` was given. ``None``
     when no course on the page has a place: then there is no map.
 
-    Online-only courses have no place. Reads the offerings' prefetched ``locations`` (see
-    ``offering_public_queryset``): no query.
+    Online-only courses have no place. Reads the offerings' locations in one query, unless they
+    are loaded already (the cards rendered afresh use them too).
     """
+    offerings = list(offerings)
+    offerings_locations_load([offering for offering in offerings if not _online_only(offering)])
     places: dict[tuple[float, float], MapPlace] = {}
     locations: dict[int, MapLocation] = {}
     for offering in offerings:
-        if getattr(offering, "is_online_only", False) or offering.schedule == Schedule.ONLINE:
+        if _online_only(offering):
             continue
         for location in offering.locations.all():
             if location.latitude is None or location.longitude is None:
@@ -93,6 +96,10 @@ def catalogue_map_data(
         tiles=settings.MAP_TILE_URL,
         attribution=settings.MAP_TILE_ATTRIBUTION,
     )
+
+
+def _online_only(offering: Offering) -> bool:
+    return getattr(offering, "is_online_only", False) or offering.schedule == Schedule.ONLINE
 
 
 def _near(filterset: FilterSet | None) -> MapNear | None:

@@ -18,7 +18,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import (
     Http404,
     HttpRequest,
@@ -34,11 +34,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from cms.catalogue_map import catalogue_map_data
+from cms.fragments import filter_fields_render, offering_cards_attach
 from cms.structured_data import offering_json_ld
 from portal.core.forms import StrictBooleanField
 from portal.core.inputs import IdField
 from portal.core.pagecache import cache_for_anonymous
 from portal.enrolments.rules import offering_sale_refusal, sale_refusal
+from portal.places.geo import Point
 from providers.compare import (
     MAX_OFFERINGS,
     MIN_OFFERINGS,
@@ -52,6 +54,7 @@ from providers.models import Offering, Provider
 from providers.selectors import (
     offering_public_get,
     offering_public_queryset,
+    offerings_nearest_slice,
     provider_public_get,
 )
 
@@ -170,8 +173,32 @@ def _compare_context(
     }
 
 
+class NearestFirstPaginator(Paginator):
+    """Pages of a list sorted nearest first, each sought among the offerings near the point
+    (``offerings_nearest_slice``): the same pages as ``Paginator``'s, without measuring the
+    distance of every offering in the country for each one."""
+
+    def __init__(self, object_list, per_page: int, *, point: Point) -> None:
+        super().__init__(object_list, per_page)
+        self.point = point
+
+    def page(self, number) -> Page:
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        rows = offerings_nearest_slice(self.object_list, point=self.point, bottom=bottom, top=top)
+        if rows is None:
+            return super().page(number)
+        return self._get_page(rows, number, self)
+
+
 def offering_list(request: HttpRequest, *, page: CataloguePage) -> HttpResponse:
-    filterset = OfferingFilterSet(request.GET, queryset=offering_public_queryset())
+    # No prefetching: the cards come from the cache, and those rendered afresh read their
+    # locations themselves (cms/fragments.py).
+    queryset = offering_public_queryset().prefetch_related(None)
+    filterset = OfferingFilterSet(request.GET, queryset=queryset)
     chips = filter_chips(request, filterset.form)
     if not filterset.is_valid():
         return _render(
@@ -183,17 +210,25 @@ def offering_list(request: HttpRequest, *, page: CataloguePage) -> HttpResponse:
                 "page_obj": None,
                 "invalid": True,
                 "chips": chips,
+                "filter_fields": filter_fields_render(filterset, request=request),
                 **_compare_context(request, page, catalogue_path=request.path, shown_ids=[]),
             },
             status=400,
         )
-    paginator = Paginator(filterset.qs, page.page_size or 20)
+    point = filterset.form.cleaned_data.get("near")
+    if point is not None and filterset.form.cleaned_data.get("ordering") == "distance":
+        paginator = NearestFirstPaginator(filterset.qs, page.page_size or 20, point=point)
+    else:
+        paginator = Paginator(filterset.qs, page.page_size or 20)
     page_obj = paginator.get_page(request.GET.get("page"))
-    offerings = page_obj.object_list
+    offerings = list(page_obj.object_list)
     for offering in offerings:
         # The card's "Enrol" takes its next open start date, when the course is sold online.
         sold_online = offering_sale_refusal(offering) is None
         offering.enrol_start_id = offering.next_start_id if sold_online else None
+    # The map first: it reads the page's locations in one query, which fresh cards then reuse.
+    catalogue_map = catalogue_map_data(offerings=offerings, filterset=filterset)
+    offering_cards_attach(offerings, request=request, page=page)
     return _render(
         request,
         page,
@@ -202,9 +237,10 @@ def offering_list(request: HttpRequest, *, page: CataloguePage) -> HttpResponse:
             "filter": filterset,
             "page_obj": page_obj,
             "offerings": offerings,
-            "catalogue_map": catalogue_map_data(offerings=offerings, filterset=filterset),
+            "catalogue_map": catalogue_map,
             "page_query": _query_without(request, "page"),
             "chips": chips,
+            "filter_fields": filter_fields_render(filterset, request=request),
             **_compare_context(
                 request,
                 page,

@@ -23,6 +23,7 @@ from providers.models import Language, Offering
 from providers.selectors import (
     duo_loan_available_q,
     offering_distance_annotate,
+    offering_near_box_q,
     start_moments_open,
 )
 
@@ -291,7 +292,9 @@ class OfferingFilterSet(filters.FilterSet):
         queryset = offering_distance_annotate(queryset, point=point)
         max_km = self.form.cleaned_data.get("max_distance_km")
         if point is not None and max_km is not None:
-            queryset = queryset.filter(Q(distance_km__lte=max_km) | Q(is_online_only=True))
+            # The box (an index lookup) first: only the offerings in it are measured.
+            within = offering_near_box_q(point, max_km) & Q(distance_km__lte=max_km)
+            queryset = queryset.filter(within | Q(is_online_only=True))
         return queryset
 
     def _filter_start_window(self, queryset: QuerySet[Offering]) -> QuerySet[Offering]:

@@ -428,6 +428,7 @@ class StartMoment(models.Model):
         null=True,
         blank=True,
         help_text=_("Leave empty for online courses."),
+        db_index=False,  # startmoment_location_offering below starts with it
     )
     reference = models.CharField(
         _("own reference"),
@@ -456,6 +457,9 @@ class StartMoment(models.Model):
                 name="startmoment_next_open_lookup",
             ),
             models.Index(fields=["starts_on"], name="startmoment_starts_on"),
+            # The offerings taught at a few locations, from this index alone: the catalogue
+            # sorted nearest first looks among the locations near the visitor first.
+            models.Index(fields=["location", "offering"], name="startmoment_location_offering"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from django.conf import settings
 from django.core.cache import cache, caches
@@ -90,6 +90,29 @@ def cached_by_catalogue_version[T](name: str, compute: Callable[[], T]) -> T:
     if version is None:
         return compute()
     return cache.get_or_set(f"{name}:{version}", compute, settings.PAGE_CACHE_SECONDS)
+
+
+def cached_many_by_catalogue_version[K, V](
+    name: str, keys: Mapping[K, str], compute: Callable[[list[K]], Mapping[K, V]]
+) -> dict[K, V]:
+    """Values derived from catalogue data (such as HTML fragments), one per ``keys`` entry, read
+    in one round trip and kept until the catalogue changes; ``compute`` makes the missing ones
+    in one go. ``keys`` maps each item to what, besides the catalogue version, its value depends
+    on. While the shared cache is down every value is computed and nothing is stored."""
+    version = catalogue_version()
+    if version is None:
+        return dict(compute(list(keys)))
+    cache_keys = {item: f"{name}:{version}:{key}" for item, key in keys.items()}
+    found = cache.get_many(list(cache_keys.values()))
+    values = {item: found[key] for item, key in cache_keys.items() if key in found}
+    missing = [item for item in keys if item not in values]
+    if missing:
+        computed = compute(missing)
+        cache.set_many(
+            {cache_keys[item]: computed[item] for item in missing}, settings.PAGE_CACHE_SECONDS
+        )
+        values.update(computed)
+    return values
 
 
 def cache_for_anonymous(response: HttpResponse) -> HttpResponse:

@@ -16,9 +16,9 @@ import unicodedata
 from collections import defaultdict
 from typing import NamedTuple
 
-from django.db.models import F, FloatField, Q, Value
+from django.db.models import F, FloatField, Func, Q
 from django.db.models.expressions import Combinable
-from django.db.models.functions import ASin, Cast, Cos, Power, Radians, Sin, Sqrt
+from django.db.models.functions import Cast
 
 from portal.places.models import PostcodeArea
 
@@ -119,18 +119,79 @@ def distance_km(a: Point, b: Point) -> float:
     return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
 
 
+class Box(NamedTuple):
+    """A range of latitudes and one of longitudes, in degrees."""
+
+    south: float
+    north: float
+    west: float
+    east: float
+
+
+def box_around(point: Point, km: float) -> Box:
+    """The smallest latitude-longitude box that holds every point within ``km`` of ``point``
+    (a little more, so the rounding of stored coordinates cannot leave one out): a filter that
+    an index or a cheap comparison answers, before measuring what is inside.
+
+    Along a meridian a degree is ``EARTH_RADIUS_KM * pi / 180`` km; a degree of longitude is
+    shortest at the box's edge furthest from the equator, so the width is taken there."""
+    km = km * 1.01 + 0.01
+    degree_km = EARTH_RADIUS_KM * math.pi / 180
+    half_height = km / degree_km
+    far_latitude = min(89.0, abs(point.latitude) + half_height)
+    half_width = min(180.0, km / (degree_km * math.cos(math.radians(far_latitude))))
+    return Box(
+        south=point.latitude - half_height,
+        north=point.latitude + half_height,
+        west=point.longitude - half_width,
+        east=point.longitude + half_width,
+    )
+
+
+class _HaversineKm(Func):
+    """The haversine distance in kilometres from a fixed point to two columns, written as one SQL
+    expression. The same SQL as composing ``Radians``, ``Sin``, ``Power``… (which this replaced),
+    but Django builds and compiles two column references instead of some thirty nodes, three
+    times for every catalogue query sorted by distance."""
+
+    output_field = FloatField()
+
+    def __init__(self, latitude: str, longitude: str, *, point: Point) -> None:
+        super().__init__(
+            Cast(F(latitude), FloatField()), Cast(F(longitude), FloatField()), point=point
+        )
+        self.point = point
+
+    def as_sql(self, compiler, connection, **extra_context):
+        latitude, latitude_params = compiler.compile(self.source_expressions[0])
+        longitude, longitude_params = compiler.compile(self.source_expressions[1])
+        lat0 = math.radians(self.point.latitude)
+        lon0 = math.radians(self.point.longitude)
+        sql = (
+            f"(%s * ASIN(SQRT(("
+            f"POWER(SIN(((RADIANS({latitude}) - %s) / %s)), 2)"
+            f" + ((%s * COS(RADIANS({latitude})))"
+            f" * POWER(SIN(((RADIANS({longitude}) - %s) / %s)), 2))))))"
+        )
+        params = [
+            2 * EARTH_RADIUS_KM,
+            *latitude_params,
+            lat0,
+            2.0,
+            math.cos(lat0),
+            *latitude_params,
+            *longitude_params,
+            lon0,
+            2.0,
+        ]
+        return sql, tuple(params)
+
+
 def distance_sql(point: Point, *, latitude: str, longitude: str) -> Combinable:
     """The haversine distance in kilometres from ``point`` to the row's ``latitude`` and
     ``longitude`` fields (names or paths); NULL where they are. Django's SQLite backend registers
     SIN, COS, ASIN, SQRT, POWER and RADIANS, so the same SQL runs on SQLite and PostgreSQL."""
-    row_lat = Radians(Cast(F(latitude), FloatField()))
-    row_lon = Radians(Cast(F(longitude), FloatField()))
-    lat0 = math.radians(point.latitude)
-    lon0 = math.radians(point.longitude)
-    h = Power(Sin((row_lat - Value(lat0)) / Value(2.0)), 2) + Value(math.cos(lat0)) * Cos(
-        row_lat
-    ) * Power(Sin((row_lon - Value(lon0)) / Value(2.0)), 2)
-    return Value(2 * EARTH_RADIUS_KM) * ASin(Sqrt(h, output_field=FloatField()))
+    return _HaversineKm(latitude, longitude, point=point)
 
 
 # How far from the nearest postcode area's centre a point may be and still be "in" it: a point

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.urls import translate_url
 from django.utils.translation import get_language, gettext
+from wagtail.contrib.routable_page.templatetags.wagtailroutablepage_tags import routablepageurl
 from wagtail.models import Page, Site
 
 from portal import permissions
@@ -39,6 +40,31 @@ def menu_pages(context) -> list[Page]:
     if site is None:
         return []
     return list(site.root_page.get_children().live().in_menu().specific(defer=True))
+
+
+def in_current_language(url: str) -> str:
+    """A site-relative address of a Wagtail page with the visitor's language prefix: Wagtail
+    gives its pages' addresses in the page's own locale (``/aanbod/``), which would take an
+    ``/en/`` visitor back to Dutch. The default language has no prefix."""
+    language = get_language()
+    if not url.startswith("/") or url.startswith("//") or language == settings.LANGUAGE_CODE:
+        return url
+    if url == f"/{language}" or url.startswith(f"/{language}/"):
+        return url
+    return f"/{language}{url}"
+
+
+@register.simple_tag(takes_context=True)
+def route_url(context: template.Context, page: Page, route_name: str, *args) -> str:
+    """``{% routablepageurl %}`` in the visitor's language."""
+    return in_current_language(routablepageurl(context, page, route_name, *args))
+
+
+@register.simple_tag(takes_context=True)
+def page_url(context: template.Context, page: Page) -> str:
+    """``{% pageurl %}`` in the visitor's language."""
+    request = context.get("request")
+    return in_current_language(page.get_url(request=request) or "")
 
 
 register.filter("euros", euros)

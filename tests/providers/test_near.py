@@ -17,9 +17,10 @@ from django.utils import timezone, translation
 
 from portal.demo import data as demo_data
 from portal.places.geo import distance_km, point_for, postcode_point
+from providers import selectors
 from providers.filters import OfferingFilterSet
 from providers.models import Location
-from providers.selectors import offering_public_queryset
+from providers.selectors import offering_public_queryset, offerings_nearest_slice
 from tests.portal.places.postcode_data import postcode_areas_ensure
 from tests.providers.factories import (
     LocationFactory,
@@ -244,6 +245,106 @@ def test_catalogue_page_near_me_query_count_does_not_grow(
         response = client.get("/aanbod/?near=2011&ordering=distance&max_distance_km=50")
     assert response.status_code == 200
     assert response.context["page_obj"].paginator.count == count
+
+
+# --- Pages sorted nearest first, sought near the point (offerings_nearest_slice) -------------
+
+
+@pytest.fixture
+def spread():
+    """Offerings around Haarlem (2011) at many distances, and the awkward ones: two at the same
+    place (same distance: the title decides), one whose Haarlem start date is full and whose open
+    one is in Groningen (in the small box, but 160 km away), one known only by its listed
+    location, one without coordinates, two online."""
+    for title, postcode in [
+        ("a-haarlem", "2011 RD"),
+        ("b-haarlem", "2011 RD"),
+        ("heemstede", "2101 AA"),
+        ("amsterdam", "1012 AB"),
+        ("leiden", "2311 AA"),
+        ("rotterdam", "3011 AA"),
+        ("utrecht", "3511 AA"),
+        ("groningen", "9711 AA"),
+        ("maastricht", "6211 AA"),
+        ("nowhere", "1004 AB"),
+    ]:
+        located(title, postcode)
+    provider = ProviderFactory()
+    haarlem = LocationFactory(provider=provider, postcode="2011 RD")
+    groningen = LocationFactory(provider=provider, postcode="9711 AA")
+    far = OfferingFactory(title="full-here", provider=provider, locations=[haarlem])
+    StartMomentFactory(offering=far, location=haarlem, seats=2, seats_taken=2)
+    StartMomentFactory(offering=far, location=groningen)
+    OfferingFactory(title="listed-only", locations=[LocationFactory(postcode="2012 AB")])
+    OfferingFactory(title="online", schedule="ONLINE")
+    OfferingFactory(title="no-place")
+
+
+def nearest_first(query: str = "near=2011&ordering=distance"):
+    filterset = OfferingFilterSet(QueryDict(query), queryset=offering_public_queryset())
+    assert filterset.is_valid(), filterset.errors
+    return filterset.qs, filterset.form.cleaned_data["near"]
+
+
+@pytest.mark.parametrize("per_page", [1, 2, 3, 4, 5])
+def test_every_page_sought_near_the_point_is_that_page_of_the_whole_list(
+    spread, per_page, monkeypatch
+):
+    monkeypatch.setattr(selectors, "NEAREST_RADII_KM", (1, 5, 30, 60))
+    queryset, point = nearest_first()
+    whole = [offering.title for offering in queryset]
+    assert whole[:4] == ["a-haarlem", "b-haarlem", "listed-only", "heemstede"]
+    found_near = 0
+    for bottom in range(0, len(whole), per_page):
+        top = min(bottom + per_page, len(whole))
+        rows = offerings_nearest_slice(queryset, point=point, bottom=bottom, top=top)
+        if rows is not None:
+            found_near += 1
+            assert [offering.title for offering in rows] == whole[bottom:top]
+            assert [offering.distance_km for offering in rows] == [
+                offering.distance_km for offering in queryset[bottom:top]
+            ]
+    assert found_near >= 6 // per_page  # the pages within 60 km were found near the point
+
+
+def test_pages_beyond_the_largest_radius_are_left_to_the_whole_list(spread, monkeypatch):
+    monkeypatch.setattr(selectors, "NEAREST_RADII_KM", (1, 5))
+    queryset, point = nearest_first()
+    assert offerings_nearest_slice(queryset, point=point, bottom=0, top=3) is not None
+    # Heemstede (about 4 km) is the 4th; the 5th, Amsterdam, is 17 km away.
+    assert offerings_nearest_slice(queryset, point=point, bottom=3, top=5) is None
+
+
+def test_the_other_filters_apply_to_the_offerings_near_the_point(spread):
+    queryset, point = nearest_first("near=2011&ordering=distance&q=haarlem")
+    rows = offerings_nearest_slice(queryset, point=point, bottom=0, top=2)
+    assert [offering.title for offering in rows] == ["a-haarlem", "b-haarlem"]
+
+
+def test_the_catalogue_pages_sorted_nearest_first_follow_on_from_each_other(
+    client, site_pages, spread
+):
+    catalogue = site_pages["catalogue"]
+    catalogue.page_size = 3
+    catalogue.save()
+    queryset, _point = nearest_first()
+    shown = []
+    for number in range(1, 6):
+        response = client.get(f"/aanbod/?near=2011&ordering=distance&page={number}")
+        shown += [offering.title for offering in response.context["offerings"]]
+    assert shown == [offering.title for offering in queryset]
+
+
+def test_max_distance_counts_the_same_offerings_with_the_box_first(spread):
+    assert titles("near=2011&max_distance_km=20&ordering=distance") == [
+        "a-haarlem",
+        "b-haarlem",
+        "listed-only",
+        "heemstede",
+        "amsterdam",
+        "no-place",
+        "online",
+    ]
 
 
 # --- The API ----------------------------------------------------------------------------------

@@ -218,3 +218,44 @@ def test_an_area_further_than_the_limit_is_not_nearest_even_inside_the_search_bo
     assert 0.6 < distance_km(here, centre("2031")) < 0.66
     assert geo.nearest_postcode_area(here, within_km=0.6) is None
     assert geo.nearest_postcode_area(here, within_km=0.66).pc4 == "2031"
+
+
+def _point_at(start: Point, km: float, bearing_degrees: float) -> Point:
+    """The point ``km`` from ``start`` in the direction ``bearing_degrees`` (on the sphere)."""
+    lat1, lon1 = math.radians(start.latitude), math.radians(start.longitude)
+    angle, bearing = km / geo.EARTH_RADIUS_KM, math.radians(bearing_degrees)
+    lat2 = math.asin(
+        math.sin(lat1) * math.cos(angle) + math.cos(lat1) * math.sin(angle) * math.cos(bearing)
+    )
+    lon2 = lon1 + math.atan2(
+        math.sin(bearing) * math.sin(angle) * math.cos(lat1),
+        math.cos(angle) - math.sin(lat1) * math.sin(lat2),
+    )
+    return Point(math.degrees(lat2), math.degrees(lon2))
+
+
+@given(
+    latitude=st.floats(50.5, 53.7),
+    longitude=st.floats(3.3, 7.3),
+    km=st.floats(0.5, 300),
+    bearing=st.floats(0, 360),
+    share=st.floats(0, 1),
+)
+@example(latitude=52.38, longitude=4.64, km=10, bearing=0, share=1)  # due north, at the edge
+@example(latitude=52.38, longitude=4.64, km=300, bearing=180, share=1)
+@example(latitude=53.5, longitude=6.0, km=100, bearing=90, share=1)  # due east
+def test_the_box_around_a_point_holds_every_point_within_the_distance(
+    latitude, longitude, km, bearing, share
+):
+    centre = Point(latitude, longitude)
+    inside = _point_at(centre, km * share, bearing)
+    assert distance_km(centre, inside) <= km + 1e-6
+    box = geo.box_around(centre, km)
+    assert box.south <= inside.latitude <= box.north
+    assert box.west <= inside.longitude <= box.east
+
+
+def test_the_box_is_not_much_larger_than_the_distance():
+    box = geo.box_around(Point(52.38, 4.64), 10)  # Haarlem
+    assert 0.18 < box.north - box.south < 0.19  # 2 x 10 km of latitude, plus 1 %
+    assert 0.29 < box.east - box.west < 0.31  # wider: a degree of longitude is shorter here
