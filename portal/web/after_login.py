@@ -11,7 +11,11 @@ the GET acts as the POST would have, once, only when:
 - the person logged in after the cookie was set (``last_login``): the log-in form, which carries
   a CSRF token and the password, is then the visitor's own confirmation. Another site can make a
   logged-in browser post a form, but never log it in, so a learner who was already logged in
-  gets the page that asks "Enrol on this start date?" instead.
+  gets the page that asks "Enrol on this start date?" instead;
+- the browser says the GET is not another site's doing (``Sec-Fetch-Site`` same-origin, as after
+  our own log-in page's redirect, or none, typed or bookmarked): a learner who logged in some
+  other way with the cookie still there must not be sent to the address by another site and
+  have a seat held.
 
 The cookie is no session: a visitor's catalogue pages stay cached (``portal.core.pagecache``).
 """
@@ -74,6 +78,8 @@ def asked_before_login(request: HttpRequest, *, action: str, start_moment_id: in
         COOKIE_NAME, default=None, salt=_SALT, max_age=MAX_AGE.total_seconds()
     )
     if raw is None:
+        return False
+    if request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
         return False
     asked, _separator, issued = raw.rpartition(":")
     if asked != _value(action, start_moment_id) or not issued.isdigit():

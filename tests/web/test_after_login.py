@@ -123,6 +123,29 @@ def test_a_learner_logged_in_before_the_press_is_asked_first(visitor, person, mo
     assert not Enrolment.objects.exists()
 
 
+@pytest.mark.parametrize("fetch_site", ["cross-site", "same-site"])
+def test_another_site_cannot_send_a_logged_in_learner_to_the_address(
+    visitor, person, moment, fetch_site
+):
+    """The press was remembered, the learner logged in afterwards, but the GET comes from a link
+    on another site: asked first, nothing held. Our own log-in redirect is same-origin."""
+    press(visitor, "enrolment_start", moment)
+    log_in(visitor, person, "/en/")
+    address = url("enrolment_start", start_moment_id=moment.pk)
+    response = visitor.get(address, headers={"Sec-Fetch-Site": fetch_site})
+    assert response.status_code == 200
+    assert "Enrol on this start date?" in response.content.decode()
+    assert not Enrolment.objects.exists()
+
+
+def test_the_same_origin_redirect_after_logging_in_still_holds_the_seat(visitor, person, moment):
+    response = press(visitor, "enrolment_start", moment)
+    back = log_in(visitor, person, next_of(response))
+    response = visitor.get(back.url, headers={"Sec-Fetch-Site": "same-origin"})
+    assert response.status_code == 302
+    assert Enrolment.objects.get(user=person).start_moment_id == moment.pk
+
+
 def test_the_press_counts_only_for_the_start_date_and_action_it_was_for(visitor, person, moment):
     other = start_moment_for_sale(seats=2)
     press(visitor, "enrolment_start", moment)
