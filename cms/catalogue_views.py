@@ -153,9 +153,7 @@ def compare_list_get(request: HttpRequest) -> list[int]:
     return [pk for pk in stored if isinstance(pk, int)][:MAX_OFFERINGS]
 
 
-def _compare_context(
-    request: HttpRequest, page: CataloguePage, *, catalogue_path: str, shown_ids: list[int]
-) -> dict:
+def _compare_context(request: HttpRequest, page: CataloguePage, *, catalogue_path: str) -> dict:
     """What the cards and the compare bar show; the addresses keep the visitor's language
     (``/en/aanbod/…``), which ``{% routablepageurl %}`` would drop."""
     compare_ids = compare_list_get(request)
@@ -165,8 +163,6 @@ def _compare_context(
         "max_compare": MAX_OFFERINGS,
         "min_compare": MIN_OFFERINGS,
         "compare_ids": compare_ids,
-        # The ids on the list but not on this result page: the tick form sends them along.
-        "compare_ids_elsewhere": [pk for pk in compare_ids if pk not in shown_ids],
         "compare_query": "&".join(f"ids={pk}" for pk in compare_ids),
         "page_is_personal": _page_is_personal(request),
         "here": request.get_full_path(),
@@ -211,7 +207,7 @@ def offering_list(request: HttpRequest, *, page: CataloguePage) -> HttpResponse:
                 "invalid": True,
                 "chips": chips,
                 "filter_fields": filter_fields_render(filterset, request=request),
-                **_compare_context(request, page, catalogue_path=request.path, shown_ids=[]),
+                **_compare_context(request, page, catalogue_path=request.path),
             },
             status=400,
         )
@@ -241,12 +237,7 @@ def offering_list(request: HttpRequest, *, page: CataloguePage) -> HttpResponse:
             "page_query": _query_without(request, "page"),
             "chips": chips,
             "filter_fields": filter_fields_render(filterset, request=request),
-            **_compare_context(
-                request,
-                page,
-                catalogue_path=request.path,
-                shown_ids=[offering.pk for offering in offerings],
-            ),
+            **_compare_context(request, page, catalogue_path=request.path),
         },
     )
 
@@ -345,9 +336,7 @@ def _compare_list_page(
         "error": error,
         "next": _back_to(request, page),
         "list_is_full": len(compare_ids) >= MAX_OFFERINGS,
-        **_compare_context(
-            request, page, catalogue_path=_catalogue_path(request, page), shown_ids=[]
-        ),
+        **_compare_context(request, page, catalogue_path=_catalogue_path(request, page)),
     }
     return TemplateResponse(request, "cms/includes/compare_list_page.html", context, status=status)
 

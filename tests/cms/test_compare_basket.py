@@ -169,11 +169,17 @@ def test_the_list_is_kept_across_result_pages(site_pages):
     second_page = client.get("/en/aanbod/?component=MAP&page=2")
     page = text(second_page)
     assert chosen not in second_page.context["offerings"]
-    # The tick form sends the offering from page 1 along, and the bar counts it.
+    # The compare form sends the offering from page 1 along, and the bar counts it.
     assert f'<input type="hidden" name="ids" value="{chosen.pk}">' in page
     assert "1 of 4 on your compare list" in page
+    assert "Add one more to compare." in page
+    assert 'form="compare-form"' not in page  # no Compare button for one course
+    second = second_page.context["offerings"][0]
+    post(client, add=str(second.pk), next="/en/aanbod/?component=MAP&page=2")
     back = text(client.get("/en/aanbod/?component=MAP"))
-    assert re.search(rf'id="compare-{chosen.pk}" form="compare-form" checked', back)
+    assert re.search(r'<button type="submit" form="compare-form" class="button">Compare \(2\)', back)
+    assert back.count('<input type="hidden" name="ids"') == 2
+    assert 'type="checkbox" name="ids"' not in back  # one control per card: the list
 
 
 def test_another_visitor_never_sees_the_list_even_through_the_page_cache(site_pages):

@@ -321,8 +321,8 @@ class Command(BaseCommand):
                 title="Cursusaanbod",
                 slug="aanbod",
                 show_in_menus=True,
-                intro="Kies filters om cursussen te vinden die bij u passen. Vink 2 tot 4 "
-                "cursussen aan om ze naast elkaar te zetten.",
+                intro="Kies filters om cursussen te vinden die bij u passen. Zet 2 tot 4 "
+                "cursussen op uw vergelijklijst om ze naast elkaar te zien.",
             )
             _add_published(parent=home, page=catalogue)
         if not ContentPage.objects.filter(slug="inburgering").exists():
