@@ -100,6 +100,12 @@ def may_delete_own_account(user: AnyUser) -> bool:
     return user.is_authenticated and not user.is_superuser
 
 
+def may_edit_site_pages(user: AnyUser) -> bool:
+    """Could edit the site's pages, so Wagtail's user bar is worth its two permission queries: a
+    learner never can (unless also a superuser)."""
+    return user.is_authenticated and (user.is_superuser or not is_learner(user))
+
+
 def acts_for_anybody(user: AnyUser) -> bool:
     """Superusers may act for any provider or municipality (support, corrections)."""
     return bool(user.is_superuser)

@@ -70,6 +70,7 @@ def page_url(context: template.Context, page: Page) -> str:
 register.filter("euros", euros)
 # Role questions in templates ask the permission engine, like the views.
 register.filter("is_learner", permissions.is_learner)
+register.filter("may_edit_site_pages", permissions.may_edit_site_pages)
 
 
 @register.simple_tag

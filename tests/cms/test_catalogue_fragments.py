@@ -189,3 +189,18 @@ def test_the_list_asks_few_queries_and_fewer_once_the_cards_are_kept(
         assert client.get(f"{url}&q=").status_code == 200
     assert len(first) <= most + session
     assert len(second) <= len(first) - 3  # no locations, municipalities, languages
+
+
+def test_staff_get_wagtails_user_bar_and_learners_do_not(site_pages):
+    """A learner never edits pages, so their pages skip the user bar (and its two permission
+    queries); staff and a superuser (whose role is the default, learner) keep it."""
+    from portal.accounts.models import Role
+
+    def page_for(user) -> str:
+        client = Client()
+        client.force_login(user)
+        return client.get("/en/aanbod/").content.decode()
+
+    assert "wagtail-userbar" not in page_for(UserFactory())
+    assert "wagtail-userbar" in page_for(UserFactory(role=Role.SITE_EDITOR, is_staff=True))
+    assert "wagtail-userbar" in page_for(UserFactory(is_superuser=True, is_staff=True))

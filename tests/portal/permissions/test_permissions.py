@@ -345,7 +345,7 @@ def test_only_klantmanagers_and_superusers_may_add_referrals(world):
 
 # The named predicates callers ask (``portal.permissions.predicates``): which are true for whom.
 # ``_a``/``_b``: asked about municipality A (the klantmanager's) or another one.
-STAFF = {"is_staff_member", "may_delete_own_account"}
+STAFF = {"is_staff_member", "may_delete_own_account", "may_edit_site_pages"}
 PREDICATES = {
     "anonymous": set(),
     "learner": {"is_learner", "may_delete_own_account"},
@@ -377,6 +377,7 @@ PREDICATES = {
         "sees_client_numbers_of_a",
         "sees_client_numbers_of_b",
         "acts_for_anybody",
+        "may_edit_site_pages",
     },
 }
 
@@ -396,6 +397,7 @@ def _predicates_true(user, municipality_a: int, municipality_b: int) -> set[str]
             "dashboard_viewer",
             "sees_own_municipality_only",
             "may_delete_own_account",
+            "may_edit_site_pages",
             "acts_for_anybody",
         )
     }
