@@ -11,6 +11,7 @@ has one.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -30,8 +31,8 @@ from django.template.response import TemplateResponse
 from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import Truncator
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from cms.catalogue_map import CatalogueMap, catalogue_map_data, catalogue_map_from_places
 from cms.catalogue_result import result_get, result_keep, result_name, result_page
@@ -39,7 +40,7 @@ from cms.fragments import filter_fields_render, offering_cards_attach, offering_
 from cms.structured_data import offering_json_ld
 from portal.core.forms import StrictBooleanField
 from portal.core.inputs import IdField
-from portal.core.pagecache import cache_for_anonymous
+from portal.core.pagecache import cache_for_anonymous, cached_by_catalogue_version
 from portal.enrolments.rules import offering_sale_refusal, sale_refusal
 from portal.places.geo import Point
 from providers.compare import (
@@ -109,7 +110,20 @@ def _chip_label(bound_field: forms.BoundField, value: str) -> str:
 
 def filter_chips(request: HttpRequest, form: forms.Form) -> list[FilterChip]:
     """The active filters, one chip per value (``component=MAP&component=PVT`` is two), each
-    linking to this list without that value and on its first page."""
+    linking to this list without that value and on its first page. The same for everybody who
+    asks for the same filters at the same address (its language): kept by the query without
+    ``page`` until the catalogue changes (the municipalities' names come from it)."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    if not query:
+        return []
+    digest = hashlib.sha256(f"{request.path}?{query.urlencode()}".encode()).hexdigest()
+    return cached_by_catalogue_version(
+        f"catalogue-chips:{get_language()}:{digest}", lambda: _filter_chips(request, form)
+    )
+
+
+def _filter_chips(request: HttpRequest, form: forms.Form) -> list[FilterChip]:
     chips = []
     for bound_field in form:
         name = bound_field.name

@@ -198,3 +198,15 @@ def test_the_result_is_kept_by_day_filters_in_any_order_and_page(site_pages, mon
     tomorrow = datetime.date.today() + datetime.timedelta(days=1)
     monkeypatch.setattr(catalogue_result.timezone, "localdate", lambda: tomorrow)
     assert name("a=1") != today
+
+
+def test_the_kept_chips_keep_their_language_and_address(offering):
+    client = learner_client()
+    chips = re.compile(r'<ul class="chips".*?</ul>', re.S)
+    english = chips.search(text(client.get("/en/aanbod/?schedule=EVENING&q=avond"))).group()
+    dutch = chips.search(text(client.get("/aanbod/?schedule=EVENING&q=avond"))).group()
+    again = chips.search(text(client.get("/en/aanbod/?schedule=EVENING&q=avond&page=1"))).group()
+    assert "remove this filter" in english and "remove this filter" not in dutch
+    assert 'href="/en/aanbod/?q=avond"' in english and 'href="/en/aanbod/?' not in dutch
+    assert 'href="/aanbod/?q=avond"' in dutch
+    assert again == english
