@@ -31,6 +31,10 @@ if TYPE_CHECKING:
     from providers.models import Offering
 
 
+# Raise when ``KeptResult`` or its rows change: results kept by the code before are then not read.
+KEPT_FORM = 1
+
+
 @dataclass(eq=False)
 class ShownOffering:
     """An offering on a result page as far as the parts made per request need it: the card's
@@ -63,7 +67,7 @@ def result_name(request: HttpRequest, page: CataloguePage) -> str:
     asked = request.GET.get("page", "")
     digest = hashlib.sha256(f"{filters}\0{asked}".encode()).hexdigest()
     day = timezone.localdate().isoformat()
-    return f"catalogue-result:{day}:{page.pk}:{page.page_size or 20}:{digest}"
+    return f"catalogue-result:{KEPT_FORM}:{day}:{page.pk}:{page.page_size or 20}:{digest}"
 
 
 def result_get(name: str) -> tuple[int | None, KeptResult | None]:
