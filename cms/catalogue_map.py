@@ -88,10 +88,18 @@ def catalogue_map_data(
             locations[location.pk]["courses"].append(
                 MapCourse(title=offering.title, href=f"#offering-{offering.pk}")
             )
+    return catalogue_map_from_places(list(places.values()), filterset=filterset)
+
+
+def catalogue_map_from_places(
+    places: list[MapPlace] | None, *, filterset: FilterSet | None = None
+) -> CatalogueMap | None:
+    """The map of ``places`` (``catalogue_map_data``'s, kept with the search result: they are
+    the same in every language); ``None`` without any."""
     if not places:
         return None
     return CatalogueMap(
-        places=list(places.values()),
+        places=places,
         near=_near(filterset),
         tiles=settings.MAP_TILE_URL,
         attribution=settings.MAP_TILE_ATTRIBUTION,

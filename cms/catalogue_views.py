@@ -11,6 +11,7 @@ has one.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -30,15 +31,16 @@ from django.template.response import TemplateResponse
 from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import Truncator
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
-from cms.catalogue_map import catalogue_map_data
-from cms.fragments import filter_fields_render, offering_cards_attach
+from cms.catalogue_map import CatalogueMap, catalogue_map_data, catalogue_map_from_places
+from cms.catalogue_result import result_get, result_keep, result_name, result_page
+from cms.fragments import filter_fields_render, offering_cards_attach, offering_cards_found
 from cms.structured_data import offering_json_ld
 from portal.core.forms import StrictBooleanField
 from portal.core.inputs import IdField
-from portal.core.pagecache import cache_for_anonymous
+from portal.core.pagecache import cache_for_anonymous, cached_by_catalogue_version
 from portal.enrolments.rules import offering_sale_refusal, sale_refusal
 from portal.places.geo import Point
 from providers.compare import (
@@ -108,7 +110,20 @@ def _chip_label(bound_field: forms.BoundField, value: str) -> str:
 
 def filter_chips(request: HttpRequest, form: forms.Form) -> list[FilterChip]:
     """The active filters, one chip per value (``component=MAP&component=PVT`` is two), each
-    linking to this list without that value and on its first page."""
+    linking to this list without that value and on its first page. The same for everybody who
+    asks for the same filters at the same address (its language): kept by the query without
+    ``page`` until the catalogue changes (the municipalities' names come from it)."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    if not query:
+        return []
+    digest = hashlib.sha256(f"{request.path}?{query.urlencode()}".encode()).hexdigest()
+    return cached_by_catalogue_version(
+        f"catalogue-chips:{get_language()}:{digest}", lambda: _filter_chips(request, form)
+    )
+
+
+def _filter_chips(request: HttpRequest, form: forms.Form) -> list[FilterChip]:
     chips = []
     for bound_field in form:
         name = bound_field.name
@@ -193,6 +208,9 @@ class NearestFirstPaginator(Paginator):
 def offering_list(request: HttpRequest, *, page: CataloguePage) -> HttpResponse:
     # No prefetching: the cards come from the cache, and those rendered afresh read their
     # locations themselves (cms/fragments.py).
+    # Named before the queryset takes its day: a result made across midnight is kept under
+    # the day before, which nobody asks for any more.
+    name = result_name(request, page)
     queryset = offering_public_queryset().prefetch_related(None)
     filterset = OfferingFilterSet(request.GET, queryset=queryset)
     chips = filter_chips(request, filterset.form)
@@ -211,11 +229,26 @@ def offering_list(request: HttpRequest, *, page: CataloguePage) -> HttpResponse:
             },
             status=400,
         )
+    per_page = page.page_size or 20
+    version, kept = result_get(name)
+    if kept is not None:
+        page_obj = result_page(kept, per_page)
+        offerings = list(page_obj.object_list)
+        if offering_cards_found(offerings, request=request, page=page):
+            return _list_render(
+                request,
+                page,
+                filterset=filterset,
+                chips=chips,
+                page_obj=page_obj,
+                offerings=offerings,
+                catalogue_map=catalogue_map_from_places(kept.places, filterset=filterset),
+            )
     point = filterset.form.cleaned_data.get("near")
     if point is not None and filterset.form.cleaned_data.get("ordering") == "distance":
-        paginator = NearestFirstPaginator(filterset.qs, page.page_size or 20, point=point)
+        paginator = NearestFirstPaginator(filterset.qs, per_page, point=point)
     else:
-        paginator = Paginator(filterset.qs, page.page_size or 20)
+        paginator = Paginator(filterset.qs, per_page)
     page_obj = paginator.get_page(request.GET.get("page"))
     offerings = list(page_obj.object_list)
     for offering in offerings:
@@ -225,6 +258,34 @@ def offering_list(request: HttpRequest, *, page: CataloguePage) -> HttpResponse:
     # The map first: it reads the page's locations in one query, which fresh cards then reuse.
     catalogue_map = catalogue_map_data(offerings=offerings, filterset=filterset)
     offering_cards_attach(offerings, request=request, page=page)
+    result_keep(
+        name,
+        version,
+        page_obj=page_obj,
+        offerings=offerings,
+        places=catalogue_map["places"] if catalogue_map else None,
+    )
+    return _list_render(
+        request,
+        page,
+        filterset=filterset,
+        chips=chips,
+        page_obj=page_obj,
+        offerings=offerings,
+        catalogue_map=catalogue_map,
+    )
+
+
+def _list_render(
+    request: HttpRequest,
+    page: CataloguePage,
+    *,
+    filterset: OfferingFilterSet,
+    chips: list[FilterChip],
+    page_obj: Page,
+    offerings: list,
+    catalogue_map: CatalogueMap | None,
+) -> HttpResponse:
     return _render(
         request,
         page,

@@ -26,7 +26,11 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
-from portal.core.pagecache import cached_by_catalogue_version, cached_many_by_catalogue_version
+from portal.core.pagecache import (
+    cached_by_catalogue_version,
+    cached_many_by_catalogue_version,
+    cached_many_found,
+)
 from providers.models import Offering
 from providers.selectors import offerings_locations_load
 
@@ -36,6 +40,7 @@ if TYPE_CHECKING:
 
 CARD_BODY_TEMPLATE = "cms/includes/offering_card_body.html"
 FILTER_FIELDS_TEMPLATE = "cms/includes/filter_fields.html"
+CARD_NAME = "offering-card"
 
 
 def _distance_shown(offering: Offering) -> str:
@@ -44,19 +49,36 @@ def _distance_shown(offering: Offering) -> str:
     return "-" if distance is None else str(floatformat(distance, "0"))
 
 
+def _card_keys[T](offerings: list[T], *, request: HttpRequest, page: CataloguePage) -> dict[T, str]:
+    """What each card's body depends on besides the catalogue version."""
+    language = get_language()
+    day = timezone.localdate().isoformat()
+    site = f"{request.get_host()}:{page.pk}"
+    return {
+        offering: f"{language}:{day}:{site}:{offering.pk}:{_distance_shown(offering)}"
+        for offering in offerings
+    }
+
+
+def offering_cards_found(offerings: list, *, request: HttpRequest, page: CataloguePage) -> bool:
+    """Give each of ``offerings`` (the rows of a kept search result: pk, title, distance) its
+    ``card_html`` from the cache, rendering none; False, and none given, when any is missing
+    (the page is then made the long way, which renders and keeps them)."""
+    bodies = cached_many_found(CARD_NAME, _card_keys(offerings, request=request, page=page))
+    if len(bodies) < len(offerings):
+        return False
+    for offering in offerings:
+        offering.card_html = mark_safe(bodies[offering])  # noqa: S308  rendered by our template
+    return True
+
+
 def offering_cards_attach(
     offerings: list[Offering], *, request: HttpRequest, page: CataloguePage
 ) -> None:
     """Give each offering its ``card_html`` (the card without its compare controls), from the
     cache where it is there; the others are rendered in one go, their locations read in one
     query only for them (so the list's queryset need not prefetch them)."""
-    language = get_language()
-    day = timezone.localdate().isoformat()
-    site = f"{request.get_host()}:{page.pk}"
-    keys = {
-        offering: f"{language}:{day}:{site}:{offering.pk}:{_distance_shown(offering)}"
-        for offering in offerings
-    }
+    keys = _card_keys(offerings, request=request, page=page)
 
     def render(missing: list[Offering]) -> dict[Offering, str]:
         template = get_template(CARD_BODY_TEMPLATE)
@@ -66,7 +88,7 @@ def offering_cards_attach(
             for offering in missing
         }
 
-    bodies = cached_many_by_catalogue_version("offering-card", keys, render)
+    bodies = cached_many_by_catalogue_version(CARD_NAME, keys, render)
     for offering in offerings:
         offering.card_html = mark_safe(bodies[offering])  # noqa: S308  rendered by our template
 

@@ -92,6 +92,35 @@ def cached_by_catalogue_version[T](name: str, compute: Callable[[], T]) -> T:
     return cache.get_or_set(f"{name}:{version}", compute, settings.PAGE_CACHE_SECONDS)
 
 
+def catalogue_cache_get(name: str) -> tuple[int | None, object | None]:
+    """The catalogue version and the value kept under ``name`` for it (None when there is none).
+
+    For a value that is computed together with other work and kept afterwards
+    (``catalogue_cache_set`` with the version returned here): a change to the catalogue while it
+    is computed then leaves it under the old version, never under the new one."""
+    version = catalogue_version()
+    if version is None:
+        return None, None
+    return version, cache.get(f"{name}:{version}")
+
+
+def catalogue_cache_set(name: str, version: int | None, value: object) -> None:
+    """Keep ``value`` under ``name`` for ``version`` (from ``catalogue_cache_get``)."""
+    if version is not None:
+        cache.set(f"{name}:{version}", value, settings.PAGE_CACHE_SECONDS)
+
+
+def cached_many_found[K](name: str, keys: Mapping[K, str]) -> dict[K, object]:
+    """The values ``cached_many_by_catalogue_version`` keeps, those that are there, computing
+    none."""
+    version = catalogue_version()
+    if version is None:
+        return {}
+    cache_keys = {item: f"{name}:{version}:{key}" for item, key in keys.items()}
+    found = cache.get_many(list(cache_keys.values()))
+    return {item: found[key] for item, key in cache_keys.items() if key in found}
+
+
 def cached_many_by_catalogue_version[K, V](
     name: str, keys: Mapping[K, str], compute: Callable[[list[K]], Mapping[K, V]]
 ) -> dict[K, V]:
