@@ -197,7 +197,6 @@ def distance_sql(point: Point, *, latitude: str, longitude: str) -> Combinable:
 # How far from the nearest postcode area's centre a point may be and still be "in" it: a point
 # further out is not in the Netherlands (the sea, Belgium's middle, abroad).
 NEAREST_AREA_MAX_KM = 25.0
-_KM_PER_DEGREE_LATITUDE = 111.2
 
 
 def nearest_postcode_area(
@@ -212,20 +211,12 @@ def nearest_postcode_area(
     """
     if not (-90 <= point.latitude <= 90 and -180 <= point.longitude <= 180):
         return None
-    degrees_latitude = within_km / _KM_PER_DEGREE_LATITUDE
-    # Near the poles a degree of longitude shrinks to nothing: there the box spans the globe.
-    cos_latitude = math.cos(math.radians(point.latitude))
-    degrees_longitude = (
-        180.0 if cos_latitude < 0.01 else min(180.0, degrees_latitude / cos_latitude)
-    )
+    box = box_around(point, within_km)
     nearest = (
         PostcodeArea.objects.filter(
             is_po_box=False,
-            latitude__range=(point.latitude - degrees_latitude, point.latitude + degrees_latitude),
-            longitude__range=(
-                point.longitude - degrees_longitude,
-                point.longitude + degrees_longitude,
-            ),
+            latitude__range=(box.south, box.north),
+            longitude__range=(box.west, box.east),
         )
         .annotate(km=distance_sql(point, latitude="latitude", longitude="longitude"))
         .order_by("km", "pc4")
