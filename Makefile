@@ -77,8 +77,7 @@ format: $(VENV)/.installed-dev
 	$(BIN)/ruff check --fix .
 
 messages: $(VENV)/.installed-dev
-	DEBUG=true $(BIN)/python manage.py makemessages -l nl --ignore "$(VENV)/*" --ignore "node_modules/*" --no-obsolete
-	DEBUG=true $(BIN)/python manage.py compilemessages --ignore "$(VENV)/*"
+	$(BIN)/python scripts/messages.py
 
 seed-scale: $(VENV)/.installed-dev
 	$(BIN)/python manage.py seed_scale

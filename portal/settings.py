@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import dj_database_url
+import django.conf.locale
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -49,7 +50,8 @@ INSTALLED_APPS = [
     "wagtail.documents",
     "wagtail.images",
     "wagtail.search",
-    "wagtail.locales",
+    "wagtail_localize",
+    "wagtail_localize.locales",
     "wagtail.admin",
     "wagtail",
     "modelcluster",
@@ -225,13 +227,29 @@ DASHBOARD_WORKERS = env("DASHBOARD_WORKERS", 3)
 OCDS_OCID_PREFIX = env("OCDS_OCID_PREFIX", "ocds-routewijzer")
 
 LANGUAGE_CODE = "nl"
-LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]
+# The public site and the learner's pages speak these six (the switcher names each in itself,
+# from Django's LANG_INFO); staff screens speak Dutch and English (WAGTAILADMIN_PERMITTED_LANGUAGES).
+LANGUAGES = [
+    ("nl", _("Dutch")),
+    ("en", _("English")),
+    ("ar", _("Arabic")),
+    ("ti", _("Tigrinya")),
+    ("tr", _("Turkish")),
+    ("fa", _("Persian")),
+]
+# Django's language table has no Tigrinya: its name, script direction and name in itself.
+django.conf.locale.LANG_INFO.setdefault(
+    "ti", {"bidi": False, "code": "ti", "name": "Tigrinya", "name_local": "ትግርኛ"}
+)
+# Date and number formats for languages Django has none for (portal/formats/ti/).
+FORMAT_MODULE_PATH = ["portal.formats"]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "Europe/Amsterdam"
 WAGTAIL_I18N_ENABLED = True
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
+WAGTAILADMIN_PERMITTED_LANGUAGES = [("nl", "Nederlands"), ("en", "English")]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "static"

@@ -4,12 +4,14 @@ from django import template
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import translate_url
-from django.utils.translation import get_language, gettext
+from django.utils.html import format_html
+from django.utils.translation import get_language, get_language_info, gettext
 from wagtail.contrib.routable_page.templatetags.wagtailroutablepage_tags import routablepageurl
 from wagtail.models import Page, Site
 
 from portal import permissions
 from portal.core.money import euros
+from cms.page_language import page_content_language
 from portal.web import after_login
 from portal.web.choose import because_lines
 
@@ -18,19 +20,47 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def language_links(context) -> list[dict]:
-    """The current page in every language the site speaks, for the language switch."""
+    """The current page in every language the site speaks, for the language switch and the
+    ``hreflang`` alternates: each language named in itself (Django's ``name_local``)."""
     request: HttpRequest | None = context.get("request")
     path = request.get_full_path() if request else "/"
     current = get_language()
-    return [
-        {
-            "code": code,
-            "name": name,
-            "url": translate_url(path, code),
-            "current": code == current,
-        }
-        for code, name in settings.LANGUAGES
-    ]
+    links = []
+    for code, _name in settings.LANGUAGES:
+        info = get_language_info(code)
+        url = translate_url(path, code)
+        links.append(
+            {
+                "code": code,
+                "name": info["name_local"],
+                "direction": "rtl" if info["bidi"] else "ltr",
+                "url": url,
+                "absolute_url": request.build_absolute_uri(url) if request else url,
+                "current": code == current,
+            }
+        )
+    return links
+
+
+@register.simple_tag(takes_context=True)
+def content_language(context: template.Context, page: Page | None = None) -> str:
+    """The language the page's own text (title, introduction, body) is written in: its locale's,
+    or for a page not yet translated (wagtail-localize keeps a copy of the Dutch page in each
+    language's tree) the language of the page it copies."""
+    page = page if page is not None else context.get("page")
+    if not isinstance(page, Page):
+        return get_language()
+    return page_content_language(page)
+
+
+@register.simple_tag(takes_context=True)
+def content_lang(context: template.Context, page: Page | None = None) -> str:
+    """`` lang="nl"`` on an element holding the page's own text when that text is not in the
+    reader's language (so a screen reader reads it as Dutch); nothing when it is."""
+    language = content_language(context, page)
+    if language == get_language():
+        return ""
+    return format_html(' lang="{}"', language)
 
 
 @register.simple_tag(takes_context=True)
@@ -39,7 +69,9 @@ def menu_pages(context) -> list[Page]:
     site = Site.find_for_request(request) if request else None
     if site is None:
         return []
-    return list(site.root_page.get_children().live().in_menu().specific(defer=True))
+    # The home page of the visitor's language, whose children are that language's pages (each
+    # a translation, or a copy of the Dutch page until it is translated).
+    return list(site.root_page.localized.get_children().live().in_menu().specific(defer=True))
 
 
 def in_current_language(url: str) -> str:

@@ -4,9 +4,11 @@ users."""
 from __future__ import annotations
 
 import datetime
+from io import StringIO
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -58,6 +60,8 @@ class Command(BaseCommand):
         self._languages()
         created_offerings = self._providers_and_offerings(today)
         self._pages()
+        # Each language's page tree: copies of the Dutch pages (wagtail-localize's sync).
+        call_command("locales_sync", stdout=StringIO())
         self._payment_accounts()
         created_contracts = self._contracts(today)
         self.stdout.write(
