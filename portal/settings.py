@@ -228,7 +228,8 @@ OCDS_OCID_PREFIX = env("OCDS_OCID_PREFIX", "ocds-routewijzer")
 
 LANGUAGE_CODE = "nl"
 # The public site and the learner's pages speak these six (the switcher names each in itself,
-# from Django's LANG_INFO); staff screens speak Dutch and English (WAGTAILADMIN_PERMITTED_LANGUAGES).
+# from Django's LANG_INFO); staff screens speak Dutch and English
+# (WAGTAILADMIN_PERMITTED_LANGUAGES).
 LANGUAGES = [
     ("nl", _("Dutch")),
     ("en", _("English")),

@@ -37,7 +37,7 @@ FORM_ERRORS = [
     gettext_noop("Enter a valid value."),
     gettext_noop("Select a valid choice. That choice is not one of the available choices."),
     gettext_noop("Select a valid choice. %(value)s is not one of the available choices."),
-    gettext_noop("The two password fields didn’t match."),
+    gettext_noop("The two password fields didn’t match."),  # noqa: RUF001  Django's own text
     gettext_noop("This password is too common."),
     gettext_noop("This password is entirely numeric."),
 ]

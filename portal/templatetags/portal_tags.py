@@ -9,9 +9,9 @@ from django.utils.translation import get_language, get_language_info, gettext
 from wagtail.contrib.routable_page.templatetags.wagtailroutablepage_tags import routablepageurl
 from wagtail.models import Page, Site
 
+from cms.page_language import page_content_language
 from portal import permissions
 from portal.core.money import euros
-from cms.page_language import page_content_language
 from portal.web import after_login
 from portal.web.choose import because_lines
 
