@@ -81,6 +81,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After authentication (the account's language), before the page cache (which it must
+    # not be skipped by; it adds its cookie to cached pages too).
+    "portal.core.locale.LanguageChoiceMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "portal.core.security.AdminContentSecurityPolicyMiddleware",

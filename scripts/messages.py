@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from i18n_scope import LANGUAGES  # noqa: E402
 
 SITE = Path(polib.__file__).resolve().parent
-UPSTREAM = ["django/conf/locale", "allauth/locale"]
+UPSTREAM = ["django/conf/locale", "django/contrib/auth/locale", "allauth/locale"]
 # Unicode CLDR's plural rules, as gettext writes them (makemessages leaves a placeholder).
 PLURAL_FORMS = {
     "nl": "nplurals=2; plural=(n != 1);",
@@ -72,11 +72,12 @@ def fill(language: str) -> int:
         if entry.obsolete:
             continue
         if "fuzzy" in entry.flags:
+            # msgmerge's guess from a similar text ("This field is required." got "De verwijzing
+            # is afgewezen."): never a translation. Empty, so a translator (or the test) sees it.
             entry.flags.remove("fuzzy")
             entry.previous_msgid = entry.previous_msgid_plural = entry.previous_msgctxt = None
-            if language == "en":
-                entry.msgstr = ""
-                entry.msgstr_plural = dict.fromkeys(entry.msgstr_plural, "")
+            entry.msgstr = ""
+            entry.msgstr_plural = dict.fromkeys(entry.msgstr_plural, "")
         if entry.msgid_plural and len(entry.msgstr_plural) != plurals:
             forms = [entry.msgstr_plural.get(i, "") for i in range(plurals)]
             entry.msgstr_plural = dict(enumerate(forms))

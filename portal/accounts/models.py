@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +22,13 @@ class User(AbstractUser):
         related_name="staff",
         help_text=_("For klantmanagers: the municipality they work for."),
     )
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("The language the person last chose on the site: for e-mails and payment."),
+    )
 
     class Meta:
         verbose_name = _("user")
@@ -28,6 +36,11 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.email
+
+    def language_or(self, fallback: str | None) -> str:
+        """The language to write to this person in: the one they last chose on the site, else
+        ``fallback`` (e.g. the language of the page they used), else Dutch."""
+        return self.language or fallback or settings.LANGUAGE_CODE
 
 
 class Invitation(models.Model):

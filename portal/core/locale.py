@@ -11,8 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import translate_url
 from django.utils import translation
+from django.utils.cache import patch_vary_headers
 
 API_PREFIX = "/api/"
 
@@ -35,3 +39,91 @@ class ApiLanguageMiddleware:
             if "accept-language" not in vary.lower():
                 response.headers["Vary"] = f"{vary}, Accept-Language" if vary else "Accept-Language"
         return response
+
+
+# Addresses outside the language-prefixed site: the admin, the API, files, webhooks, health.
+NOT_SITE_PAGES = (
+    "/admin/",
+    "/api/",
+    "/documents/",
+    "/i18n/",
+    "/payments/",
+    "/static/",
+    "/media/",
+    "/healthz",
+    "/readyz",
+)
+
+
+class LanguageChoiceMiddleware:
+    """Remembers the language a visitor reads the site in, and brings them back to it.
+
+    The address says the language (``/ar/…``; Dutch without a prefix), and the switcher's links
+    go straight to the same page in another language. So the choice is what they read last: each
+    page in a language sets the language cookie to it, and for a signed-in person also their
+    account's language (which their e-mails and Stripe Checkout follow).
+
+    Coming back from outside (a bookmark, a typed address, a link in an e-mail: ``Sec-Fetch-Site``
+    not ``same-origin``) to an address without a prefix, someone who chose another language is
+    sent to that language's address. Inside the site nothing is redirected, so choosing
+    "Nederlands" in the switcher always works. Before the page cache, after ``LocaleMiddleware``
+    and the authentication middleware.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path_info.startswith(NOT_SITE_PAGES):
+            return self.get_response(request)
+        path_language = translation.get_language_from_path(request.path_info)
+        chosen = self._chosen(request)
+        if (
+            request.method in ("GET", "HEAD")
+            and path_language is None
+            and chosen
+            and chosen != settings.LANGUAGE_CODE
+            and request.headers.get("Sec-Fetch-Site") != "same-origin"
+        ):
+            target = translate_url(request.get_full_path(), chosen)
+            if target != request.get_full_path():
+                response = HttpResponseRedirect(target)
+                patch_vary_headers(response, ("Cookie",))
+                return response
+        response = self.get_response(request)
+        shown = path_language or settings.LANGUAGE_CODE
+        if (
+            request.method == "GET"
+            and response.status_code == 200
+            and response.get("Content-Type", "").startswith("text/html")
+            and shown != (chosen or settings.LANGUAGE_CODE)
+        ):
+            self._remember(request, response, shown)
+        return response
+
+    @staticmethod
+    def _chosen(request: HttpRequest) -> str | None:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and getattr(user, "language", ""):
+            return user.language
+        cookie = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if cookie and translation.check_for_language(cookie):
+            return cookie
+        return None
+
+    @staticmethod
+    def _remember(request: HttpRequest, response: HttpResponse, language: str) -> None:
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            path=settings.LANGUAGE_COOKIE_PATH,
+            domain=settings.LANGUAGE_COOKIE_DOMAIN,
+            secure=settings.LANGUAGE_COOKIE_SECURE or request.is_secure(),
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE or "Lax",
+        )
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and hasattr(user, "language"):
+            get_user_model().objects.filter(pk=user.pk).update(language=language)
+            user.language = language

@@ -34,8 +34,15 @@ def _send(enrolment: Enrolment, template: str, subject: str, **context: object) 
     )
 
 
+def _language(enrolment: Enrolment) -> str:
+    """The learner's language now (the last one they chose on the site), else the language they
+    enrolled in."""
+    user = enrolment.user
+    return user.language_or(enrolment.language) if user is not None else enrolment.language
+
+
 def enrolment_confirmed(enrolment: Enrolment) -> None:
-    with translation.override(enrolment.language):
+    with translation.override(_language(enrolment)):
         _send(
             enrolment,
             "confirmed",
@@ -45,17 +52,17 @@ def enrolment_confirmed(enrolment: Enrolment) -> None:
 
 
 def payment_processing(enrolment: Enrolment) -> None:
-    with translation.override(enrolment.language):
+    with translation.override(_language(enrolment)):
         _send(enrolment, "processing", _("We are waiting for your payment"))
 
 
 def payment_failed(enrolment: Enrolment) -> None:
-    with translation.override(enrolment.language):
+    with translation.override(_language(enrolment)):
         _send(enrolment, "payment_failed", _("Your payment did not go through"))
 
 
 def late_payment_refunded(enrolment: Enrolment) -> None:
-    with translation.override(enrolment.language):
+    with translation.override(_language(enrolment)):
         _send(
             enrolment,
             "late_payment_refunded",
@@ -64,17 +71,17 @@ def late_payment_refunded(enrolment: Enrolment) -> None:
 
 
 def enrolment_cancelled(enrolment: Enrolment, quote) -> None:
-    with translation.override(enrolment.language):
+    with translation.override(_language(enrolment)):
         _send(enrolment, "cancelled", _("Your enrolment is cancelled"), quote=quote)
 
 
 def refund_confirmed(enrolment: Enrolment) -> None:
-    with translation.override(enrolment.language):
+    with translation.override(_language(enrolment)):
         _send(enrolment, "refunded", _("Your refund has been made"))
 
 
 def waiting_list_offer(enrolment: Enrolment) -> None:
-    with translation.override(enrolment.language):
+    with translation.override(_language(enrolment)):
         _send(
             enrolment,
             "waiting_list_offer",

@@ -25,8 +25,18 @@ logger = logging.getLogger(__name__)
 # Stripe lets a Checkout Session live 30 minutes at least and 24 hours at most.
 CHECKOUT_MIN_LIFETIME = datetime.timedelta(minutes=31)
 CHECKOUT_MAX_LIFETIME = datetime.timedelta(hours=23, minutes=59)
-# Checkout's own locales that the portal's languages map to.
-CHECKOUT_LOCALES = {"nl": "nl", "en": "en"}
+# Checkout's own locales that the portal's languages map to; Checkout has no Arabic, Persian
+# or Tigrinya, so those readers get English (issue 18).
+CHECKOUT_LOCALES = {"nl": "nl", "en": "en", "tr": "tr"}
+CHECKOUT_FALLBACK_LOCALE = "en"
+
+
+def checkout_locale(enrolment: Enrolment) -> str:
+    """Checkout's language: the learner's (as they last chose it on the site, else the page's)."""
+    language = (get_language() or settings.LANGUAGE_CODE)[:2]
+    if enrolment.user is not None:
+        language = enrolment.user.language_or(language)
+    return CHECKOUT_LOCALES.get(language, CHECKOUT_FALLBACK_LOCALE)
 
 
 class ProviderCannotSellOnline(Exception):
@@ -95,7 +105,7 @@ def checkout_session_create(
         "allowed_payment_method_types": payment_methods(),
         "customer_email": enrolment.learner_email,
         "client_reference_id": enrolment.reference,
-        "locale": CHECKOUT_LOCALES.get((get_language() or "nl")[:2], "auto"),
+        "locale": checkout_locale(enrolment),
         "metadata": metadata,
         "expires_at": int(expires_at.timestamp()),
         "success_url": success_url,
