@@ -63,11 +63,12 @@ class LanguageChoiceMiddleware:
     page in a language sets the language cookie to it, and for a signed-in person also their
     account's language (which their e-mails and Stripe Checkout follow).
 
-    Coming back from outside (a bookmark, a typed address, a link in an e-mail: ``Sec-Fetch-Site``
-    not ``same-origin``) to an address without a prefix, someone who chose another language is
-    sent to that language's address. Inside the site nothing is redirected, so choosing
-    "Nederlands" in the switcher always works. Before the page cache, after ``LocaleMiddleware``
-    and the authentication middleware.
+    Coming back from outside (a bookmark, a typed address, a link in an e-mail: the browser says
+    ``Sec-Fetch-Site: none`` or ``cross-site`` on a navigation) to an address without a prefix,
+    someone who chose another language is sent to that language's address. Inside the site
+    nothing is redirected, so choosing "Nederlands" in the switcher always works; nor is a client
+    that does not say where it comes from (a crawler, a script). Before the page cache, after
+    ``LocaleMiddleware`` and the authentication middleware.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -83,7 +84,8 @@ class LanguageChoiceMiddleware:
             and path_language is None
             and chosen
             and chosen != settings.LANGUAGE_CODE
-            and request.headers.get("Sec-Fetch-Site") != "same-origin"
+            and request.headers.get("Sec-Fetch-Site") in ("none", "cross-site")
+            and request.headers.get("Sec-Fetch-Mode") == "navigate"
         ):
             target = translate_url(request.get_full_path(), chosen)
             if target != request.get_full_path():

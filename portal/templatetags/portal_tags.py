@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from django import template
 from django.conf import settings
+from django.db.models import Subquery, Value
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.urls import translate_url
 from django.utils.html import format_html
@@ -69,9 +71,24 @@ def menu_pages(context) -> list[Page]:
     site = Site.find_for_request(request) if request else None
     if site is None:
         return []
-    # The home page of the visitor's language, whose children are that language's pages (each
-    # a translation, or a copy of the Dutch page until it is translated).
-    return list(site.root_page.localized.get_children().live().in_menu().specific(defer=True))
+    # The children of the home page in the visitor's language (each a translation, or a copy of
+    # the Dutch page until it is translated), else of the Dutch home: in one query.
+    root = site.root_page
+    page = context.get("page")
+    pages = Page.objects.live().in_menu().filter(depth=root.depth + 1)
+    if isinstance(page, Page):
+        home = Page.objects.filter(translation_key=root.translation_key, locale_id=page.locale_id)
+    else:
+        home = Page.objects.filter(
+            translation_key=root.translation_key, locale__language_code=get_language()
+        )
+    if isinstance(page, Page) and page.locale_id == root.locale_id:
+        pages = pages.filter(path__startswith=root.path)
+    else:
+        pages = pages.filter(
+            path__startswith=Coalesce(Subquery(home.values("path")[:1]), Value(root.path))
+        )
+    return list(pages.order_by("path").specific(defer=True))
 
 
 def in_current_language(url: str) -> str:

@@ -20,6 +20,7 @@ def user_data_export(*, user: User) -> dict[str, Any]:
             "first_name": user.first_name,
             "last_name": user.last_name,
             "role": user.role,
+            "language": user.language or None,
             "municipality": user.municipality.name if user.municipality_id else None,
             "date_joined": user.date_joined.isoformat(),
             "last_login": user.last_login.isoformat() if user.last_login else None,

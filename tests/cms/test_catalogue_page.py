@@ -49,7 +49,7 @@ def test_catalogue_lists_published_offerings_with_their_key_facts(client, site_p
         "Taalhuis Spaarne",
         "480 hours",
         "Evening",
-        "€ 6.120,-",
+        "€\u00a06,120",
         "3 seats free",
         "71%",
         "2025, 34 learners",
@@ -129,8 +129,8 @@ def test_empty_result_says_what_to_do(client, site_pages):
 def test_catalogue_is_dutch_by_default_and_english_under_en(client, site_pages):
     dutch = client.get("/aanbod/")
     english = client.get("/en/aanbod/")
-    assert '<html lang="nl">' in text(dutch)
-    assert '<html lang="en">' in text(english)
+    assert '<html lang="nl" dir="ltr">' in text(dutch)
+    assert '<html lang="en" dir="ltr">' in text(english)
     assert "Filter courses" in text(english)
     assert "Filter courses" not in text(dutch)
 

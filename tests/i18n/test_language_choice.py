@@ -16,6 +16,7 @@ from tests.enrolments.factories import held_enrolment, learner, start_moment_for
 
 pytestmark = pytest.mark.django_db
 COOKIE = settings.LANGUAGE_COOKIE_NAME
+FROM_OUTSIDE = {"sec-fetch-site": "none", "sec-fetch-mode": "navigate"}
 ARABIC = re.compile(r"[\u0600-\u06ff]")
 
 
@@ -30,7 +31,7 @@ def test_reading_a_page_in_a_language_remembers_it(site_pages):
 def test_coming_back_from_outside_goes_to_the_chosen_language(site_pages):
     client = Client()
     client.cookies[COOKIE] = "fa"
-    response = client.get("/aanbod/?schedule=EVENING")
+    response = client.get("/aanbod/?schedule=EVENING", headers=FROM_OUTSIDE)
     assert response.status_code == 302
     assert response["Location"] == "/fa/aanbod/?schedule=EVENING"
     assert "Cookie" in response["Vary"]
@@ -44,7 +45,14 @@ def test_choosing_dutch_in_the_switcher_is_never_redirected(site_pages):
     assert '<html lang="nl"' in response.content.decode()
     assert response.cookies[COOKIE].value == "nl"
     # …and the next visit from outside stays Dutch.
+    assert client.get("/aanbod/", headers=FROM_OUTSIDE).status_code == 200
+
+
+def test_a_client_that_does_not_say_where_it_comes_from_is_not_redirected(site_pages):
+    client = Client()
+    client.cookies[COOKIE] = "fa"
     assert client.get("/aanbod/").status_code == 200
+    assert client.get("/aanbod/", headers={"sec-fetch-site": "none"}).status_code == 200
 
 
 def test_the_admin_and_the_api_are_left_alone(site_pages):
@@ -62,10 +70,12 @@ def test_a_learner_s_account_keeps_the_language_and_follows_them(site_pages):
     client.get("/tr/aanbod/")
     person.refresh_from_db()
     assert person.language == "tr"
+    # The data export names it with the rest of the account.
+    assert client.get("/tr/accounts/profile/data/").json()["account"]["language"] == "tr"
     # On another browser (no cookie) the account's language brings them back to Turkish.
     other = Client()
     other.force_login(person)
-    response = other.get("/mijn-cursussen/")
+    response = other.get("/mijn-cursussen/", headers=FROM_OUTSIDE)
     assert response.status_code == 302
     assert response["Location"] == "/tr/mijn-cursussen/"
 

@@ -7,9 +7,10 @@ from html.parser import HTMLParser
 from urllib.parse import parse_qsl, quote_from_bytes, urlencode, urlsplit
 
 import pytest
+from django.conf import settings as django_settings
 from django.http import QueryDict
 from django.template.loader import render_to_string
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.utils import translation
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -248,9 +249,13 @@ def test_back_and_reload_show_the_same_page_for_the_same_address(client, site):
 
 
 def test_the_questionnaire_needs_no_session_and_sets_no_cookie(client, site):
+    """No session and no cookie but the language the visitor reads it in (which only says what
+    they chose, and is set on every page in a language other than Dutch)."""
     response = client.get(CHOOSE + "?target_group=GEZINSMIGRANT&step=route")
-    assert response.cookies == {}
+    assert set(response.cookies) <= {django_settings.LANGUAGE_COOKIE_NAME}
     assert "sessionid" not in client.cookies
+    dutch = Client().get("/kies/?target_group=GEZINSMIGRANT&step=route")
+    assert dutch.cookies == {}
 
 
 def test_the_first_question_has_no_previous_link_and_the_last_shows_courses(client, site):
@@ -345,7 +350,7 @@ def test_in_english_the_questions_and_the_catalogue_stay_in_english(client, site
     page = step(client, "/en/kies/?step=route")
     assert page.title == QUESTION_TITLES["route"]
     html = client.get("/en/kies/").content.decode()
-    assert '<html lang="en">' in html
+    assert '<html lang="en" dir="ltr">' in html
     assert 'action="/en/kies/"' in html
     response = client.get("/en/kies/?schedule=EVENING&step=done")
     assert response["Location"] == "/en/aanbod/?schedule=EVENING&guided=1"
@@ -353,7 +358,7 @@ def test_in_english_the_questions_and_the_catalogue_stay_in_english(client, site
 
 def test_in_dutch_the_page_is_dutch_and_ends_on_the_dutch_catalogue(client, site):
     html = client.get("/kies/?step=route").content.decode()
-    assert '<html lang="nl">' in html
+    assert '<html lang="nl" dir="ltr">' in html
     assert "B1-route" in html  # the catalogue's own Dutch labels
     assert "Arabisch" in client.get("/kies/?step=language").content.decode()
     assert 'lang="ar"' in client.get("/kies/?step=language").content.decode()
