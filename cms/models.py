@@ -8,11 +8,16 @@ from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
+from wagtail_localize.fields import SynchronizedField
 
 from cms import catalogue_views
 from cms.blocks import BodyBlock
 from cms.links import catalogue_url
 from portal.core import inputs  # noqa: F401  registers the <id:…> converter the routes below use
+
+# The slug is not translated: a page has the same address in every language (/ar/aanbod/ is
+# /aanbod/ in Arabic), so the language switch, which only changes the prefix, finds it.
+SAME_ADDRESS_IN_EVERY_LANGUAGE = [SynchronizedField("slug", overridable=False)]
 
 
 class HomePage(Page):
@@ -23,6 +28,7 @@ class HomePage(Page):
     parent_page_types = ["wagtailcore.Page"]
     subpage_types = ["cms.ContentPage", "cms.CataloguePage"]
     max_count_per_parent = 1
+    override_translatable_fields = SAME_ADDRESS_IN_EVERY_LANGUAGE
 
     class Meta:
         verbose_name = _("home page")
@@ -42,6 +48,7 @@ class ContentPage(Page):
     content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
     parent_page_types = ["cms.HomePage", "cms.ContentPage"]
     subpage_types = ["cms.ContentPage"]
+    override_translatable_fields = SAME_ADDRESS_IN_EVERY_LANGUAGE
 
     class Meta:
         verbose_name = _("content page")
@@ -68,6 +75,7 @@ class CataloguePage(RoutablePageMixin, Page):
     parent_page_types = ["cms.HomePage"]
     subpage_types: list[str] = []
     max_count = 1
+    override_translatable_fields = SAME_ADDRESS_IN_EVERY_LANGUAGE
 
     class Meta:
         verbose_name = _("catalogue page")

@@ -32,6 +32,9 @@ ADMIN_ROLES = (
 )
 # Wagtail's page permissions for site editors, on the whole page tree.
 SITE_EDITOR_PAGE_PERMISSIONS = ("add_page", "change_page", "publish_page", "lock_page")
+# wagtail-localize's "Translate this page" (a new page's copy in another language starts as the
+# Dutch text; translating it needs this).
+SITE_EDITOR_TRANSLATION_PERMISSIONS = (("wagtail_localize", "submit_translation"),)
 CONTRACT_DOCUMENTS_COLLECTION = "Contract documents"
 SITE_EDITOR_COLLECTION_PERMISSIONS = (
     ("wagtailimages", "add_image"),
@@ -71,6 +74,10 @@ def role_groups_sync() -> None:
         group = role_group(role)
         group.permissions.set(_model_permissions(role))
     editors = role_group(Role.SITE_EDITOR)
+    for app_label, codename in SITE_EDITOR_TRANSLATION_PERMISSIONS:
+        editors.permissions.add(
+            *Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+        )
     root = Page.get_first_root_node()
     if root is not None:
         for codename in SITE_EDITOR_PAGE_PERMISSIONS:

@@ -16,9 +16,11 @@ from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Locale, Page, Site
 
 from cms.models import CataloguePage, ContentPage, HomePage
+from cms.translations import page_translation_save
 from contracts.models import Contract, ContractStatus, IntakeVolume, Lot
 from portal import permissions
 from portal.demo import data
+from portal.demo import page_translations as pt
 from portal.demo.caseload import demo_caseload_create
 from portal.payments.models import ConnectedAccount
 from portal.places.models import Municipality, Region
@@ -62,6 +64,7 @@ class Command(BaseCommand):
         self._pages()
         # Each language's page tree: copies of the Dutch pages (wagtail-localize's sync).
         call_command("locales_sync", stdout=StringIO())
+        translated = self._page_translations()
         self._payment_accounts()
         created_contracts = self._contracts(today)
         self.stdout.write(
@@ -70,7 +73,7 @@ class Command(BaseCommand):
                 f"{Offering.objects.filter(live=True).count()} published offerings "
                 f"({created_offerings} new), {StartMoment.objects.count()} start dates, "
                 f"{Contract.objects.count()} contracts ({created_contracts} new) with "
-                f"{Lot.objects.count()} lots."
+                f"{Lot.objects.count()} lots; {translated} page translations made or updated."
             )
         )
         if options["no_users"]:
@@ -304,10 +307,9 @@ class Command(BaseCommand):
         if home is None:
             root = self._root_page()
             home = HomePage(
-                title="Inburgeren in IJmond en Zuid-Kennemerland",
+                title=pt.HOME_TITLE,
                 slug="routewijzer",
-                intro="Vind een taalcursus, de B1-route, de Z-route, de onderwijsroute, MAP of "
-                "PVT bij u in de buurt. Vergelijk scholen en schrijf u in.",
+                intro=pt.HOME_INTRO,
             )
             _add_published(parent=root, page=home)
             if site is None:
@@ -322,55 +324,52 @@ class Command(BaseCommand):
                 old_root.delete()
         if not CataloguePage.objects.exists():
             catalogue = CataloguePage(
-                title="Cursusaanbod",
+                title=pt.CATALOGUE_TITLE,
                 slug="aanbod",
                 show_in_menus=True,
-                intro="Kies filters om cursussen te vinden die bij u passen. Zet 2 tot 4 "
-                "cursussen op uw vergelijklijst om ze naast elkaar te zien.",
+                intro=pt.CATALOGUE_INTRO,
             )
             _add_published(parent=home, page=catalogue)
         if not ContentPage.objects.filter(slug="inburgering").exists():
             about = ContentPage(
-                title="Over inburgering",
+                title=pt.ABOUT_TITLE,
                 slug="inburgering",
                 show_in_menus=True,
-                intro="Wat de Wet inburgering 2021 van u vraagt en wat de gemeente voor u doet.",
+                intro=pt.ABOUT_INTRO,
                 body=[
-                    ("heading", "Drie leerroutes"),
-                    (
-                        "paragraph",
-                        "<p>Er zijn drie leerroutes: de B1-route, de onderwijsroute en de "
-                        "zelfredzaamheidsroute (Z-route). Iedereen doet ook de Module "
-                        "Arbeidsmarkt en Participatie (MAP) en het "
-                        "participatieverklaringstraject (PVT).</p>",
-                    ),
-                    ("heading", "Zelf betalen of lenen bij DUO"),
-                    (
-                        "paragraph",
-                        "<p>Gezinsmigranten kiezen zelf een school en betalen zelf, of lenen bij "
-                        "DUO. Met een DUO-lening kiest u een school met het Keurmerk "
-                        "Inburgeren.</p>",
-                    ),
+                    ("heading", pt.ABOUT_ROUTES_HEADING),
+                    ("paragraph", f"<p>{pt.ABOUT_ROUTES}</p>"),
+                    ("heading", pt.ABOUT_PAYING_HEADING),
+                    ("paragraph", f"<p>{pt.ABOUT_PAYING}</p>"),
                 ],
             )
             _add_published(parent=home, page=about)
         if not ContentPage.objects.filter(slug="toegankelijkheid").exists():
             statement = ContentPage(
-                title="Toegankelijkheidsverklaring",
+                title=pt.STATEMENT_TITLE,
                 slug="toegankelijkheid",
-                intro="Routewijzer wil voor iedereen bruikbaar zijn.",
-                body=[
-                    (
-                        "paragraph",
-                        "<p>Deze website streeft naar naleving van WCAG 2.1 niveau AA "
-                        "(EN 301 549). Elke wijziging wordt automatisch getest met axe-core. "
-                        "Loopt u toch tegen een probleem aan? Mail naar "
-                        "toegankelijkheid@routewijzer.example; we antwoorden binnen vijf "
-                        "werkdagen.</p>",
-                    ),
-                ],
+                intro=pt.STATEMENT_INTRO,
+                body=[("paragraph", f"<p>{pt.STATEMENT}</p>")],
             )
             _add_published(parent=home, page=statement)
+
+    @staticmethod
+    def _page_translations() -> int:
+        """The demo pages in every other language, through wagtail-localize's PO import (as a
+        translator's file would come in); pages already translated so are left alone."""
+        site = Site.objects.filter(is_default_site=True).first()
+        if site is None:
+            return 0
+        dutch = site.root_page
+        pages = [dutch, *dutch.get_descendants().filter(locale_id=dutch.locale_id)]
+        made = 0
+        for code, strings in pt.PAGE_TRANSLATIONS.items():
+            locale = Locale.objects.filter(language_code=code).first()
+            if locale is None:
+                continue
+            for page in pages:
+                made += page_translation_save(page=page.specific, locale=locale, strings=strings)
+        return made
 
     @staticmethod
     def _root_page() -> Page:
