@@ -68,7 +68,10 @@ def offerings_compare(*, raw_ids: Iterable[str], queryset: QuerySet[Offering]) -
             % {"max": MAX_OFFERINGS, "count": len(ids)}
         )
         return comparison
-    found = {offering.pk: offering for offering in queryset.filter(pk__in=ids)}
+    found = {
+        offering.pk: offering
+        for offering in queryset.filter(pk__in=ids).prefetch_related("translations")
+    }
     missing = [pk for pk in ids if pk not in found]
     if missing:
         comparison.errors.append(

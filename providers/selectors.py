@@ -119,6 +119,18 @@ def offerings_locations_load(offerings: list[Offering]) -> None:
         prefetch_related_objects(missing, offering_locations_prefetch())
 
 
+def offerings_translations_load(offerings: list[Offering]) -> None:
+    """Read the translations of the offerings that have not got them yet, in one query (for
+    ``providers.offerings.offering_text``)."""
+    missing = [
+        offering
+        for offering in offerings
+        if "translations" not in getattr(offering, "_prefetched_objects_cache", {})
+    ]
+    if missing:
+        prefetch_related_objects(missing, "translations")
+
+
 def offering_public_queryset(*, on: datetime.date | None = None) -> QuerySet[Offering]:
     """Published offerings of active providers with their next open start (``next_start``, its
     id ``next_start_id``) and its free seats, whether the DUO loan is possible ``on`` that day
@@ -284,6 +296,7 @@ def offering_public_get(*, offering_id: int) -> Offering:
         offering_public_queryset()
         .prefetch_related(
             Prefetch("start_moments", queryset=upcoming, to_attr="upcoming_start_moments"),
+            "translations",
         )
         .get(pk=offering_id)
     )
