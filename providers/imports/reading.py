@@ -25,8 +25,8 @@ MAX_ROWS = 20_000
 # The template has 27 columns and 10 optional language columns; room for a few of the
 # provider's own.
 MAX_COLUMNS = 60
-# 20,000 rows of the template's 25 columns, and some empty cells.
-MAX_CELLS = 600_000
+# 20,000 rows of the template's 37 columns (27 and the 10 language columns), and some more.
+MAX_CELLS = 800_000
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 # An .xlsx is a zip archive; a small upload may unpack to gigabytes (a "zip bomb"). A workbook of
 # 20,000 full rows unpacks to some 30 MB.
