@@ -151,3 +151,16 @@ def test_the_upload_page_shows_a_language_column_error_without_a_crash(
     assert "title_ar" in page
     assert "200" in page  # the limit, in the staff member's admin language
     assert not OfferingImport.objects.exists()
+
+
+def test_provider_staffs_translations_wait_in_the_revision_for_approval(
+    provider, location, manager, staff
+):
+    import_apply(batch=upload(provider, manager, csv_of([row()])), user=manager)
+    offering = provider.offerings.get(reference="B1-01")
+    assert offering.live
+    import_apply(batch=upload(provider, staff, csv_of([row(title_en="Daytime")])), user=staff)
+    assert not OfferingTranslation.objects.exists()  # not public before approval
+    offering.refresh_from_db()
+    offering.latest_revision.publish()
+    assert OfferingTranslation.objects.get(offering=offering).title == "Daytime"
