@@ -32,7 +32,7 @@ from portal.core.pagecache import (
     cached_many_found,
 )
 from providers.models import Offering
-from providers.selectors import offerings_locations_load
+from providers.selectors import offerings_locations_load, offerings_translations_load
 
 if TYPE_CHECKING:
     from cms.models import CataloguePage
@@ -83,6 +83,7 @@ def offering_cards_attach(
     def render(missing: list[Offering]) -> dict[Offering, str]:
         template = get_template(CARD_BODY_TEMPLATE)
         offerings_locations_load(missing)
+        offerings_translations_load(missing)
         return {
             offering: str(template.render({"offering": offering, "page": page, "request": request}))
             for offering in missing

@@ -13,6 +13,7 @@ from django.utils.translation import ngettext
 
 from portal.core.inputs import IdField
 from providers.models import Offering
+from providers.selectors import offerings_translations_load
 
 MIN_OFFERINGS = 2
 MAX_OFFERINGS = 4
@@ -69,6 +70,7 @@ def offerings_compare(*, raw_ids: Iterable[str], queryset: QuerySet[Offering]) -
         )
         return comparison
     found = {offering.pk: offering for offering in queryset.filter(pk__in=ids)}
+    offerings_translations_load(list(found.values()))
     missing = [pk for pk in ids if pk not in found]
     if missing:
         comparison.errors.append(

@@ -10,7 +10,7 @@ from django.db.models import F, Q
 from django.utils.functional import cached_property
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from modelcluster.fields import ParentalManyToManyField
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
 from wagtail.fields import RichTextField
 from wagtail.models import (
@@ -407,6 +407,50 @@ class Offering(
 
     def get_preview_template(self, request, mode_name):
         return "providers/offering_preview.html"
+
+
+class TranslationLanguage(models.TextChoices):
+    """The languages besides Dutch in which a provider may write an offering's text (the public
+    site's ``LANGUAGES`` without Dutch, whose text is the offering's own fields). Each label is
+    the language's name in itself, as the language switcher shows it."""
+
+    EN = "en", "English"
+    AR = "ar", "العربية"
+    TI = "ti", "ትግርኛ"
+    TR = "tr", "Türkçe"
+    FA = "fa", "فارسی"
+
+
+class OfferingTranslation(models.Model):
+    """An offering's text in one more language, written by the provider.
+
+    A child of the offering (``ParentalKey``): it is edited in the offering's form and saved in
+    its revisions, so a translation goes through the same approval as the Dutch text, and the
+    offering stays one row. An empty field means "not translated": the Dutch text is shown
+    (``providers.offerings.offering_text``).
+    """
+
+    offering = ParentalKey(Offering, on_delete=models.CASCADE, related_name="translations")
+    language = models.CharField(_("language"), max_length=2, choices=TranslationLanguage.choices)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    summary = models.CharField(_("summary"), max_length=300, blank=True)
+    description = RichTextField(
+        _("description"), blank=True, features=["bold", "italic", "ul", "ol", "link"]
+    )
+    price_includes_other = models.CharField(_("price also includes"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("translation")
+        verbose_name_plural = _("translations")
+        ordering = ["offering", "language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["offering", "language"], name="offering_translation_one_per_language"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.offering_id}:{self.language}"
 
 
 class StartMoment(models.Model):

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from providers.choices import Component
@@ -85,3 +87,68 @@ def offerings_delete_refusals(*, offerings: Iterable[Offering]) -> list[str]:
     return [
         reason for offering in offerings if (reason := offering_delete_refusal(offering=offering))
     ]
+
+
+# Offering text a provider may write in other languages (``OfferingTranslation``), besides Dutch.
+OFFERING_TEXT_FIELDS = ("title", "summary", "description", "price_includes_other")
+SOURCE_LANGUAGE = "nl"
+
+
+@dataclass(frozen=True)
+class ProviderText:
+    """A text a provider wrote, and the language it is in (``lang`` on its element when that
+    is not the page's language)."""
+
+    text: str
+    language: str
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __bool__(self) -> bool:
+        return bool(self.text)
+
+
+@dataclass(frozen=True)
+class OfferingText:
+    """An offering's text for one reader's language, field by field."""
+
+    language: str
+    title: ProviderText
+    summary: ProviderText
+    description: ProviderText
+    price_includes_other: ProviderText
+
+    @property
+    def fell_back(self) -> bool:
+        """Whether some shown text is in Dutch because the provider gave none in ``language``
+        (then the page says the school wrote it in Dutch)."""
+        return any(
+            text and text.language != self.language
+            for text in (self.title, self.summary, self.description, self.price_includes_other)
+        )
+
+
+def _language_base(language: str | None) -> str:
+    return (language or SOURCE_LANGUAGE).split("-")[0].lower()
+
+
+def offering_text(offering: Offering, language: str | None = None) -> OfferingText:
+    """The offering's text in ``language`` (default: the active one), each field from the
+    provider's translation into it when that field is filled, else the Dutch field.
+
+    Reads ``offering.translations.all()``: prefetch them for a list
+    (``providers.selectors.offerings_translations_load``).
+    """
+    language = _language_base(language or get_language())
+    translation = None
+    if language != SOURCE_LANGUAGE:
+        translation = next((t for t in offering.translations.all() if t.language == language), None)
+    texts = {}
+    for name in OFFERING_TEXT_FIELDS:
+        own = getattr(translation, name, "") if translation is not None else ""
+        if own and own.strip():
+            texts[name] = ProviderText(own, language)
+        else:
+            texts[name] = ProviderText(getattr(offering, name) or "", SOURCE_LANGUAGE)
+    return OfferingText(language=language, **texts)

@@ -30,6 +30,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from portal.permissions import public_scope
 from portal.places import geo
@@ -37,6 +38,7 @@ from portal.places.geo import Point, distance_sql
 from providers import keurmerk
 from providers.choices import Schedule
 from providers.models import Location, Offering, Provider, StartMoment
+from providers.offerings import SOURCE_LANGUAGE
 from providers.seats import free_seats_expression, free_seats_now_expression, has_free_seats_q
 
 # The publication rule: each field (a path from the model) and the value a public row has.
@@ -117,6 +119,20 @@ def offerings_locations_load(offerings: list[Offering]) -> None:
     ]
     if missing:
         prefetch_related_objects(missing, offering_locations_prefetch())
+
+
+def offerings_translations_load(offerings: list[Offering]) -> None:
+    """Read the translations of the offerings that have not got them yet, in one query (for
+    ``providers.offerings.offering_text``); none in Dutch, which needs none."""
+    if (get_language() or SOURCE_LANGUAGE).split("-")[0] == SOURCE_LANGUAGE:
+        return
+    missing = [
+        offering
+        for offering in offerings
+        if "translations" not in getattr(offering, "_prefetched_objects_cache", {})
+    ]
+    if missing:
+        prefetch_related_objects(missing, "translations")
 
 
 def offering_public_queryset(*, on: datetime.date | None = None) -> QuerySet[Offering]:
@@ -280,13 +296,15 @@ def offering_public_get(*, offering_id: int) -> Offering:
         .annotate(free=free_seats_now_expression())
         .order_by("starts_on", "pk")
     )
-    return (
+    offering = (
         offering_public_queryset()
         .prefetch_related(
             Prefetch("start_moments", queryset=upcoming, to_attr="upcoming_start_moments"),
         )
         .get(pk=offering_id)
     )
+    offerings_translations_load([offering])
+    return offering
 
 
 def provider_public_get(*, slug: str) -> Provider:

@@ -23,6 +23,7 @@ from decimal import Decimal
 from django.db import models
 from django.utils import timezone
 from django.utils.functional import Promise, cached_property
+from django.utils.text import format_lazy
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -38,7 +39,15 @@ from portal.core.tabular.writing import (
     xlsx_text,
 )
 from providers.choices import CefrLevel, Component, EducationLevel, Schedule
-from providers.models import Language, Location, Offering, Provider, StartMoment
+from providers.models import (
+    Language,
+    Location,
+    Offering,
+    OfferingTranslation,
+    Provider,
+    StartMoment,
+    TranslationLanguage,
+)
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -88,9 +97,13 @@ class Column:
     requirement: Requirement = Requirement.OPTIONAL
     choices: type[models.TextChoices] | None = None
     note: str | Promise = ""
+    language: str = ""
+    """For the offering's text in another language (``OfferingTranslation``): that language."""
 
     @property
     def model(self) -> type[models.Model]:
+        if self.language:
+            return OfferingTranslation
         return Offering if self.part == Part.OFFERING else StartMoment
 
     @cached_property
@@ -296,6 +309,26 @@ COLUMNS: tuple[Column, ...] = (
         note=gettext_lazy("Not lower than the number of seats already taken."),
     ),
 )
+# The offering's title and summary in the other languages, one column per language
+# (``title_en``, ``summary_ar``, ...). Optional in an upload: a file without them (made before
+# they existed) leaves the translations as they are; an empty cell means no translation.
+TRANSLATED_FIELDS: tuple[str, ...] = ("title", "summary")
+TRANSLATION_COLUMNS: tuple[Column, ...] = tuple(
+    Column(
+        f"{name}_{language.value}",
+        _O,
+        Kind.TEXT,
+        name,
+        format_lazy("{} ({})", _verbose(Offering, name), language.label),
+        note=gettext_lazy("Optional. Empty: the Dutch text is shown."),
+        language=language.value,
+    )
+    for name in TRANSLATED_FIELDS
+    for language in TranslationLanguage
+)
+TRANSLATION_COLUMN_CODES: tuple[str, ...] = tuple(c.code for c in TRANSLATION_COLUMNS)
+REQUIRED_COLUMN_CODES: tuple[str, ...] = tuple(column.code for column in COLUMNS)
+COLUMNS = COLUMNS + TRANSLATION_COLUMNS
 COLUMNS_BY_CODE: dict[str, Column] = {column.code: column for column in COLUMNS}
 COLUMN_CODES: tuple[str, ...] = tuple(COLUMNS_BY_CODE)
 OFFERING_COLUMNS: tuple[Column, ...] = tuple(c for c in COLUMNS if c.part == Part.OFFERING)
@@ -462,6 +495,7 @@ def example_row(*, provider: Provider | None = None) -> dict[str, object]:
         "enrolment_deadline": starts_on - datetime.timedelta(days=14),
         "location": location.pk if location else None,
         "seats": 16,
+        "title_en": "B1 route, daytime",
     }
 
 

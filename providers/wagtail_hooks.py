@@ -6,7 +6,13 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    InlinePanel,
+    MultiFieldPanel,
+    ObjectList,
+)
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import EditView, SnippetViewSetGroup
@@ -21,7 +27,14 @@ from providers.admin_forms import (
     ProviderAdminForm,
     StartMomentAdminForm,
 )
-from providers.models import Language, Location, Offering, Provider, StartMoment
+from providers.models import (
+    Language,
+    Location,
+    Offering,
+    Provider,
+    StartMoment,
+    TranslationLanguage,
+)
 from providers.permissions import providers_for
 
 
@@ -116,6 +129,25 @@ class OfferingViewSet(ScopedSnippetViewSet):
                 )
             ],
             heading=_("Results"),
+        ),
+        # Part of the offering's form, so translations are saved in its revisions and go
+        # through the same approval as the Dutch text.
+        InlinePanel(
+            "translations",
+            heading=_("Other languages"),
+            label=_("Translation"),
+            help_text=_(
+                "Optional: the text in another language. Empty fields show the Dutch text, "
+                "with a note that you wrote it in Dutch."
+            ),
+            max_num=len(TranslationLanguage.choices),
+            panels=[
+                FieldPanel("language"),
+                FieldPanel("title"),
+                FieldPanel("summary"),
+                FieldPanel("description"),
+                FieldPanel("price_includes_other"),
+            ],
         ),
     ]
     edit_handler = ObjectList(edit_handler_panels, base_form_class=OfferingAdminForm)

@@ -16,6 +16,7 @@ from portal import permissions
 from portal.core.money import euros
 from portal.web import after_login
 from portal.web.choose import because_lines
+from providers.offerings import OfferingText, ProviderText, offering_text
 
 register = template.Library()
 
@@ -143,3 +144,21 @@ def waiting_for_login(context: template.Context) -> after_login.Request | None:
     waiting list") on while logged out, when this page leads back to it; else None."""
     request = context.get("request")
     return after_login.waiting_for_login(request) if request is not None else None
+
+
+@register.simple_tag(name="offering_text")
+def offering_text_tag(offering) -> OfferingText:
+    """``{% offering_text offering as text %}``: the offering's text in the active language,
+    field by field falling back to the Dutch the provider wrote (``providers.offerings``)."""
+    return offering_text(offering)
+
+
+@register.filter
+def lang_attr(text: ProviderText) -> str:
+    """`` lang="nl"`` for the element holding a provider's text when it is not in the page's
+    language (so a screen reader reads it as Dutch); empty otherwise."""
+    page_language = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    language = getattr(text, "language", page_language)
+    if language == page_language:
+        return ""
+    return format_html(' lang="{}"', language)

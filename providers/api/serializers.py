@@ -6,6 +6,8 @@ from rest_framework import serializers
 
 from providers.models import Location, Offering, Provider, StartMoment
 
+API_TRANSLATED_FIELDS = ("title", "summary", "price_includes_other")
+
 
 class ProviderRefSerializer(serializers.ModelSerializer):
     class Meta:
@@ -73,6 +75,12 @@ class OfferingSerializer(serializers.ModelSerializer):
             "without near, for online courses and where no location has coordinates."
         )
     )
+    translations = serializers.SerializerMethodField(
+        help_text=_(
+            "The school's own text in other languages, by language code (en, ar, ti, tr, fa): "
+            "title, summary and price_includes_other where it gave them. Other text is Dutch."
+        )
+    )
 
     class Meta:
         model = Offering
@@ -106,7 +114,24 @@ class OfferingSerializer(serializers.ModelSerializer):
             "free_seats",
             "online_only",
             "distance_km",
+            "translations",
         ]
+
+    @extend_schema_field(
+        serializers.DictField(child=serializers.DictField(child=serializers.CharField()))
+    )
+    def get_translations(self, offering: Offering) -> dict[str, dict[str, str]]:
+        """The school's own text in other languages: language → field → text, only what it
+        filled in (``title``, ``summary``, ``price_includes_other``); the other fields are
+        Dutch, like ``title`` itself."""
+        return {
+            translation.language: {
+                name: text
+                for name in API_TRANSLATED_FIELDS
+                if (text := getattr(translation, name).strip())
+            }
+            for translation in offering.translations.all()
+        }
 
     @extend_schema_field(serializers.FloatField(allow_null=True))
     def get_distance_km(self, offering: Offering) -> float | None:

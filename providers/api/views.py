@@ -28,7 +28,7 @@ class OfferingViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = OfferingFilterSet
 
     def get_queryset(self):
-        return offering_public_queryset()
+        return offering_public_queryset().prefetch_related("translations")
 
 
 class ProviderViewSet(viewsets.ReadOnlyModelViewSet):

@@ -11,12 +11,20 @@ from __future__ import annotations
 import copy
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
 from wagtail.models import Revision, WorkflowState
 
-from providers.models import Language, Location, Offering, Provider, StartMoment
+from providers.models import (
+    Language,
+    Location,
+    Offering,
+    OfferingTranslation,
+    Provider,
+    StartMoment,
+)
+from providers.offerings import OFFERING_TEXT_FIELDS
 from providers.spreadsheets import Column, Kind
 
 # Kept from the row when an offering is rebuilt from its latest revision (as Wagtail's
@@ -36,13 +44,18 @@ class CurrentOffering:
     location_ids: tuple[int, ...]
     workflow_status: str | None = None
     """The status of its active workflow (in progress, or rejected and awaiting changes)."""
+    translations: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Its text in other languages (language → field → text), as the latest revision has it."""
 
     @property
     def workflow_in_progress(self) -> bool:
         return self.workflow_status == WorkflowState.STATUS_IN_PROGRESS
 
     def values_in(self, columns: Sequence[Column]) -> list[object]:
-        return [offering_value(self.latest, column, self.language_codes) for column in columns]
+        return [
+            offering_value(self.latest, column, self.language_codes, self.translations)
+            for column in columns
+        ]
 
 
 @dataclass
@@ -84,6 +97,9 @@ def catalogue_snapshot_load(*, provider: Provider, lock: bool = False) -> Catalo
         offering_id__in=ids
     ).values_list("offering_id", "location_id"):
         live_locations[offering_id].append(location_id)
+    live_translations: dict[int, dict[str, dict[str, str]]] = defaultdict(dict)
+    for translation in OfferingTranslation.objects.filter(offering_id__in=ids):
+        live_translations[translation.offering_id][translation.language] = _texts(translation)
     contents = dict(
         Revision.objects.filter(
             pk__in=[o.latest_revision_id for o in offerings if o.has_unpublished_changes]
@@ -105,16 +121,21 @@ def catalogue_snapshot_load(*, provider: Provider, lock: bool = False) -> Catalo
             latest = _offering_from_content(offering, content)
             language_codes = [code_of[pk] for pk in content.get("support_languages", [])]
             location_ids = list(content.get("locations", []))
+            translations = {
+                item["language"]: _texts(item) for item in content.get("translations", [])
+            }
         else:
             latest = offering
             language_codes = live_languages[offering.pk]
             location_ids = live_locations[offering.pk]
+            translations = live_translations[offering.pk]
         current[offering.reference] = CurrentOffering(
             offering=offering,
             latest=latest,
             language_codes=tuple(sorted(language_codes)),
             location_ids=tuple(sorted(location_ids)),
             workflow_status=workflow_status.get(str(offering.pk)),
+            translations=translations,
         )
     start_moments = {(m.offering_id, m.reference): m for m in moments_qs}
     own_locations = list(Location.objects.filter(provider=provider))
@@ -150,7 +171,21 @@ def _offering_from_content(offering: Offering, content: dict) -> Offering:
     return latest
 
 
-def offering_value(offering: Offering, column: Column, language_codes: Sequence[str]) -> object:
+def _texts(translation: OfferingTranslation | dict) -> dict[str, str]:
+    """A translation's fields (from a row or from revision content) as a plain dict."""
+    if isinstance(translation, dict):
+        return {name: translation.get(name) or "" for name in OFFERING_TEXT_FIELDS}
+    return {name: getattr(translation, name) or "" for name in OFFERING_TEXT_FIELDS}
+
+
+def offering_value(
+    offering: Offering,
+    column: Column,
+    language_codes: Sequence[str],
+    translations: dict[str, dict[str, str]] | None = None,
+) -> object:
+    if column.language:
+        return (translations or {}).get(column.language, {}).get(column.field, "")
     if column.kind == Kind.LANGUAGES:
         return tuple(language_codes)
     return getattr(offering, column.field)

@@ -26,10 +26,12 @@ from providers.imports.catalogue import (
 )
 from providers.imports.cells import cell_parse
 from providers.models import Offering, Provider, StartMoment
+from providers.offerings import OFFERING_TEXT_FIELDS
 from providers.spreadsheets import (
     COLUMN_CODES,
     OFFERING_COLUMNS,
     START_MOMENT_COLUMNS,
+    TRANSLATION_COLUMNS,
     Column,
     Kind,
     cell_text,
@@ -72,6 +74,8 @@ class OfferingPlan:
     status: str
     changes: list[Change]
     start_moments: list[StartMomentPlan] = field(default_factory=list)
+    translations: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Its text in other languages after the upload (language → field → text)."""
 
 
 NEW, CHANGED, UNCHANGED = "new", "changed", "unchanged"
@@ -222,8 +226,11 @@ def _check_offering(
     instance.provider = snapshot.provider
     instance.reference = reference
     for column in OFFERING_COLUMNS:
+        if column.language:
+            continue
         if column.kind not in (Kind.LANGUAGES, Kind.REFERENCE) and column.code in first:
             setattr(instance, column.field, first[column.code])
+    translations = _translations(current, first_row, first, errors)
     _full_clean(instance, _OFFERING_CLEAN_EXCLUDE, first_row, errors, _offering_column_of)
     if current and current.offering.locked and current.offering.locked_by_id != user.pk:
         errors.add(
@@ -276,7 +283,7 @@ def _check_offering(
             | {p.instance.location_id for p in start_plans if p.instance.location_id}
         )
     )
-    changes = _offering_changes(current, instance, languages, new_locations, snapshot)
+    changes = _offering_changes(current, instance, languages, new_locations, snapshot, translations)
     status = NEW if current is None else (CHANGED if changes else UNCHANGED)
     return OfferingPlan(
         row=first_row.number,
@@ -288,7 +295,39 @@ def _check_offering(
         status=status,
         changes=changes if current else [],
         start_moments=start_plans,
+        translations=translations,
     )
+
+
+def _translations(
+    current: CurrentOffering | None,
+    row: SheetRow,
+    values: dict[str, object],
+    errors: RowErrors,
+) -> dict[str, dict[str, str]]:
+    """The offering's translations after the upload: the current ones, with the language
+    columns the file has put over them (an empty cell removes that text). A language left
+    with no text at all is dropped."""
+    translations = {
+        language: dict(texts)
+        for language, texts in (current.translations if current else {}).items()
+    }
+    for column in TRANSLATION_COLUMNS:
+        if column.code not in row.cells or column.code not in values:
+            continue  # not in the file (an older template), or unreadable (already an error)
+        text = str(values[column.code])
+        try:
+            column.model_field.run_validators(text)
+            if "\x00" in text:
+                raise ValidationError(_("Remove the invisible null character from this cell."))
+        except ValidationError as error:
+            errors.add(row.number, column.code, text[:200], error.messages[0])
+            continue
+        texts = translations.setdefault(column.language, dict.fromkeys(OFFERING_TEXT_FIELDS, ""))
+        texts[column.field] = text
+    return {
+        language: texts for language, texts in sorted(translations.items()) if any(texts.values())
+    }
 
 
 def _check_start_moment(
@@ -368,6 +407,7 @@ def _offering_changes(
     language_codes: tuple[str, ...],
     location_ids: tuple[int, ...],
     snapshot: CatalogueSnapshot,
+    translations: dict[str, dict[str, str]],
 ) -> list[Change]:
     if current is None:
         return []
@@ -375,8 +415,8 @@ def _offering_changes(
     for column in OFFERING_COLUMNS:
         if column.kind == Kind.REFERENCE:
             continue
-        old = offering_value(current.latest, column, current.language_codes)
-        new = offering_value(instance, column, language_codes)
+        old = offering_value(current.latest, column, current.language_codes, current.translations)
+        new = offering_value(instance, column, language_codes, translations)
         if old != new:
             changes.append(_change(column, old, new, snapshot))
     if tuple(current.location_ids) != tuple(location_ids):

@@ -19,13 +19,14 @@ from django.utils.translation import gettext as _
 
 from portal.core.tabular.limits import ImportFileError, SheetLimits
 from portal.core.tabular.reading import Sheet, sheet_from_table, table_read
-from providers.spreadsheets import COLUMN_CODES
+from providers.spreadsheets import REQUIRED_COLUMN_CODES, TRANSLATION_COLUMN_CODES
 
 MAX_ROWS = 20_000
-# The template has 25 columns; room for a few of the provider's own.
+# The template has 27 columns and 10 optional language columns; room for a few of the
+# provider's own.
 MAX_COLUMNS = 60
-# 20,000 rows of the template's 25 columns, and some empty cells.
-MAX_CELLS = 600_000
+# 20,000 rows of the template's 37 columns (27 and the 10 language columns), and some more.
+MAX_CELLS = 800_000
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 # An .xlsx is a zip archive; a small upload may unpack to gigabytes (a "zip bomb"). A workbook of
 # 20,000 full rows unpacks to some 30 MB.
@@ -64,7 +65,8 @@ def sheet_read(*, file_name: str, data: bytes) -> Sheet:
     return sheet_from_table(
         file_name=file_name,
         table=table,
-        column_codes=COLUMN_CODES,
+        column_codes=REQUIRED_COLUMN_CODES,
+        optional_codes=TRANSLATION_COLUMN_CODES,
         no_rows_message=_(
             "The file has no rows below the header row. Fill in one row per start date, as in "
             "the template's example row."

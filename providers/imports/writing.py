@@ -33,7 +33,16 @@ from providers.imports.batches import may_import
 from providers.imports.bulk import history_write, update_each
 from providers.imports.checking import CHANGED, NEW, OfferingPlan, import_check
 from providers.imports.submitting import workflows_start
-from providers.models import Language, Location, Offering, OfferingImport, Provider, StartMoment
+from providers.models import (
+    Language,
+    Location,
+    Offering,
+    OfferingImport,
+    OfferingTranslation,
+    Provider,
+    StartMoment,
+)
+from providers.offerings import OFFERING_TEXT_FIELDS
 
 if TYPE_CHECKING:
     from portal.accounts.models import User
@@ -110,6 +119,11 @@ def _write(plan: list[OfferingPlan], *, user: User, provider: Provider) -> dict[
         instance = offering_plan.instance
         instance.support_languages.set([languages[c] for c in offering_plan.language_codes])
         instance.locations.set([locations[pk] for pk in offering_plan.location_ids])
+        # In memory, so the revision holds them (and Wagtail's own publish writes them).
+        instance.translations = [
+            OfferingTranslation(language=language, **texts)
+            for language, texts in offering_plan.translations.items()
+        ]
 
     # The reference index ("usage" in the admin) is written once per new offering at the end
     # instead of after every save. An import never changes what an existing offering refers to
@@ -178,6 +192,7 @@ def _offerings_create(plans: list[OfferingPlan], *, user: User, may_publish: boo
         ],
         batch_size=1000,
     )
+    _translations_sync(offerings)
     revisions = _revisions_create(offerings, user=user)
     now = revisions[0].created_at
     for offering, revision in zip(offerings, revisions, strict=True):
@@ -315,6 +330,7 @@ def _offerings_publish(revised: list[tuple[OfferingPlan, Revision]], *, user: Us
         approved_go_live_at__isnull=False,
     ).update(approved_go_live_at=None)
     _links_sync(offerings)
+    _translations_sync(offerings)
     history_write(history, user=user, timestamp=now)
     for backend in get_search_backends(with_auto_update=True):
         backend.add_bulk(Offering, offerings)
@@ -344,6 +360,23 @@ def _links_sync(offerings: Sequence[Offering]) -> None:
                 for target_id in target_ids - present[offering_id]
             ]
         )
+
+
+def _translations_sync(offerings: Sequence[Offering]) -> None:
+    """Make the offerings' rows of ``OfferingTranslation`` those they hold in memory."""
+    OfferingTranslation.objects.filter(offering__in=[o.pk for o in offerings]).delete()
+    OfferingTranslation.objects.bulk_create(
+        [
+            OfferingTranslation(
+                offering_id=offering.pk,
+                language=translation.language,
+                **{name: getattr(translation, name) for name in OFFERING_TEXT_FIELDS},
+            )
+            for offering in offerings
+            for translation in offering.translations.all()
+        ],
+        batch_size=1000,
+    )
 
 
 def _reference_index_create(offerings: Sequence[Offering]) -> None:

@@ -3,6 +3,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from providers.models import OfferingTranslation
 from tests.contracts.factories import MunicipalityFactory
 from tests.providers.factories import (
     LanguageFactory,
@@ -183,8 +184,9 @@ def test_offering_list_query_count_does_not_grow_with_results(
     client, django_assert_max_num_queries, count
 ):
     _offerings_with_start_moments(count)
-    # count, page, locations, support languages, and the municipality the filter validates
-    with django_assert_max_num_queries(5):
+    # count, page, locations, support languages, translations, and the municipality the
+    # filter validates
+    with django_assert_max_num_queries(6):
         response = client.get("/api/v1/offerings/?municipality=GM0392")
     assert response.json()["count"] == count
 
@@ -198,3 +200,12 @@ def test_provider_and_start_moment_lists_query_count_does_not_grow(
         assert client.get("/api/v1/providers/").status_code == 200
     with django_assert_max_num_queries(2):
         assert client.get("/api/v1/start-moments/").json()["count"] == count
+
+
+def test_an_offering_carries_the_schools_own_translations(client):
+    offering = OfferingFactory(title="Avondcursus", summary="Twee avonden")
+    OfferingTranslation.objects.create(offering=offering, language="en", title="Evening course")
+    OfferingTranslation.objects.create(offering=offering, language="ar", summary="مساءان")
+    data = client.get(f"/api/v1/offerings/{offering.pk}/").json()
+    assert data["title"] == "Avondcursus"  # unchanged: the Dutch text
+    assert data["translations"] == {"ar": {"summary": "مساءان"}, "en": {"title": "Evening course"}}

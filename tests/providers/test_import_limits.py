@@ -208,9 +208,11 @@ def test_the_column_limit_counts_every_column_up_to_the_last(file_name, monkeypa
 def test_the_cell_limit_counts_the_cells_of_every_row(file_name, monkeypatch):
     monkeypatch.setattr(reading, "MAX_CELLS", 4 * len(COLUMN_CODES))
     build = csv_of if file_name == "a.csv" else xlsx_of
-    rows = [good_row(start_reference=str(number)) for number in range(3)]
+    # The last column filled too, so that a workbook's rows reach the last column.
+    last = {COLUMN_CODES[-1]: "x"}
+    rows = [good_row(start_reference=str(number), **last) for number in range(3)]
     assert len(imports.sheet_read(file_name=file_name, data=build(rows)).rows) == 3
-    rows.append(good_row(start_reference="X"))
+    rows.append(good_row(start_reference="X", **last))
     message = refused(build(rows), file_name)
     assert f"more than {4 * len(COLUMN_CODES)} cells" in message
 

@@ -327,11 +327,18 @@ def _xlsx_text(value: object) -> str:
 
 
 def sheet_from_table(
-    *, file_name: str, table: Table, column_codes: Sequence[str], no_rows_message: str
+    *,
+    file_name: str,
+    table: Table,
+    column_codes: Sequence[str],
+    no_rows_message: str,
+    optional_codes: Sequence[str] = (),
 ) -> Sheet:
     """The table's cells in ``column_codes`` (every one required in the header row, in any order;
-    other columns are ignored), formula-unescaped, with formula cells as row errors. Raises
-    ``ImportFileError`` with ``no_rows_message`` when no row has a value in these columns."""
+    other columns are ignored) and in those of ``optional_codes`` the header has (a row's
+    ``cells`` holds only the columns the file has), formula-unescaped, with formula cells as row
+    errors. Raises ``ImportFileError`` with ``no_rows_message`` when no row has a value in these
+    columns."""
     header, rows, formulas = table.header, table.rows, table.formulas
     codes = [cell.strip().lower() for cell in header]
     seen: set[str] = set()
@@ -354,7 +361,7 @@ def sheet_from_table(
             )
             % {"columns": ", ".join(missing)}
         )
-    known = set(column_codes)
+    known = set(column_codes) | set(optional_codes)
     positions = {code: position for position, code in enumerate(codes) if code in known}
     ignored = [cell for cell in header if cell.strip() and cell.strip().lower() not in positions]
     sheet_rows: list[SheetRow] = []
