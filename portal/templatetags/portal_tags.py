@@ -115,6 +115,8 @@ def isolate_ltr(value: object) -> str:
     """The value in ``<bdi dir="ltr">``: prices, references, e-mail addresses, phone numbers and
     postcodes read left to right in Arabic and Persian too (a price's euro sign stays in front)."""
     return format_html('<bdi dir="ltr">{}</bdi>', value)
+
+
 # Role questions in templates ask the permission engine, like the views.
 register.filter("is_learner", permissions.is_learner)
 register.filter("may_edit_site_pages", permissions.may_edit_site_pages)
