@@ -1,4 +1,4 @@
-"""Arabic and Persian pages run right to left: mirrored, no sideways scroll at 320 px, and axe-clean.
+"""Arabic and Persian pages run right to left: mirrored, axe-clean, no sideways scroll at 320 px.
 
 Every page is checked on a desktop (1280 px) and a phone (320 px). Until the translations are
 in, parts of these pages show English or Dutch text; the layout is what is tested here.
