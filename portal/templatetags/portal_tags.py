@@ -118,6 +118,23 @@ def page_url(context: template.Context, page: Page) -> str:
 
 
 register.filter("euros", euros)
+
+
+@register.filter
+def isolate(value: object) -> str:
+    """The value in ``<bdi>``: a name or date in a right-to-left sentence keeps its own direction
+    and does not pull the punctuation around it into its own. For values given to
+    ``{% blocktranslate with %}``, which escapes plain strings (so the msgid stays the same)."""
+    return format_html("<bdi>{}</bdi>", value)
+
+
+@register.filter
+def isolate_ltr(value: object) -> str:
+    """The value in ``<bdi dir="ltr">``: prices, references, e-mail addresses, phone numbers and
+    postcodes read left to right in Arabic and Persian too (a price's euro sign stays in front)."""
+    return format_html('<bdi dir="ltr">{}</bdi>', value)
+
+
 # Role questions in templates ask the permission engine, like the views.
 register.filter("is_learner", permissions.is_learner)
 register.filter("may_edit_site_pages", permissions.may_edit_site_pages)

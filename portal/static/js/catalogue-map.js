@@ -20,6 +20,7 @@
   var data = JSON.parse(dataElement.textContent);
   var canvas = block.querySelector(".catalogue-map__canvas");
   var map = null;
+  var pageDirection = document.documentElement.dir === "rtl" ? "rtl" : "ltr";
 
   function escapeHtml(text) {
     return String(text).replace(/[&<>"']/g, function (c) {
@@ -29,6 +30,8 @@
 
   function popupContent(place) {
     var box = document.createElement("div");
+    // The canvas is dir="ltr" (a map does not mirror); its text reads in the page's direction.
+    box.dir = pageDirection;
     place.locations.forEach(function (location) {
       var heading = document.createElement("p");
       heading.className = "catalogue-map__place";
@@ -112,7 +115,7 @@
         weight: 3,
         fillOpacity: 0.35,
       })
-        .bindTooltip(escapeHtml(data.near.label))
+        .bindTooltip('<span dir="' + pageDirection + '">' + escapeHtml(data.near.label) + "</span>")
         .addTo(map);
       points.push([data.near.lat, data.near.lon]);
     }
