@@ -7,6 +7,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.translation import get_language
 
 from portal import permissions
 from portal.core.links import site_url
@@ -34,6 +35,13 @@ class AccountAdapter(DefaultAccountAdapter):
         if permissions.is_staff_member(request.user):
             return reverse("wagtailadmin_home")
         return reverse("account_overview")
+
+    def save_user(self, request: HttpRequest, user, form, commit: bool = True):
+        """A new account speaks the language it was made in (its e-mails, Stripe Checkout)."""
+        language = (get_language() or "")[:8]
+        if language in dict(settings.LANGUAGES):
+            user.language = language
+        return super().save_user(request, user, form, commit=commit)
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         """allauth's e-mails with their links on ``SITE_URL``, like every other e-mail's.
