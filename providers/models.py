@@ -75,7 +75,10 @@ class Language(models.Model):
         return name
 
 
-class Provider(index.Indexed, models.Model):
+class Provider(index.Indexed, ClusterableModel):
+    """A school or other provider of courses. Clusterable so that its texts in other languages
+    (``ProviderTranslation``) are edited in its own admin form."""
+
     name = models.CharField(_("name"), max_length=160)
     slug = models.SlugField(_("slug"), max_length=160, unique=True)
     kvk_number = models.CharField(
@@ -451,6 +454,33 @@ class OfferingTranslation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.offering_id}:{self.language}"
+
+
+class ProviderTranslation(models.Model):
+    """A provider's text in one more language, written by the provider: its cancellation terms.
+
+    A child of the provider (``ParentalKey``), edited in the provider's admin form. An empty
+    field means "not translated": the Dutch text is shown
+    (``providers.offerings.provider_cancellation_terms``). An enrolment keeps a copy of the
+    terms in the learner's language as they were when the learner enrolled.
+    """
+
+    provider = ParentalKey(Provider, on_delete=models.CASCADE, related_name="translations")
+    language = models.CharField(_("language"), max_length=2, choices=TranslationLanguage.choices)
+    cancellation_terms = models.TextField(_("cancellation terms"), blank=True)
+
+    class Meta:
+        verbose_name = _("translation")
+        verbose_name_plural = _("translations")
+        ordering = ["provider", "language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "language"], name="provider_translation_one_per_language"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider_id}:{self.language}"
 
 
 class StartMoment(models.Model):

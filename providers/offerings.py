@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from providers.choices import Component
 
 if TYPE_CHECKING:
-    from providers.models import Offering
+    from providers.models import Offering, Provider
 
 # The seed's table 1: the municipality offers the brugklas to statushouders only (it pays for it
 # between the brede intake and the PIP); gezinsmigranten pay their own course and get none.
@@ -152,3 +152,19 @@ def offering_text(offering: Offering, language: str | None = None) -> OfferingTe
         else:
             texts[name] = ProviderText(getattr(offering, name) or "", SOURCE_LANGUAGE)
     return OfferingText(language=language, **texts)
+
+
+def provider_cancellation_terms(*, provider: Provider, language: str | None = None) -> ProviderText:
+    """The provider's cancellation terms in ``language`` (default: the active one), from its
+    translation into it when that is filled, else the Dutch terms; with the language they are in.
+
+    An enrolment copies this (``portal.enrolments.enrolling``), text and language, so that the
+    learner keeps the terms they agreed to and their page marks Dutch terms as Dutch.
+    Reads ``provider.translations.all()``: prefetch them for a list.
+    """
+    language = _language_base(language or get_language())
+    if language != SOURCE_LANGUAGE:
+        for translation in provider.translations.all():
+            if translation.language == language and translation.cancellation_terms.strip():
+                return ProviderText(translation.cancellation_terms, language)
+    return ProviderText(provider.cancellation_terms or "", SOURCE_LANGUAGE)

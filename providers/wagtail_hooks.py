@@ -185,6 +185,18 @@ class ProviderViewSet(ScopedSnippetViewSet):
                 ],
                 heading=_("Cancellation by self-paying learners"),
             ),
+            InlinePanel(
+                "translations",
+                heading=_("Cancellation terms in other languages"),
+                label=_("Translation"),
+                help_text=_(
+                    "Optional: the cancellation terms in another language. Learners who enrol "
+                    "in that language get these terms; others get the Dutch terms, with a note "
+                    "that you wrote them in Dutch."
+                ),
+                max_num=len(TranslationLanguage.choices),
+                panels=[FieldPanel("language"), FieldPanel("cancellation_terms")],
+            ),
             FieldPanel("is_active"),
         ],
         base_form_class=ProviderAdminForm,

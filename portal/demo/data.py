@@ -142,6 +142,100 @@ PROVIDERS = [
     },
 ]
 
+# The providers' cancellation terms (Dutch) and the schools' own translations of them. Two
+# schools wrote them in English and Arabic; NT2 Leerplein only in Dutch, so its learners who read
+# the site in another language see the Dutch terms with a note. The terms agree with the refund
+# after the 14 days (``late_cancellation_refund_percent``, 0 for all demo providers).
+CANCELLATION_TERMS = {
+    "taalhuis-spaarnestad": {
+        "nl": "Zegt u af binnen 14 dagen na uw inschrijving, en vóór de start? Dan krijgt u al "
+        "uw geld terug. Zegt u later af? Dan krijgt u geen geld terug.\n\nBent u lang ziek, of "
+        "verhuist u? Neem dan contact met ons op. We zoeken samen een oplossing.",
+        "en": "Do you cancel within 14 days of enrolling, and before the start? Then you get "
+        "all your money back. Do you cancel later? Then you get no money back.\n\nAre you ill "
+        "for a long time, or do you move house? Please contact us. We will look for a solution "
+        "together.",
+        "ar": "هل تلغي التسجيل خلال 14 يومًا من تسجيلك، وقبل بداية الدورة؟ عندها تسترد كل "
+        "أموالك. هل تلغي بعد ذلك؟ عندها لا تسترد أي مال.\n\nهل أنت مريض لمدة طويلة، أو "  # noqa: RUF001 (Arabic meant)
+        "تنتقل إلى سكن آخر؟ يُرجى التواصل معنا. سنبحث معًا عن حل.",
+    },
+    "talenschool-de-duinrand": {
+        "nl": "U kunt zonder kosten afzeggen binnen 14 dagen na uw inschrijving, als de cursus "
+        "nog niet begonnen is. Daarna betaalt u de hele cursus. Mist u lessen? Dan krijgt u "
+        "daarvoor geen geld terug.",
+        "en": "You can cancel at no cost within 14 days of enrolling, if the course has not "
+        "started yet. After that, you pay for the whole course. Do you miss lessons? Then you "
+        "get no money back for them.",
+        "ar": "يمكنك إلغاء التسجيل دون تكلفة خلال 14 يومًا من تسجيلك، إذا لم تبدأ الدورة بعد. "
+        "بعد ذلك تدفع ثمن الدورة كاملًا. هل تفوتك بعض الدروس؟ عندها لا تسترد مالًا مقابلها.",
+    },
+    "nt2-leerplein-kennemerland": {
+        "nl": "Zegt u af binnen 14 dagen na uw inschrijving, en vóór de start? Dan krijgt u al "
+        "uw geld terug. Daarna krijgt u geen geld terug.",
+    },
+}
+
+# The schools' own translations of a few offerings (title and summary; the Dutch summary is
+# "<title> bij <provider>. Kleine groepen, vaste docent, oefenen in de praktijk."). Programme
+# names stay in Latin script. Some are partial, so the demo shows both the school's translation
+# and the Dutch text with its note: TS-B1-I has no Arabic, LP-B1-D only an English title.
+OFFERING_TRANSLATIONS = {
+    "TS-B1-D": {
+        "en": {
+            "title": "B1-route during the day",
+            "summary": "B1-route during the day at Taalhuis Spaarnestad. Small groups, one "
+            "fixed teacher, practice in daily life.",
+        },
+        "ar": {
+            "title": "B1-route في النهار",
+            "summary": "B1-route في النهار في Taalhuis Spaarnestad. مجموعات صغيرة، ومعلم "
+            "ثابت، وتدريب في الحياة اليومية.",
+        },
+        "tr": {
+            "title": "Gündüz B1-route",
+            "summary": "Taalhuis Spaarnestad'da gündüz B1-route. Küçük gruplar, sabit bir "
+            "öğretmen, günlük hayatta pratik.",
+        },
+    },
+    "TS-B1-A": {
+        "en": {
+            "title": "B1-route in the evening",
+            "summary": "B1-route in the evening at Taalhuis Spaarnestad. Small groups, one "
+            "fixed teacher, practice in daily life.",
+        },
+        "ar": {
+            "title": "B1-route في المساء",
+            "summary": "B1-route في المساء في Taalhuis Spaarnestad. مجموعات صغيرة، ومعلم "
+            "ثابت، وتدريب في الحياة اليومية.",
+        },
+    },
+    "TS-B1-I": {
+        "en": {
+            "title": "Intensive B1-route",
+            "summary": "Intensive B1-route at Taalhuis Spaarnestad. Small groups, one fixed "
+            "teacher, practice in daily life.",
+        },
+    },
+    "DR-B1-A": {
+        "en": {
+            "title": "B1-route evening course",
+            "summary": "B1-route evening course at Talenschool De Duinrand. Small groups, one "
+            "fixed teacher, practice in daily life.",
+        },
+        "ar": {
+            "title": "B1-route دورة مسائية",
+            "summary": "B1-route دورة مسائية في Talenschool De Duinrand. مجموعات صغيرة، "
+            "ومعلم ثابت، وتدريب في الحياة اليومية.",
+        },
+        "tr": {
+            "title": "B1-route akşam kursu",
+            "summary": "Talenschool De Duinrand'da B1-route akşam kursu. Küçük gruplar, sabit "
+            "bir öğretmen, günlük hayatta pratik.",
+        },
+    },
+    "LP-B1-D": {"en": {"title": "B1-route day course"}},
+}
+
 _B1 = {
     "component": "B1_ROUTE",
     "cefr_from": "A1",

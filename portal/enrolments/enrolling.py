@@ -29,6 +29,7 @@ from portal.enrolments import emails, rules, states
 from portal.enrolments.models import LIVE_STATES, Enrolment, WaitingListEntry
 from providers import seats
 from providers.models import SeatClaim, StartMoment
+from providers.offerings import provider_cancellation_terms
 from providers.seats import StartMomentFull  # the one "no seat free": callers catch it
 
 logger = logging.getLogger(__name__)
@@ -330,6 +331,8 @@ def waiting_list_offer(*, start_moment_id: int) -> list[Enrolment]:
                 hold_until,
                 actor=None,
                 reason="seat offered from the waiting list",
+                # Not the language of whoever freed the seat: the learner's own.
+                language=entry.user.language_or(None),
             )
             entry.state = WaitingListEntry.State.OFFERED
             entry.enrolment = enrolment
@@ -366,14 +369,20 @@ def _enrolment_create(
     *,
     actor: User | None,
     reason: str,
+    language: str | None = None,
 ) -> Enrolment:
+    """Create the enrolment with its copy of what is bought, in ``language`` (default: the
+    page's)."""
     offering = start_moment.offering
     provider = offering.provider
     location = start_moment.location
+    language = (language or get_language() or settings.LANGUAGE_CODE)[:2]
+    # The terms the learner agrees to, in their language when the provider wrote them in it.
+    terms = provider_cancellation_terms(provider=provider, language=language)
     enrolment = Enrolment.objects.create(
         user=user,
         learner_email=user.email,
-        language=(get_language() or settings.LANGUAGE_CODE)[:2],
+        language=language,
         start_moment=start_moment,
         seat_claim=claim,
         hold_expires_at=hold_until,
@@ -387,7 +396,8 @@ def _enrolment_create(
         starts_on=start_moment.starts_on,
         price_cents=offering.price_cents or 0,
         price_includes=_price_includes(offering),
-        cancellation_terms=provider.cancellation_terms,
+        cancellation_terms=terms.text,
+        cancellation_terms_language=terms.language,
         late_refund_percent=provider.late_cancellation_refund_percent,
     )
     states.enrolment_created(enrolment=enrolment, actor=actor, reason=reason)

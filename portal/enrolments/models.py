@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from portal.core.transitions import TransitionRecord, state_fields
+from providers.offerings import ProviderText
 
 _REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 
@@ -42,6 +43,8 @@ class Enrolment(models.Model):
 
     What was bought (course, provider, date, place, price, what the price includes and the
     cancellation terms) is copied at enrolment: a later catalogue change does not alter a sale.
+    The terms are copied in the learner's language when the provider wrote them in it, else in
+    Dutch; ``cancellation_terms_language`` says which.
     """
 
     State = EnrolmentState
@@ -92,6 +95,9 @@ class Enrolment(models.Model):
     price_cents = models.PositiveIntegerField(_("price (cents)"))
     price_includes = models.CharField(_("price includes"), max_length=400, blank=True)
     cancellation_terms = models.TextField(_("cancellation terms"), blank=True)
+    cancellation_terms_language = models.CharField(
+        _("language of the cancellation terms"), max_length=8, default="nl"
+    )
     late_refund_percent = models.PositiveSmallIntegerField(
         _("refund after the cooling-off period (%)"), default=0
     )
@@ -124,6 +130,11 @@ class Enrolment(models.Model):
     @property
     def is_live(self) -> bool:
         return self.state in LIVE_STATES
+
+    @property
+    def cancellation_terms_copy(self) -> ProviderText:
+        """The copied terms with their language (for ``lang`` on their element)."""
+        return ProviderText(self.cancellation_terms, self.cancellation_terms_language or "nl")
 
 
 class EnrolmentTransition(TransitionRecord):

@@ -75,6 +75,7 @@ class EnrolmentViewSet(ReadOnlySnippetViewSet):
         "refunded_at",
         "refund_cents",
         "cancellation_terms",
+        "cancellation_terms_language",
         "late_refund_percent",
         "duo_declaration",
     ]

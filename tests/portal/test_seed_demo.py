@@ -18,7 +18,14 @@ from contracts.models import (
 )
 from portal.demo.data import DEMO_USERS, MUNICIPALITIES
 from providers.choices import Component
-from providers.models import Offering, Provider, StartMoment
+from providers.models import (
+    Offering,
+    OfferingTranslation,
+    Provider,
+    ProviderTranslation,
+    StartMoment,
+)
+from providers.offerings import offering_text, provider_cancellation_terms
 from tests.portal.helpers import totp_code
 
 pytestmark = pytest.mark.django_db
@@ -30,6 +37,8 @@ def _counts() -> dict:
         "volumes": IntakeVolume.objects.count(),
         "providers": Provider.objects.count(),
         "offerings": Offering.objects.count(),
+        "offering_translations": OfferingTranslation.objects.count(),
+        "provider_translations": ProviderTranslation.objects.count(),
         "start_moments": StartMoment.objects.count(),
         "users": get_user_model().objects.count(),
         "pages": CataloguePage.objects.count(),
@@ -151,3 +160,50 @@ def test_demo_staff_pass_two_factor_with_the_printed_secret(client):
     response = client.post("/accounts/2fa/authenticate/", {"code": totp_code(DEMO_TOTP_SECRET)})
     assert response.status_code == 302
     assert client.get("/admin/").status_code == 200
+
+
+def test_the_demo_shows_schools_own_translations_and_dutch_fallbacks():
+    call_command("seed_demo", "--no-users", verbosity=0)
+    translated = Offering.objects.filter(translations__isnull=False).distinct()
+    assert 4 <= translated.count() <= 6
+    day = Offering.objects.get(reference="TS-B1-D")
+    assert {t.language for t in day.translations.all()} >= {"en", "ar"}
+    arabic = offering_text(day, "ar")
+    assert arabic.title.language == "ar"
+    assert "B1-route" in arabic.title.text  # programme names stay in Latin script
+    assert not arabic.fell_back
+    # The translations are in the published revision too, which the admin's form shows.
+    latest = day.latest_revision.as_object()
+    assert {t.language for t in latest.translations.all()} == {
+        t.language for t in day.translations.all()
+    }
+    # A fallback case: no Arabic for the intensive course.
+    assert offering_text(Offering.objects.get(reference="TS-B1-I"), "ar").fell_back
+
+    school = Provider.objects.get(slug="taalhuis-spaarnestad")
+    assert provider_cancellation_terms(provider=school, language="ar").language == "ar"
+    assert provider_cancellation_terms(provider=school, language="en").language == "en"
+    dutch_only = Provider.objects.get(slug="nt2-leerplein-kennemerland")
+    terms = provider_cancellation_terms(provider=dutch_only, language="ar")
+    assert terms
+    assert terms.language == "nl"
+
+
+def test_seeding_an_older_demo_database_adds_the_translations_once():
+    call_command("seed_demo", "--no-users", verbosity=0)
+    day = Offering.objects.get(reference="TS-B1-D")
+    OfferingTranslation.objects.all().delete()
+    ProviderTranslation.objects.all().delete()
+    revisions = day.revisions.count()
+    call_command("seed_demo", "--no-users", verbosity=0)
+    day.refresh_from_db()
+    assert {t.language for t in day.translations.all()} == {"en", "ar", "tr"}
+    assert {t.language for t in day.latest_revision.as_object().translations.all()} == {
+        "en",
+        "ar",
+        "tr",
+    }
+    assert day.revisions.count() == revisions + 1
+    assert ProviderTranslation.objects.filter(provider__slug="taalhuis-spaarnestad").count() == 2
+    call_command("seed_demo", "--no-users", verbosity=0)
+    assert day.revisions.count() == revisions + 1

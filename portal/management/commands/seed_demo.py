@@ -28,8 +28,10 @@ from providers.models import (
     Language,
     Location,
     Offering,
+    OfferingTranslation,
     Provider,
     ProviderMembership,
+    ProviderTranslation,
     StartMoment,
 )
 
@@ -220,10 +222,13 @@ class Command(BaseCommand):
                         "accessibility_notes": "Gelijkvloers; bushalte binnen 200 meter.",
                     },
                 )
+            self._cancellation_terms(provider)
             locations = list(provider.locations.order_by("pk"))
             for reference, title, fields in data.OFFERINGS[spec["slug"]]:
                 offering_number += 1
-                if Offering.objects.filter(provider=provider, reference=reference).exists():
+                existing = Offering.objects.filter(provider=provider, reference=reference).first()
+                if existing is not None:
+                    self._offering_translations_catch_up(existing)
                     continue
                 self._offering_create(
                     provider=provider,
@@ -256,11 +261,49 @@ class Command(BaseCommand):
         offering_locations = [] if offering.schedule == "ONLINE" else locations
         offering.locations.set(offering_locations)
         offering.support_languages.set([languages[code] for code in language_codes])
+        if self._offering_translations_add(offering):
+            offering.save()
         offering.save_revision().publish()
         self._start_moments(
             offering=offering, locations=offering_locations, number=number, today=today
         )
         return offering
+
+    @staticmethod
+    def _cancellation_terms(provider: Provider) -> None:
+        """The provider's demo terms (``data.CANCELLATION_TERMS``) and their translations, each
+        only where the provider has none yet: what someone changed in the admin stays."""
+        terms = dict(data.CANCELLATION_TERMS.get(provider.slug, {}))
+        dutch = terms.pop("nl", "")
+        if dutch and not provider.cancellation_terms:
+            provider.cancellation_terms = dutch
+            provider.save(update_fields=["cancellation_terms"])
+        for language, text in terms.items():
+            ProviderTranslation.objects.get_or_create(
+                provider=provider, language=language, defaults={"cancellation_terms": text}
+            )
+
+    @staticmethod
+    def _offering_translations_add(offering: Offering) -> bool:
+        """Add the demo translations (``data.OFFERING_TRANSLATIONS``) the offering lacks, in
+        memory (its next ``save`` and revision hold them). Whether it added any."""
+        have = {translation.language for translation in offering.translations.all()}
+        added = False
+        for language, texts in data.OFFERING_TRANSLATIONS.get(offering.reference, {}).items():
+            if language not in have:
+                offering.translations.add(OfferingTranslation(language=language, **texts))
+                added = True
+        return added
+
+    def _offering_translations_catch_up(self, offering: Offering) -> None:
+        """A database seeded before the demo had translations gets them, published in a new
+        revision (so the admin's form, which shows the latest revision, has them too). An
+        offering with unpublished changes is left alone: publishing would publish those."""
+        if not offering.live or offering.has_unpublished_changes:
+            return
+        if self._offering_translations_add(offering):
+            offering.save()
+            offering.save_revision().publish()
 
     def _start_moments(self, *, offering, locations, number, today) -> None:
         weeks = offering.duration_weeks or 10
