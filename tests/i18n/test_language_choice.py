@@ -112,3 +112,25 @@ def test_every_e_mail_to_a_learner_is_in_their_language():
         for line in filter(None, (line.strip() for line in message.body.splitlines())):
             if not line.startswith("http") and re.search(r"[A-Za-z]{4,} [a-z]{3,} [a-z]{3,}", line):
                 assert ARABIC.search(line), (subject, line)
+
+
+def test_the_switcher_names_each_language_in_itself_and_the_head_lists_the_alternates(site_pages):
+    page = Client().get("/ar/aanbod/?schedule=EVENING").content.decode()
+    switch = re.search(r'<nav class="language-switch".*?</nav>', page, re.S).group(0)
+    for code, name in [
+        ("nl", "Nederlands"),
+        ("en", "English"),
+        ("ar", "العربيّة"),
+        ("ti", "ትግርኛ"),
+        ("tr", "Türkçe"),
+        ("fa", "فارسی"),
+    ]:
+        prefix = "" if code == "nl" else f"/{code}"
+        assert f'href="{prefix}/aanbod/?schedule=EVENING" lang="{code}" hreflang="{code}"' in switch
+        assert f">{name}</a>" in switch
+        assert (
+            f'<link rel="alternate" hreflang="{code}" '
+            f'href="http://testserver{prefix}/aanbod/?schedule=EVENING">'
+        ) in page
+    assert '<link rel="alternate" hreflang="x-default" href="http://testserver/aanbod/' in page
+    assert 'aria-current="true">العربيّة</a>' in switch
