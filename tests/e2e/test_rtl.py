@@ -137,6 +137,9 @@ def test_logical_sides_follow_the_writing_direction(page, demo_site):
         ("/fa/aanbod/", "right", "left"),
         ("/aanbod/", "left", "right"),
     ]:
+        # A fresh visitor each time: coming back from outside to /aanbod/ after reading Persian
+        # would (rightly) bring them to /fa/aanbod/ (portal.core.locale.LanguageChoiceMiddleware).
+        page.context.clear_cookies()
         page.goto(demo_site + path)
         for viewport in WIDTHS.values():
             page.set_viewport_size(viewport)
