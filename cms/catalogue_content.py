@@ -1,0 +1,341 @@
+"""The catalogue list's content kept whole, with its personal parts left as slots.
+
+Once a result page has been made, everything in it but the visitor's own parts is the same for
+everybody who asks for the same address in the same language on the same day, until the
+catalogue changes: the count, the cards, the chips, the map, the pagination and the filter
+fields. That content (``catalogue_content.html``) is kept in the shared cache under the catalogue
+version (``portal.core.pagecache``), keyed by the site, the address as asked (path and query as
+typed, so every link in it is the one the long way makes), the language, the day and the
+catalogue page's last publication. The next request for it runs neither the FilterSet nor a
+query on offerings, and reads one key.
+
+Only a page whose filters were valid is kept (a form with errors answers 400 and is rendered
+afresh each time), and the key holds the address and language exactly as validated: an invalid
+address has no kept content to hit.
+
+The personal parts are slots (``<!--rw-slot:…-->`` comments, which no escaped value can
+contain), filled for each request: the compare form's ids and the compare bar (the visitor's
+compare list) and each card's controls (``offering_card.html``: the Enrol form with the
+visitor's CSRF token when signed in, "Add to compare list" as a form with a token or, without
+a session, as a link). The controls are rendered through the template engine once a request per
+kind of card (with or without Enrol, on the list or not) with stand-ins for the offering, and
+each card's values (id, title, start date) are put in the stand-ins' places, escaped as the
+template escapes them. Nothing personal is ever kept.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import hashlib
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.middleware.csrf import get_token
+from django.template.defaultfilters import urlencode
+from django.template.loader import get_template
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+
+from portal.core.pagecache import catalogue_cache_get, catalogue_cache_set
+
+if TYPE_CHECKING:
+    from cms.models import CataloguePage
+
+CONTENT_TEMPLATE = "cms/includes/catalogue_content.html"
+CARD_CONTROLS_TEMPLATE = "cms/includes/offering_card.html"
+COMPARE_FORM_TEMPLATE = "cms/includes/compare_form.html"
+COMPARE_BAR_TEMPLATE = "cms/includes/compare_bar.html"
+
+# Raise when ``KeptContent`` or the slots change: content kept by the code before is then not read.
+KEPT_FORM = 1
+
+_SLOT = re.compile(r"<!--rw-slot:([a-z0-9:_-]+)-->")
+
+
+def slot(name: str) -> SafeString:
+    """The place of a personal part in the kept content."""
+    return mark_safe(f"<!--rw-slot:{name}-->")  # noqa: S308  a fixed comment around our own name
+
+
+def card_slot(pk: int) -> SafeString:
+    return slot(f"card:{pk}")
+
+
+@dataclass(frozen=True)
+class CardRow:
+    """What a card's controls need of its offering, as HTML in the content's language."""
+
+    pk: int
+    title_html: str
+    enrol_start_id: int | None
+    starts_html: str
+
+
+@dataclass(frozen=True)
+class KeptContent:
+    pieces: tuple[str, ...]
+    """The content split at its slots: text, slot name, text, …, text."""
+    cards: tuple[CardRow, ...]
+    has_map: bool
+
+
+def content_name(request: HttpRequest, page: CataloguePage) -> str:
+    """The key of this address's content: the site, the path and query exactly as asked (with
+    the language prefix), the language, the day, and the catalogue page and its last
+    publication (its title, introduction and page size are in the content)."""
+    address = f"{request.get_host()}\0{request.get_full_path()}"
+    digest = hashlib.sha256(address.encode()).hexdigest()
+    day = timezone.localdate().isoformat()
+    published = page.last_published_at.isoformat() if page.last_published_at else ""
+    return (
+        f"catalogue-content:{KEPT_FORM}:{get_language()}:{day}:{page.pk}:"
+        f"{page.page_size or 20}:{published}:{digest}"
+    )
+
+
+def content_get(name: str) -> tuple[int | None, KeptContent | None]:
+    """The catalogue version (to keep content made now under) and the kept content."""
+    version, kept = catalogue_cache_get(name)
+    return version, kept if isinstance(kept, KeptContent) else None
+
+
+def content_make(html: str, *, cards: Iterable[CardRow], has_map: bool) -> KeptContent:
+    """``html`` (rendered with ``slot`` marks) as kept content."""
+    return KeptContent(pieces=tuple(_SLOT.split(html)), cards=tuple(cards), has_map=has_map)
+
+
+def content_keep(name: str, version: int | None, content: KeptContent) -> None:
+    catalogue_cache_set(name, version, content)
+
+
+def content_fill(content: KeptContent, parts: Mapping[str, str]) -> SafeString:
+    """The content with each slot filled from ``parts`` (already escaped HTML)."""
+    pieces = content.pieces
+    filled = [pieces[0]]
+    for index in range(1, len(pieces), 2):
+        filled.append(parts[pieces[index]])
+        filled.append(pieces[index + 1])
+    return mark_safe("".join(filled))  # noqa: S308  our templates' output and our parts
+
+
+# --- The personal parts ---------------------------------------------------------------------------
+
+# Stand-ins for what a card's controls show of the card and of the visitor: the controls of each
+# kind of card are rendered once with them, and each is put back by its exact text. None can come
+# from a request (the controls rendered with them hold nothing else of the request's), and the
+# address's stand-in has a "&" so that its escaped and its URL-encoded forms differ.
+_STAND_IN_PK = 918273645501
+_STAND_IN_START_ID = 918273645502
+_STAND_IN_TITLE = "ZzRwTitleZz"
+_STAND_IN_DATE = datetime.date(2, 2, 2)  # "2 February 0002" in the language of the request
+_STAND_IN_HERE = "ZzRwHere&Zz"
+_STAND_IN_TOKEN = "ZzRwTokenZz"  # noqa: S105  not a secret: the place of the CSRF token
+
+
+class _StandIn:
+    """An offering whose values are the stand-ins (no Enrol without ``enrol``)."""
+
+    pk = _STAND_IN_PK
+    title = _STAND_IN_TITLE
+    next_start = _STAND_IN_DATE
+
+    def __init__(self, *, enrol: bool) -> None:
+        self.enrol_start_id = _STAND_IN_START_ID if enrol else None
+
+
+@dataclass(frozen=True)
+class _Visitor:
+    is_authenticated: bool
+
+
+class _Stencil:
+    """Rendered HTML split at its stand-ins, to be filled with each card's and visitor's values."""
+
+    def __init__(self, html: str, stand_ins: Mapping[str, str]) -> None:
+        pattern = "|".join(re.escape(text) for text in sorted(stand_ins, key=len, reverse=True))
+        self.pieces: list[str] = []
+        self.names: list[str] = []
+        position = 0
+        for match in re.finditer(pattern, html):
+            self.pieces.append(html[position : match.start()])
+            self.names.append(stand_ins[match.group()])
+            position = match.end()
+        self.pieces.append(html[position:])
+
+    def fill(self, values: Mapping[str, str]) -> str:
+        filled = [self.pieces[0]]
+        for name, piece in zip(self.names, self.pieces[1:], strict=True):
+            filled.append(values[name])
+            filled.append(piece)
+        return "".join(filled)
+
+
+def date_shown(day: datetime.date | None) -> str:
+    """A start date as ``offering.next_start|date:"j F Y"`` shows it, escaped."""
+    return "" if day is None else conditional_escape(date_format(day, "j F Y"))
+
+
+def card_row(offering: object) -> CardRow:
+    """What the controls need of ``offering`` (an ``Offering`` or a kept ``ShownOffering``),
+    the title and date already as the template shows them in this language."""
+    return CardRow(
+        pk=offering.pk,
+        title_html=conditional_escape(offering.title),
+        enrol_start_id=offering.enrol_start_id,
+        starts_html=date_shown(offering.next_start),
+    )
+
+
+def _controls_render(
+    language: str,
+    compare_list_url: str,
+    page_is_personal: bool,
+    is_authenticated: bool,
+    enrol: bool,
+    on_list: bool,
+) -> _Stencil:
+    """The controls of one kind of card for one kind of visitor, with stand-ins. The same for
+    the same arguments for as long as the process lives (the template and the translations do
+    not change under it): kept in memory, but for development (``_controls_stencil``)."""
+    del language  # part of the key; the render uses the active language
+    stand_in = _StandIn(enrol=enrol)
+    html = _render(
+        CARD_CONTROLS_TEMPLATE,
+        {
+            "offering": stand_in,
+            "compare_ids": [stand_in.pk] if on_list else [],
+            "page_is_personal": page_is_personal,
+            "compare_list_url": compare_list_url,
+            "here": _STAND_IN_HERE,
+            "user": _Visitor(is_authenticated=is_authenticated),
+            "csrf_token": _STAND_IN_TOKEN,
+        },
+    )
+    return _Stencil(
+        html,
+        {
+            str(_STAND_IN_PK): "pk",
+            str(_STAND_IN_START_ID): "start_id",
+            _STAND_IN_TITLE: "title",
+            date_shown(_STAND_IN_DATE): "date",
+            conditional_escape(_STAND_IN_HERE): "here",
+            urlencode(_STAND_IN_HERE): "here_in_query",
+            _STAND_IN_TOKEN: "csrf_token",
+        },
+    )
+
+
+_controls_kept = functools.lru_cache(maxsize=256)(_controls_render)
+
+
+def _controls_stencil(*args: object) -> _Stencil:
+    # In development a template edited while the server runs shows at once.
+    return _controls_render(*args) if settings.DEBUG else _controls_kept(*args)
+
+
+@dataclass(frozen=True)
+class PersonalContext:
+    """Everything of the visitor's that the personal parts show."""
+
+    compare_ids: list[int]
+    page_is_personal: bool
+    compare_list_url: str
+    here: str
+    is_authenticated: bool
+    csrf_token: Callable[[], str]
+    """Asked for only by a form that shows it: a page without one sets no CSRF cookie."""
+    max_compare: int
+    min_compare: int
+
+
+def personal_context(
+    request: HttpRequest,
+    *,
+    compare_ids: list[int],
+    page_is_personal: bool,
+    compare_list_url: str,
+    max_compare: int,
+    min_compare: int,
+) -> PersonalContext:
+    return PersonalContext(
+        compare_ids=compare_ids,
+        page_is_personal=page_is_personal,
+        compare_list_url=compare_list_url,
+        here=request.get_full_path(),
+        is_authenticated=request.user.is_authenticated,
+        csrf_token=lambda: get_token(request),
+        max_compare=max_compare,
+        min_compare=min_compare,
+    )
+
+
+def _render(template_name: str, context: dict) -> str:
+    # A plain context: what these parts show is all in ``context`` (no context processors).
+    return get_template(template_name).render(context)
+
+
+def personal_parts(content: KeptContent, personal: PersonalContext) -> dict[str, str]:
+    """The HTML of each of ``content``'s slots: the compare form's ids, the compare bar, and
+    each card's controls."""
+    wanted = set(content.pieces[1::2])
+    context = {
+        "compare_ids": personal.compare_ids,
+        "compare_list_url": personal.compare_list_url,
+        "here": personal.here,
+        "max_compare": personal.max_compare,
+        "min_compare": personal.min_compare,
+    }
+    parts = {}
+    # The content has the whitespace around these two: a template file's last line break is not
+    # part of them.
+    if "compare_form" in wanted:
+        parts["compare_form"] = _render(COMPARE_FORM_TEMPLATE, context).strip()
+    if "compare_bar" in wanted:
+        parts["compare_bar"] = _render(COMPARE_BAR_TEMPLATE, context).strip()
+    parts.update(cards_controls(content.cards, personal))
+    return parts
+
+
+def content_with_personal_parts(content: KeptContent, personal: PersonalContext) -> SafeString:
+    return content_fill(content, personal_parts(content, personal))
+
+
+def cards_controls(cards: Iterable[CardRow], personal: PersonalContext) -> dict[str, str]:
+    """Each card's controls (by its slot name), as ``offering_card.html`` renders them."""
+    language = get_language()
+    compare_ids = set(personal.compare_ids)
+    visitor = {
+        "here": conditional_escape(personal.here),
+        "here_in_query": urlencode(personal.here),
+    }
+    controls = {}
+    for card in cards:
+        on_list = card.pk in compare_ids
+        stencil = _controls_stencil(
+            language,
+            personal.compare_list_url,
+            personal.page_is_personal,
+            personal.is_authenticated,
+            bool(card.enrol_start_id),
+            on_list,
+        )
+        if "csrf_token" in stencil.names and "csrf_token" not in visitor:
+            visitor["csrf_token"] = conditional_escape(personal.csrf_token())
+        controls[f"card:{card.pk}"] = stencil.fill(
+            {
+                **visitor,
+                "pk": str(card.pk),
+                "title": card.title_html,
+                "start_id": str(card.enrol_start_id),
+                "date": card.starts_html,
+            }
+        )
+    return controls
