@@ -128,27 +128,32 @@ def content_fill(content: KeptContent, parts: Mapping[str, str]) -> SafeString:
 
 # --- The personal parts ---------------------------------------------------------------------------
 
-# Stand-ins for what a card's controls show of the card and of the visitor: the controls of each
-# kind of card are rendered once with them, and each is put back by its exact text. None can come
-# from a request (the controls rendered with them hold nothing else of the request's), and the
-# address's stand-in has a "&" so that its escaped and its URL-encoded forms differ.
+# Stand-ins for what the personal parts show of a card and of the visitor. Each kind of part is
+# rendered through the template engine once with them (``_stencil``) and each is put back by its
+# exact text, escaped as the template escapes it. None can come from a request: the parts
+# rendered with them hold nothing else of the request's. The address's stand-in has a "&", so its
+# escaped and its URL-encoded forms differ.
 _STAND_IN_PK = 918273645501
 _STAND_IN_START_ID = 918273645502
+_STAND_IN_COMPARE_IDS = tuple(918273645601 + index for index in range(99))
 _STAND_IN_TITLE = "ZzRwTitleZz"
 _STAND_IN_DATE = datetime.date(2, 2, 2)  # "2 February 0002" in the language of the request
 _STAND_IN_HERE = "ZzRwHere&Zz"
 _STAND_IN_TOKEN = "ZzRwTokenZz"  # noqa: S105  not a secret: the place of the CSRF token
 
 
-class _StandIn:
+@dataclass(frozen=True)
+class _OfferingStandIn:
     """An offering whose values are the stand-ins (no Enrol without ``enrol``)."""
 
-    pk = _STAND_IN_PK
-    title = _STAND_IN_TITLE
-    next_start = _STAND_IN_DATE
+    enrol: bool
+    pk: int = _STAND_IN_PK
+    title: str = _STAND_IN_TITLE
+    next_start: datetime.date = _STAND_IN_DATE
 
-    def __init__(self, *, enrol: bool) -> None:
-        self.enrol_start_id = _STAND_IN_START_ID if enrol else None
+    @property
+    def enrol_start_id(self) -> int | None:
+        return _STAND_IN_START_ID if self.enrol else None
 
 
 @dataclass(frozen=True)
@@ -157,7 +162,7 @@ class _Visitor:
 
 
 class _Stencil:
-    """Rendered HTML split at its stand-ins, to be filled with each card's and visitor's values."""
+    """Rendered HTML split at its stand-ins, to be filled with a card's and a visitor's values."""
 
     def __init__(self, html: str, stand_ins: Mapping[str, str]) -> None:
         pattern = "|".join(re.escape(text) for text in sorted(stand_ins, key=len, reverse=True))
@@ -177,6 +182,49 @@ class _Stencil:
             filled.append(piece)
         return "".join(filled)
 
+    def partly_filled(self, values: Mapping[str, str]) -> _Stencil:
+        """This stencil with the stand-ins named in ``values`` filled, the others kept."""
+        stencil = _Stencil.__new__(_Stencil)
+        stencil.pieces, stencil.names = [self.pieces[0]], []
+        for name, piece in zip(self.names, self.pieces[1:], strict=True):
+            if name in values:
+                stencil.pieces[-1] += values[name] + piece
+            else:
+                stencil.names.append(name)
+                stencil.pieces.append(piece)
+        return stencil
+
+
+def _stencil_render(template_name: str, language: str, **context: object) -> _Stencil:
+    """``template_name`` rendered with ``context`` (holding stand-ins), split at the stand-ins.
+
+    The same for the same arguments as long as the process lives (the templates and the
+    translations do not change under it), so it is kept in memory (``_stencil``); ``language``
+    is part of that key, the render itself uses the active language."""
+    del language
+    html = get_template(template_name).render(context)
+    stand_ins = {
+        str(_STAND_IN_PK): "pk",
+        str(_STAND_IN_START_ID): "start_id",
+        _STAND_IN_TITLE: "title",
+        date_shown(_STAND_IN_DATE): "date",
+        conditional_escape(_STAND_IN_HERE): "here",
+        urlencode(_STAND_IN_HERE): "here_in_query",
+        _STAND_IN_TOKEN: "csrf_token",
+    }
+    stand_ins.update({str(pk): f"compare_id:{n}" for n, pk in enumerate(_STAND_IN_COMPARE_IDS)})
+    return _Stencil(html, stand_ins)
+
+
+_stencil_kept = functools.lru_cache(maxsize=512)(_stencil_render)
+
+
+def _stencil(template_name: str, **context: object) -> _Stencil:
+    language = get_language()
+    if settings.DEBUG:  # in development a template edited while the server runs shows at once
+        return _stencil_render(template_name, language, **context)
+    return _stencil_kept(template_name, language, **context)
+
 
 def date_shown(day: datetime.date | None) -> str:
     """A start date as ``offering.next_start|date:"j F Y"`` shows it, escaped."""
@@ -192,53 +240,6 @@ def card_row(offering: object) -> CardRow:
         enrol_start_id=offering.enrol_start_id,
         starts_html=date_shown(offering.next_start),
     )
-
-
-def _controls_render(
-    language: str,
-    compare_list_url: str,
-    page_is_personal: bool,
-    is_authenticated: bool,
-    enrol: bool,
-    on_list: bool,
-) -> _Stencil:
-    """The controls of one kind of card for one kind of visitor, with stand-ins. The same for
-    the same arguments for as long as the process lives (the template and the translations do
-    not change under it): kept in memory, but for development (``_controls_stencil``)."""
-    del language  # part of the key; the render uses the active language
-    stand_in = _StandIn(enrol=enrol)
-    html = _render(
-        CARD_CONTROLS_TEMPLATE,
-        {
-            "offering": stand_in,
-            "compare_ids": [stand_in.pk] if on_list else [],
-            "page_is_personal": page_is_personal,
-            "compare_list_url": compare_list_url,
-            "here": _STAND_IN_HERE,
-            "user": _Visitor(is_authenticated=is_authenticated),
-            "csrf_token": _STAND_IN_TOKEN,
-        },
-    )
-    return _Stencil(
-        html,
-        {
-            str(_STAND_IN_PK): "pk",
-            str(_STAND_IN_START_ID): "start_id",
-            _STAND_IN_TITLE: "title",
-            date_shown(_STAND_IN_DATE): "date",
-            conditional_escape(_STAND_IN_HERE): "here",
-            urlencode(_STAND_IN_HERE): "here_in_query",
-            _STAND_IN_TOKEN: "csrf_token",
-        },
-    )
-
-
-_controls_kept = functools.lru_cache(maxsize=256)(_controls_render)
-
-
-def _controls_stencil(*args: object) -> _Stencil:
-    # In development a template edited while the server runs shows at once.
-    return _controls_render(*args) if settings.DEBUG else _controls_kept(*args)
 
 
 @dataclass(frozen=True)
@@ -266,7 +267,7 @@ def personal_context(
     min_compare: int,
 ) -> PersonalContext:
     return PersonalContext(
-        compare_ids=compare_ids,
+        compare_ids=compare_ids[: len(_STAND_IN_COMPARE_IDS)],
         page_is_personal=page_is_personal,
         compare_list_url=compare_list_url,
         here=request.get_full_path(),
@@ -277,65 +278,69 @@ def personal_context(
     )
 
 
-def _render(template_name: str, context: dict) -> str:
-    # A plain context: what these parts show is all in ``context`` (no context processors).
-    return get_template(template_name).render(context)
+def _visitor_values(personal: PersonalContext, stencils: Iterable[_Stencil]) -> dict[str, str]:
+    """The visitor's values for the stand-ins; the CSRF token only when a part shows it (a
+    token asked for sets the CSRF cookie, and an anonymous visitor's page sets none)."""
+    values = {
+        "here": conditional_escape(personal.here),
+        "here_in_query": urlencode(personal.here),
+    }
+    values.update({f"compare_id:{n}": str(pk) for n, pk in enumerate(personal.compare_ids)})
+    if any("csrf_token" in stencil.names for stencil in stencils):
+        values["csrf_token"] = conditional_escape(personal.csrf_token())
+    return values
 
 
 def personal_parts(content: KeptContent, personal: PersonalContext) -> dict[str, str]:
     """The HTML of each of ``content``'s slots: the compare form's ids, the compare bar, and
     each card's controls."""
     wanted = set(content.pieces[1::2])
-    context = {
-        "compare_ids": personal.compare_ids,
-        "compare_list_url": personal.compare_list_url,
-        "here": personal.here,
-        "max_compare": personal.max_compare,
-        "min_compare": personal.min_compare,
-    }
-    parts = {}
+    compare_ids = _STAND_IN_COMPARE_IDS[: len(personal.compare_ids)]
+    stencils: dict[object, _Stencil] = {}
     # The content has the whitespace around these two: a template file's last line break is not
     # part of them.
     if "compare_form" in wanted:
-        parts["compare_form"] = _render(COMPARE_FORM_TEMPLATE, context).strip()
+        stencils["compare_form"] = _stencil(COMPARE_FORM_TEMPLATE, compare_ids=compare_ids)
     if "compare_bar" in wanted:
-        parts["compare_bar"] = _render(COMPARE_BAR_TEMPLATE, context).strip()
-    parts.update(cards_controls(content.cards, personal))
-    return parts
-
-
-def content_with_personal_parts(content: KeptContent, personal: PersonalContext) -> SafeString:
-    return content_fill(content, personal_parts(content, personal))
-
-
-def cards_controls(cards: Iterable[CardRow], personal: PersonalContext) -> dict[str, str]:
-    """Each card's controls (by its slot name), as ``offering_card.html`` renders them."""
-    language = get_language()
-    compare_ids = set(personal.compare_ids)
-    visitor = {
-        "here": conditional_escape(personal.here),
-        "here_in_query": urlencode(personal.here),
-    }
-    controls = {}
-    for card in cards:
-        on_list = card.pk in compare_ids
-        stencil = _controls_stencil(
-            language,
-            personal.compare_list_url,
-            personal.page_is_personal,
-            personal.is_authenticated,
-            bool(card.enrol_start_id),
-            on_list,
+        stencils["compare_bar"] = _stencil(
+            COMPARE_BAR_TEMPLATE,
+            compare_ids=compare_ids,
+            compare_list_url=personal.compare_list_url,
+            here=_STAND_IN_HERE,
+            max_compare=personal.max_compare,
+            min_compare=personal.min_compare,
         )
-        if "csrf_token" in stencil.names and "csrf_token" not in visitor:
-            visitor["csrf_token"] = conditional_escape(personal.csrf_token())
-        controls[f"card:{card.pk}"] = stencil.fill(
+    on_list = set(personal.compare_ids)
+    kinds = {(bool(card.enrol_start_id), card.pk in on_list) for card in content.cards}
+    for enrol, listed in kinds:
+        stencils[enrol, listed] = _stencil(
+            CARD_CONTROLS_TEMPLATE,
+            offering=_OfferingStandIn(enrol=enrol),
+            compare_ids=(_STAND_IN_PK,) if listed else (),
+            page_is_personal=personal.page_is_personal,
+            compare_list_url=personal.compare_list_url,
+            here=_STAND_IN_HERE,
+            user=_Visitor(is_authenticated=personal.is_authenticated),
+            csrf_token=_STAND_IN_TOKEN,
+        )
+    visitor = _visitor_values(personal, stencils.values())
+    parts = {}
+    for kind, stencil in stencils.items():
+        if isinstance(kind, str):
+            parts[kind] = stencil.fill(visitor).strip()
+        else:
+            stencils[kind] = stencil.partly_filled(visitor)  # what is left: the card's values
+    for card in content.cards:
+        parts[f"card:{card.pk}"] = stencils[bool(card.enrol_start_id), card.pk in on_list].fill(
             {
-                **visitor,
                 "pk": str(card.pk),
                 "title": card.title_html,
                 "start_id": str(card.enrol_start_id),
                 "date": card.starts_html,
             }
         )
-    return controls
+    return parts
+
+
+def content_with_personal_parts(content: KeptContent, personal: PersonalContext) -> SafeString:
+    return content_fill(content, personal_parts(content, personal))
