@@ -201,13 +201,13 @@ def test_the_compare_state_on_a_kept_page_is_each_visitors_own(offering, site_pa
 
 def test_a_change_to_the_catalogue_page_shows_on_the_next_request(offering):
     client = learner_client()
-    assert "Cursusaanbod" in text(client.get("/en/aanbod/"))
+    assert "Cursusaanbod</h1>" in text(client.get("/aanbod/"))
     page = CataloguePage.objects.get()
     page.title = "Alle cursussen"
     page.intro = "Kies uw cursus."
     page.save_revision().publish()
-    shown = text(client.get("/en/aanbod/"))
-    assert "<h1>Alle cursussen</h1>" in shown
+    shown = text(client.get("/aanbod/"))
+    assert ">Alle cursussen</h1>" in shown
     assert "Kies uw cursus." in shown
 
 
