@@ -44,7 +44,7 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
-from portal.core.pagecache import catalogue_cache_get, catalogue_cache_set
+from portal.core.pagecache import catalogue_latest_get, catalogue_latest_set
 
 if TYPE_CHECKING:
     from cms.models import CataloguePage
@@ -102,8 +102,9 @@ def content_name(request: HttpRequest, page: CataloguePage) -> str:
 
 
 def content_get(name: str) -> tuple[int | None, KeptContent | None]:
-    """The catalogue version (to keep content made now under) and the kept content."""
-    version, kept = catalogue_cache_get(name)
+    """The catalogue version (to keep content made now under) and the kept content, in one
+    round trip to the shared cache."""
+    version, kept = catalogue_latest_get(name)
     return version, kept if isinstance(kept, KeptContent) else None
 
 
@@ -113,7 +114,7 @@ def content_make(html: str, *, cards: Iterable[CardRow], has_map: bool) -> KeptC
 
 
 def content_keep(name: str, version: int | None, content: KeptContent) -> None:
-    catalogue_cache_set(name, version, content)
+    catalogue_latest_set(name, version, content)
 
 
 def content_fill(content: KeptContent, parts: Mapping[str, str]) -> SafeString:
