@@ -7,7 +7,7 @@ fields. That content (``catalogue_content.html``) is kept in the shared cache un
 version (``portal.core.pagecache``), keyed by the site, the address as asked (path and query as
 typed, so every link in it is the one the long way makes), the language, the day and the
 catalogue page's last publication. The next request for it runs neither the FilterSet nor a
-query on offerings, and reads one key.
+query on offerings, and reads one key, with the catalogue version, in one round trip.
 
 Only a page whose filters were valid is kept (a form with errors answers 400 and is rendered
 afresh each time), and the key holds the address and language exactly as validated: an invalid
@@ -17,10 +17,12 @@ The personal parts are slots (``<!--rw-slot:…-->`` comments, which no escaped 
 contain), filled for each request: the compare form's ids and the compare bar (the visitor's
 compare list) and each card's controls (``offering_card.html``: the Enrol form with the
 visitor's CSRF token when signed in, "Add to compare list" as a form with a token or, without
-a session, as a link). The controls are rendered through the template engine once a request per
-kind of card (with or without Enrol, on the list or not) with stand-ins for the offering, and
-each card's values (id, title, start date) are put in the stand-ins' places, escaped as the
-template escapes them. Nothing personal is ever kept.
+a session, as a link). Each kind of part (a card with or without Enrol, on the list or not, for
+a visitor signed in, with a session or without; the bar for a list of n) is rendered through the
+template engine once per process and language with stand-ins for the values, and each request
+puts its values in the stand-ins' places, escaped as the template escapes them: the address,
+the CSRF token, the ids on the compare list, each card's id, title and start date. Nothing
+personal is ever kept.
 """
 
 from __future__ import annotations
@@ -297,13 +299,11 @@ def personal_parts(content: KeptContent, personal: PersonalContext) -> dict[str,
     each card's controls."""
     wanted = set(content.pieces[1::2])
     compare_ids = _STAND_IN_COMPARE_IDS[: len(personal.compare_ids)]
-    stencils: dict[object, _Stencil] = {}
-    # The content has the whitespace around these two: a template file's last line break is not
-    # part of them.
+    parts_stencils: dict[str, _Stencil] = {}
     if "compare_form" in wanted:
-        stencils["compare_form"] = _stencil(COMPARE_FORM_TEMPLATE, compare_ids=compare_ids)
+        parts_stencils["compare_form"] = _stencil(COMPARE_FORM_TEMPLATE, compare_ids=compare_ids)
     if "compare_bar" in wanted:
-        stencils["compare_bar"] = _stencil(
+        parts_stencils["compare_bar"] = _stencil(
             COMPARE_BAR_TEMPLATE,
             compare_ids=compare_ids,
             compare_list_url=personal.compare_list_url,
@@ -312,9 +312,8 @@ def personal_parts(content: KeptContent, personal: PersonalContext) -> dict[str,
             min_compare=personal.min_compare,
         )
     on_list = set(personal.compare_ids)
-    kinds = {(bool(card.enrol_start_id), card.pk in on_list) for card in content.cards}
-    for enrol, listed in kinds:
-        stencils[enrol, listed] = _stencil(
+    card_stencils = {
+        (enrol, listed): _stencil(
             CARD_CONTROLS_TEMPLATE,
             offering=_OfferingStandIn(enrol=enrol),
             compare_ids=(_STAND_IN_PK,) if listed else (),
@@ -324,15 +323,21 @@ def personal_parts(content: KeptContent, personal: PersonalContext) -> dict[str,
             user=_Visitor(is_authenticated=personal.is_authenticated),
             csrf_token=_STAND_IN_TOKEN,
         )
-    visitor = _visitor_values(personal, stencils.values())
-    parts = {}
-    for kind, stencil in stencils.items():
-        if isinstance(kind, str):
-            parts[kind] = stencil.fill(visitor).strip()
-        else:
-            stencils[kind] = stencil.partly_filled(visitor)  # what is left: the card's values
+        for enrol, listed in {
+            (bool(card.enrol_start_id), card.pk in on_list) for card in content.cards
+        }
+    }
+    visitor = _visitor_values(personal, [*parts_stencils.values(), *card_stencils.values()])
+    # The content has the whitespace around the form's ids and the bar: a template file's last
+    # line break is not part of them.
+    parts = {name: stencil.fill(visitor).strip() for name, stencil in parts_stencils.items()}
+    # The visitor's values once for each kind of card; what is left are the card's own.
+    card_stencils = {
+        kind: stencil.partly_filled(visitor) for kind, stencil in card_stencils.items()
+    }
     for card in content.cards:
-        parts[f"card:{card.pk}"] = stencils[bool(card.enrol_start_id), card.pk in on_list].fill(
+        stencil = card_stencils[bool(card.enrol_start_id), card.pk in on_list]
+        parts[f"card:{card.pk}"] = stencil.fill(
             {
                 "pk": str(card.pk),
                 "title": card.title_html,
