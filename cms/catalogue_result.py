@@ -1,8 +1,8 @@
 """The catalogue's search result kept in the shared cache: the count and, for one page of it,
 what the parts of the page rendered per request need of each offering.
 
-Every visitor (signed in or not) who asks for the same filters and page on the same day gets
-the same result, in any language: it is kept under the catalogue version
+Every visitor (signed in or not) who asks for the same filters and page in the same language on
+the same day gets the same result: it is kept under the catalogue version
 (``portal.core.pagecache``), so a change to an offering, provider, location, start moment or
 seat shows on the next request, and under the day, on which the next start date and the
 start dates still open depend. A page whose result and cards (``cms/fragments.py``) are both
@@ -22,6 +22,7 @@ from django.core.paginator import Page, Paginator
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.translation import get_language
 
 from portal.core.pagecache import catalogue_cache_get, catalogue_cache_set
 
@@ -57,9 +58,11 @@ class KeptResult:
 
 
 def result_name(request: HttpRequest, page: CataloguePage) -> str:
-    """The key of this request's result: the day, the catalogue page and its page size, the
-    filters (in a fixed order of names; the values of a name in the order given) and the page
-    asked for, as given (``get_page`` makes the same of a missing or wrong one each time)."""
+    """The key of this request's result: the day, the language, the catalogue page and its page
+    size, the filters (in a fixed order of names; the values of a name in the order given) and
+    the page asked for, as given (``get_page`` makes the same of a missing or wrong one each
+    time). The language, because what the filters mean can depend on it: a date such as
+    ``03/02/2027`` is 3 February in Dutch and 2 March in English."""
     filters = urlencode(
         sorted((name, values) for name, values in request.GET.lists() if name != "page"),
         doseq=True,
@@ -67,7 +70,10 @@ def result_name(request: HttpRequest, page: CataloguePage) -> str:
     asked = request.GET.get("page", "")
     digest = hashlib.sha256(f"{filters}\0{asked}".encode()).hexdigest()
     day = timezone.localdate().isoformat()
-    return f"catalogue-result:{KEPT_FORM}:{day}:{page.pk}:{page.page_size or 20}:{digest}"
+    return (
+        f"catalogue-result:{KEPT_FORM}:{day}:{get_language()}:{page.pk}:{page.page_size or 20}:"
+        f"{digest}"
+    )
 
 
 def result_get(name: str) -> tuple[int | None, KeptResult | None]:

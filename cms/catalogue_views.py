@@ -27,6 +27,7 @@ from django.http import (
     HttpResponseNotAllowed,
     HttpResponseRedirect,
 )
+from django.template.loader import get_template
 from django.template.response import TemplateResponse
 from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -34,6 +35,19 @@ from django.utils.text import Truncator
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
+from cms.catalogue_content import (
+    CONTENT_TEMPLATE,
+    KeptContent,
+    card_row,
+    card_slot,
+    content_get,
+    content_keep,
+    content_make,
+    content_name,
+    content_with_personal_parts,
+    personal_context,
+    slot,
+)
 from cms.catalogue_map import CatalogueMap, catalogue_map_data, catalogue_map_from_places
 from cms.catalogue_result import result_get, result_keep, result_name, result_page
 from cms.fragments import filter_fields_render, offering_cards_attach, offering_cards_found
@@ -206,6 +220,13 @@ class NearestFirstPaginator(Paginator):
 
 
 def offering_list(request: HttpRequest, *, page: CataloguePage) -> HttpResponse:
+    # The content kept for this address (cms/catalogue_content.py): kept only for valid filters,
+    # so a hit needs neither the FilterSet nor a query on offerings. Its version is read before
+    # anything is computed: content made while the catalogue changes is kept under the old one.
+    content_key = content_name(request, page)
+    version, kept = content_get(content_key)
+    if kept is not None:
+        return _content_response(request, page, kept)
     # No prefetching: the cards come from the cache, and those rendered afresh read their
     # locations themselves (cms/fragments.py).
     # Named before the queryset takes its day: a result made across midnight is kept under
@@ -215,34 +236,34 @@ def offering_list(request: HttpRequest, *, page: CataloguePage) -> HttpResponse:
     filterset = OfferingFilterSet(request.GET, queryset=queryset)
     chips = filter_chips(request, filterset.form)
     if not filterset.is_valid():
-        return _render(
+        content = _content_make(
             request,
             page,
-            "cms/catalogue_page.html",
             {
                 "filter": filterset,
                 "page_obj": None,
                 "invalid": True,
                 "chips": chips,
                 "filter_fields": filter_fields_render(filterset, request=request),
-                **_compare_context(request, page, catalogue_path=request.path),
             },
-            status=400,
         )
+        return _content_response(request, page, content, status=400)
     per_page = page.page_size or 20
-    version, kept = result_get(name)
-    if kept is not None:
-        page_obj = result_page(kept, per_page)
+    result_version, kept_result = result_get(name)
+    if kept_result is not None:
+        page_obj = result_page(kept_result, per_page)
         offerings = list(page_obj.object_list)
         if offering_cards_found(offerings, request=request, page=page):
-            return _list_render(
+            return _list_keep_and_render(
                 request,
                 page,
+                content_key,
+                version,
                 filterset=filterset,
                 chips=chips,
                 page_obj=page_obj,
                 offerings=offerings,
-                catalogue_map=catalogue_map_from_places(kept.places, filterset=filterset),
+                catalogue_map=catalogue_map_from_places(kept_result.places, filterset=filterset),
             )
     point = filterset.form.cleaned_data.get("near")
     if point is not None and filterset.form.cleaned_data.get("ordering") == "distance":
@@ -260,14 +281,16 @@ def offering_list(request: HttpRequest, *, page: CataloguePage) -> HttpResponse:
     offering_cards_attach(offerings, request=request, page=page)
     result_keep(
         name,
-        version,
+        result_version,
         page_obj=page_obj,
         offerings=offerings,
         places=catalogue_map["places"] if catalogue_map else None,
     )
-    return _list_render(
+    return _list_keep_and_render(
         request,
         page,
+        content_key,
+        version,
         filterset=filterset,
         chips=chips,
         page_obj=page_obj,
@@ -276,9 +299,11 @@ def offering_list(request: HttpRequest, *, page: CataloguePage) -> HttpResponse:
     )
 
 
-def _list_render(
+def _list_keep_and_render(
     request: HttpRequest,
     page: CataloguePage,
+    content_key: str,
+    version: int | None,
     *,
     filterset: OfferingFilterSet,
     chips: list[FilterChip],
@@ -286,10 +311,10 @@ def _list_render(
     offerings: list,
     catalogue_map: CatalogueMap | None,
 ) -> HttpResponse:
-    return _render(
+    """The list page made the long way, its content kept for the next request."""
+    content = _content_make(
         request,
         page,
-        "cms/catalogue_page.html",
         {
             "filter": filterset,
             "page_obj": page_obj,
@@ -298,8 +323,50 @@ def _list_render(
             "page_query": _query_without(request, "page"),
             "chips": chips,
             "filter_fields": filter_fields_render(filterset, request=request),
-            **_compare_context(request, page, catalogue_path=request.path),
         },
+    )
+    content_keep(content_key, version, content)
+    return _content_response(request, page, content)
+
+
+def _content_make(request: HttpRequest, page: CataloguePage, context: dict) -> KeptContent:
+    """The list's content (``catalogue_content.html``) with its personal parts as slots."""
+    offerings = context.get("offerings") or []
+    for offering in offerings:
+        offering.controls = card_slot(offering.pk)
+    html = get_template(CONTENT_TEMPLATE).render(
+        {
+            **page.get_context(request),
+            **context,
+            "compare_url": request.path + page.reverse_subpage("compare"),
+            "slots": {"compare_form": slot("compare_form"), "compare_bar": slot("compare_bar")},
+        }
+    )
+    cards = [card_row(offering) for offering in offerings]
+    return content_make(html, cards=cards, has_map=bool(context.get("catalogue_map")))
+
+
+def _content_response(
+    request: HttpRequest, page: CataloguePage, content: KeptContent, *, status: int = 200
+) -> HttpResponse:
+    """The list page around ``content``, its slots filled for this visitor."""
+    personal = personal_context(
+        request,
+        compare_ids=compare_list_get(request),
+        page_is_personal=_page_is_personal(request),
+        compare_list_url=request.path + page.reverse_subpage("compare_list"),
+        max_compare=MAX_OFFERINGS,
+        min_compare=MIN_OFFERINGS,
+    )
+    return _render(
+        request,
+        page,
+        "cms/catalogue_page.html",
+        {
+            "catalogue_content": content_with_personal_parts(content, personal),
+            "catalogue_map": content.has_map,
+        },
+        status=status,
     )
 
 

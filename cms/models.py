@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 from django.db import models
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
+from wagtail.url_routing import RouteResult
 from wagtail_localize.fields import SynchronizedField
 
 from cms import catalogue_views
@@ -38,6 +39,21 @@ class HomePage(Page):
         # In the visitor's language (/en/aanbod/ for /en/), so the doors keep them in English.
         context["catalogue_url"] = catalogue_url(request)
         return context
+
+    def route(self, request: HttpRequest, path_components: list[str]) -> RouteResult:
+        """Wagtail's routing, with the catalogue (most of the site's requests) found in one
+        query: Wagtail reads the child's page row, then its specific row; here the catalogue's
+        row comes joined to the page row. Any other child goes on as Wagtail does it."""
+        if not path_components:
+            return super().route(request, path_components)
+        try:
+            child = self.get_children().select_related("cataloguepage").get(slug=path_components[0])
+        except Page.DoesNotExist as exc:
+            raise Http404 from exc
+        specific = child.cataloguepage if child.specific_class is CataloguePage else child.specific
+        # As Wagtail does: the parent is known, so ``get_parent`` needs no query.
+        specific._cached_parent_obj = self
+        return specific.route(request, path_components[1:])
 
 
 class ContentPage(Page):

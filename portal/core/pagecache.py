@@ -110,6 +110,31 @@ def catalogue_cache_set(name: str, version: int | None, value: object) -> None:
         cache.set(f"{name}:{version}", value, settings.PAGE_CACHE_SECONDS)
 
 
+def catalogue_latest_get(name: str) -> tuple[int | None, object | None]:
+    """``catalogue_cache_get`` in one round trip to Redis instead of two: the value is kept
+    together with its version under a name without it (``catalogue_latest_set``), read together
+    with the current version, and given only when the two are the same. For a value read on
+    every request (the catalogue list's content)."""
+    if _shared_cache_down():
+        return None, None
+    _make_up_for_outages()
+    found = cache.get_many([VERSION_KEY, f"{name}:latest"])
+    version = found.get(VERSION_KEY)
+    if version is None or _shared_cache_down():
+        return catalogue_version(), None  # starts the version, or None while Redis is down
+    kept = found.get(f"{name}:latest")
+    if isinstance(kept, tuple) and len(kept) == 2 and kept[0] == version:
+        return version, kept[1]
+    return version, None
+
+
+def catalogue_latest_set(name: str, version: int | None, value: object) -> None:
+    """Keep ``value`` under ``name`` for ``version`` (from ``catalogue_latest_get``), in place of
+    the value kept for an earlier version."""
+    if version is not None:
+        cache.set(f"{name}:latest", (version, value), settings.PAGE_CACHE_SECONDS)
+
+
 def cached_many_found[K](name: str, keys: Mapping[K, str]) -> dict[K, object]:
     """The values ``cached_many_by_catalogue_version`` keeps, those that are there, computing
     none."""

@@ -87,3 +87,29 @@ def test_catalogue_version_never_goes_back_when_its_key_is_lost(client, moment):
     cache.delete(pagecache.VERSION_KEY)  # as Redis restarting, or evicting the key, would
     assert pagecache.catalogue_version() > before
     assert client.get("/en/aanbod/")["X-Page-Cache"] == "miss"
+
+
+def test_a_value_kept_with_its_version_is_given_for_that_version_only(db):
+    version, value = pagecache.catalogue_latest_get("kept-thing")
+    assert value is None
+    pagecache.catalogue_latest_set("kept-thing", version, "made under the current version")
+    assert pagecache.catalogue_latest_get("kept-thing") == (
+        version,
+        "made under the current version",
+    )
+    pagecache.catalogue_changed()
+    newer, value = pagecache.catalogue_latest_get("kept-thing")
+    assert newer > version
+    assert value is None
+    # Made under the old version while the catalogue changed: kept, but never given.
+    pagecache.catalogue_latest_set("kept-thing", version, "made from data that changed")
+    assert pagecache.catalogue_latest_get("kept-thing") == (newer, None)
+
+
+def test_a_value_kept_with_its_version_survives_a_lost_version_key_as_a_miss(db):
+    version, _ = pagecache.catalogue_latest_get("kept-thing")
+    pagecache.catalogue_latest_set("kept-thing", version, "before")
+    cache.delete(pagecache.VERSION_KEY)  # as Redis restarting, or evicting the key, would
+    started, value = pagecache.catalogue_latest_get("kept-thing")
+    assert started is not None and started != version
+    assert value is None
