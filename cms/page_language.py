@@ -7,7 +7,7 @@ ask this to mark such text ``lang="nl"`` and to tell the reader why it is in Dut
 
 from __future__ import annotations
 
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_migrate, post_save
 from wagtail.models import Locale, Page
 
 _LANGUAGE_BY_LOCALE: dict[int, str] = {}
@@ -26,6 +26,8 @@ def _forget_locales(**kwargs: object) -> None:
 
 
 post_save.connect(_forget_locales, sender=Locale, dispatch_uid="page_language_locales")
+# A flushed database (tests) sends no delete signals, but ``flush`` ends with post_migrate.
+post_migrate.connect(_forget_locales, dispatch_uid="page_language_locales_flush")
 post_delete.connect(_forget_locales, sender=Locale, dispatch_uid="page_language_locales_del")
 
 
