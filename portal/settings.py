@@ -12,7 +12,7 @@ import django.conf.locale
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from portal.core.env import env
+from portal.core.env import env, redis_url_for_test_worker
 from portal.core.security import tile_origin
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -133,6 +133,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
+    REDIS_URL = redis_url_for_test_worker(REDIS_URL)
     # Redis is an accelerator: unreachable, the site runs without it (portal/core/rediscache.py).
     CACHES = {
         "default": {

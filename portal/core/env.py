@@ -43,3 +43,22 @@ def env(name, default=None):
     if isinstance(default, list):
         return [part.strip() for part in raw.split(",") if part.strip()]
     return raw
+
+
+def redis_url_for_test_worker(url: str) -> str:
+    """``url`` with its database number moved up by the pytest-xdist worker's index.
+
+    Tests empty the cache around each test, and emptying a Redis cache empties its whole
+    database: two workers sharing one would wipe each other's pages mid-test. Worker ``gw0``
+    keeps ``url``'s database, ``gw1`` the next one (Redis has 16, 0 to 15). Outside xdist, and for
+    processes a test starts (they inherit the variable), the mapping is the same.
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker.startswith("gw") or not worker[2:].isdigit():
+        return url
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    base = int(parts.path.lstrip("/") or 0)
+    database = (base + int(worker[2:])) % 16
+    return urlunsplit(parts._replace(path=f"/{database}"))

@@ -22,6 +22,7 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from portal.core import pagecache
+from portal.core.env import redis_url_for_test_worker
 from providers import seats
 from tests.portal.factories import UserFactory
 from tests.providers.factories import OfferingFactory, StartMomentFactory
@@ -29,7 +30,7 @@ from tests.providers.factories import OfferingFactory, StartMomentFactory
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "een-Goed-wachtwoord-42"
-REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+REDIS_URL = redis_url_for_test_worker(os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0")
 RETRY_SECONDS = 0.1
 
 
