@@ -5,9 +5,10 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 STRIPE_STANDIN_PORT ?= 12111
-# Two processes on this 2-core machine (pytest-xdist); a file's tests stay together so its browser
-# and server fixtures start once. `make test PYTEST_ARGS=tests/web` runs a part in one process.
-PYTEST_ARGS ?= -n auto --dist loadfile
+# One process per core (pytest-xdist). Tests go out one by one in pytest-django's order, so in
+# each process the tests that empty the database (live server, browser) still run last.
+# `make test PYTEST_ARGS=tests/web` runs a part in one process.
+PYTEST_ARGS ?= -n auto
 
 .PHONY: run test lint format messages benchmark seed-scale vendor clean
 

@@ -178,33 +178,36 @@ def _is_anonymous_without_session(request: HttpRequest) -> bool:
     return settings.SESSION_COOKIE_NAME not in request.COOKIES
 
 
-def _key(request: HttpRequest, version: int) -> str:
+def _name(request: HttpRequest) -> str:
+    """The page's name in the cache: host, method and address (the language is in the path)."""
     digest = hashlib.sha256(f"{request.get_host()}{request.get_full_path()}".encode()).hexdigest()
-    return f"page:{version}:{request.method}:{digest}"
+    return f"page:{request.method}:{digest}"
 
 
 class AnonymousPageCacheMiddleware:
     """Serves opted-in pages from the cache to visitors without a session.
 
-    It sits after the security, locale and session middleware (all lazy: a hit costs two cache reads
-    and no database query) so cached pages still get their headers; the language is part of the URL
-    (``/en/…``), so the path is enough of a key.
+    It sits after the security, locale and session middleware (all lazy: a hit costs one round
+    trip to the cache, for the page and the catalogue version together, and no database query)
+    so cached pages still get their headers; the language is part of the URL (``/en/…``), so the
+    path is enough of a key.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        cacheable = (
+        if not (
             settings.PAGE_CACHE_ENABLED
             and request.method in ("GET", "HEAD")
             and _is_anonymous_without_session(request)
-        )
-        version = catalogue_version() if cacheable else None
+        ):
+            return self.get_response(request)
+        # The page and the catalogue version in one round trip (a hit is the common case).
+        name = _name(request)
+        version, cached = catalogue_latest_get(name)
         if version is None:
             return self.get_response(request)
-        key = _key(request, version)
-        cached = cache.get(key)
         if cached is not None:
             content, content_type = cached
             response = HttpResponse(content, content_type=content_type)
@@ -221,11 +224,7 @@ class AnonymousPageCacheMiddleware:
         ):
             if hasattr(response, "render") and not response.is_rendered:
                 response.render()
-            cache.set(
-                key,
-                (response.content, response["Content-Type"]),
-                settings.PAGE_CACHE_SECONDS,
-            )
+            catalogue_latest_set(name, version, (response.content, response["Content-Type"]))
             response["X-Page-Cache"] = "miss"
         patch_vary_headers(response, ["Cookie"])
         return response

@@ -8,10 +8,12 @@ attempt), so a retry after a time-out never charges twice. Refunds are in ``refu
 from __future__ import annotations
 
 import datetime
+import hashlib
+import json
 import logging
 
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -25,18 +27,28 @@ logger = logging.getLogger(__name__)
 # Stripe lets a Checkout Session live 30 minutes at least and 24 hours at most.
 CHECKOUT_MIN_LIFETIME = datetime.timedelta(minutes=31)
 CHECKOUT_MAX_LIFETIME = datetime.timedelta(hours=23, minutes=59)
+# Stripe refuses an idempotency key it knows with other parameters, for 24 hours: the learner
+# could then not pay at all. The key holds a digest of the parameters, so a retry that differs
+# (a later end, a page in another language) asks for a new session instead of failing; the end
+# is rounded up to this step, so a retry soon after is the same request and gets the same one.
+CHECKOUT_EXPIRY_STEP = 300
 # Checkout's own locales that the portal's languages map to; Checkout has no Arabic, Persian
 # or Tigrinya, so those readers get English (issue 18).
 CHECKOUT_LOCALES = {"nl": "nl", "en": "en", "tr": "tr"}
 CHECKOUT_FALLBACK_LOCALE = "en"
 
 
-def checkout_locale(enrolment: Enrolment) -> str:
-    """Checkout's language: the learner's (as they last chose it on the site, else the page's)."""
+def learner_language(enrolment: Enrolment) -> str:
+    """The learner's language (as they last chose it on the site, else the page's)."""
     language = (get_language() or settings.LANGUAGE_CODE)[:2]
     if enrolment.user is not None:
         language = enrolment.user.language_or(language)
-    return CHECKOUT_LOCALES.get(language, CHECKOUT_FALLBACK_LOCALE)
+    return language
+
+
+def checkout_locale(enrolment: Enrolment) -> str:
+    """Checkout's language: the learner's where Checkout has it, else English."""
+    return CHECKOUT_LOCALES.get(learner_language(enrolment), CHECKOUT_FALLBACK_LOCALE)
 
 
 class ProviderCannotSellOnline(Exception):
@@ -71,9 +83,18 @@ def checkout_session_create(
     if account is None:
         raise ProviderCannotSellOnline
     now = timezone.now()
-    expires_at = min(max(hold_until, now + CHECKOUT_MIN_LIFETIME), now + CHECKOUT_MAX_LIFETIME)
+    expires_at = _rounded_up(
+        min(max(hold_until, now + CHECKOUT_MIN_LIFETIME), now + CHECKOUT_MAX_LIFETIME)
+    )
     attempt = enrolment.payments.count() + 1
     fee = application_fee_cents(enrolment.price_cents)
+    with translation.override(learner_language(enrolment)):
+        # In the learner's language whatever page asked: a retry sends the same words.
+        line_description = _("%(provider)s, start %(date)s, %(place)s") % {
+            "provider": enrolment.provider_name,
+            "date": enrolment.starts_on.strftime("%d-%m-%Y"),
+            "place": enrolment.location_text,
+        }
     metadata = {"enrolment": enrolment.reference, "attempt": str(attempt)}
     payment_intent_data = {
         "transfer_data": {"destination": account.stripe_account_id},
@@ -91,12 +112,7 @@ def checkout_session_create(
                     "unit_amount": enrolment.price_cents,
                     "product_data": {
                         "name": enrolment.offering_title[:250],
-                        "description": _("%(provider)s, start %(date)s, %(place)s")
-                        % {
-                            "provider": enrolment.provider_name,
-                            "date": enrolment.starts_on.strftime("%d-%m-%Y"),
-                            "place": enrolment.location_text,
-                        },
+                        "description": line_description,
                     },
                 },
                 "quantity": 1,
@@ -107,14 +123,15 @@ def checkout_session_create(
         "client_reference_id": enrolment.reference,
         "locale": checkout_locale(enrolment),
         "metadata": metadata,
-        "expires_at": int(expires_at.timestamp()),
+        "expires_at": expires_at,
         "success_url": success_url,
         "cancel_url": cancel_url,
         "payment_intent_data": payment_intent_data,
     }
     try:
         session = gateway.checkout_session_create(
-            params=params, idempotency_key=f"enrolment-{enrolment.pk}-attempt-{attempt}"
+            params=params,
+            idempotency_key=f"enrolment-{enrolment.pk}-attempt-{attempt}-{_digest(params)}",
         )
     except PaymentsUnavailable as exc:
         logger.warning("Checkout Session for %s refused: %s", enrolment.reference, exc)
@@ -129,6 +146,18 @@ def checkout_session_create(
         destination_account=account.stripe_account_id,
         expires_at=session.expires_at,
     )
+
+
+def _digest(params: dict) -> str:
+    canonical = json.dumps(params, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
+def _rounded_up(moment: datetime.datetime) -> int:
+    """``moment`` as a Unix time rounded up to ``CHECKOUT_EXPIRY_STEP`` (never past Stripe's
+    24 hours: the maximum lifetime leaves more than a step's room)."""
+    seconds = int(moment.timestamp())
+    return -(-seconds // CHECKOUT_EXPIRY_STEP) * CHECKOUT_EXPIRY_STEP
 
 
 def checkout_session_expire(payment: Payment) -> None:

@@ -76,13 +76,63 @@ def test_checkout_session_carries_the_enrolment_and_pays_the_provider(stripe_sta
     assert payment.checkout_url.startswith(stripe_standin.base_url)
 
 
-def test_a_retried_checkout_attempt_creates_one_session_at_stripe(stripe_standin, moment):
+def _at(monkeypatch, moment: datetime.datetime) -> None:
+    monkeypatch.setattr(checkout.timezone, "now", lambda: moment)
+
+
+def _clock_start(enrolment: Enrolment) -> datetime.datetime:
+    """10 s into a 5-minute step, early enough in the hold that Stripe's 30 minutes at least,
+    counted from the clock, decide when the session ends."""
+    near = enrolment.hold_expires_at - datetime.timedelta(minutes=10)
+    return near.replace(minute=near.minute - near.minute % 5, second=10, microsecond=0)
+
+
+@pytest.mark.parametrize("later", [0, 200])
+def test_a_retried_checkout_attempt_creates_one_session_at_stripe(
+    stripe_standin, moment, monkeypatch, later
+):
+    """The retry after our write was lost, seconds or minutes later, sends Stripe the same
+    parameters under the same key."""
     enrolment = enrolling.enrolment_start(user=learner(), start_moment=moment)
+    start = _clock_start(enrolment)
+    _at(monkeypatch, start)
     first = _checkout(enrolment)
     Payment.objects.filter(pk=first.pk).delete()  # as if our write was lost after Stripe's answer
+    _at(monkeypatch, start + datetime.timedelta(seconds=later))
     again = _checkout(enrolment)
     assert again.checkout_session_id == first.checkout_session_id
     assert len(stripe_standin.sessions) == 1
+
+
+def test_a_retry_from_a_page_in_another_language_gets_a_session_instead_of_a_refusal(
+    stripe_standin, moment
+):
+    """Stripe refuses a key it knows with other parameters (the words and Checkout's language
+    follow the page for a learner who never chose one) for 24 hours: the learner could not pay."""
+    enrolment = enrolling.enrolment_start(user=learner(), start_moment=moment)
+    with translation.override("nl"):
+        first = _checkout(enrolment)
+    Payment.objects.filter(pk=first.pk).delete()
+    with translation.override("en"):
+        again = _checkout(enrolment)
+    assert again.checkout_session_id != first.checkout_session_id
+    assert stripe_standin.session(again.checkout_session_id)["locale"] == "en"
+
+
+def test_a_retry_in_a_later_step_asks_for_a_new_session_instead_of_failing(
+    stripe_standin, moment, monkeypatch
+):
+    enrolment = enrolling.enrolment_start(user=learner(), start_moment=moment)
+    start = _clock_start(enrolment)
+    _at(monkeypatch, start)
+    first = _checkout(enrolment)
+    Payment.objects.filter(pk=first.pk).delete()
+    _at(monkeypatch, start + datetime.timedelta(minutes=6))
+    again = _checkout(enrolment)
+    assert again.checkout_session_id != first.checkout_session_id
+    assert stripe_standin.session(again.checkout_session_id)["expires_at"] >= (
+        (start + datetime.timedelta(minutes=6, seconds=30 * 60)).timestamp()
+    )
 
 
 def test_paying_confirms_only_when_the_verified_webhook_arrives(
@@ -414,4 +464,4 @@ def test_the_platform_fee_and_the_learners_language_reach_checkout(
     assert request.params["payment_intent_data"]["application_fee_amount"] == 3125
     assert request.params["locale"] == "en"
     assert payment.application_fee_cents == 3125
-    assert request.idempotency_key == f"enrolment-{enrolment.pk}-attempt-1"
+    assert request.idempotency_key.startswith(f"enrolment-{enrolment.pk}-attempt-1-")

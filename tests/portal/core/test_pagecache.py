@@ -25,6 +25,51 @@ def test_second_anonymous_visit_is_served_from_the_cache_without_queries(
     assert "Content-Security-Policy" in response
 
 
+def test_a_hit_reads_the_page_and_the_version_in_one_round_trip(client, moment, monkeypatch):
+    client.get("/en/aanbod/")
+    reads: list[str] = []
+    inside = []  # the in-process cache's get_many calls its own get: count the outer call only
+    for method in ("get", "get_many", "has_key"):
+        original = getattr(cache, method)
+
+        def counted(*args, _original=original, _method=method, **kwargs):
+            if not inside:
+                reads.append(_method)
+            inside.append(_method)
+            try:
+                return _original(*args, **kwargs)
+            finally:
+                inside.pop()
+
+        monkeypatch.setattr(cache, method, counted)
+    assert client.get("/en/aanbod/")["X-Page-Cache"] == "hit"
+    assert reads == ["get_many"]
+
+
+def test_a_page_rendered_while_the_catalogue_changed_is_not_served(client, moment, monkeypatch):
+    rendered = pagecache.AnonymousPageCacheMiddleware.__call__
+
+    def change_during_render(self, request):
+        original = self.get_response
+
+        def render(request):
+            response = original(request)
+            pagecache.catalogue_changed()  # a seat taken while this page was made
+            return response
+
+        self.get_response = render
+        try:
+            return rendered(self, request)
+        finally:
+            self.get_response = original
+
+    monkeypatch.setattr(pagecache.AnonymousPageCacheMiddleware, "__call__", change_during_render)
+    assert client.get("/en/aanbod/")["X-Page-Cache"] == "miss"
+    monkeypatch.undo()
+    assert client.get("/en/aanbod/")["X-Page-Cache"] == "miss"
+    assert client.get("/en/aanbod/")["X-Page-Cache"] == "hit"
+
+
 def test_each_query_string_has_its_own_cache_entry(client, moment):
     client.get("/en/aanbod/")
     assert client.get("/en/aanbod/?component=MAP")["X-Page-Cache"] == "miss"
