@@ -954,7 +954,9 @@ class CaseworkBuilder:
                 _Plan(learner, lot_index, state, updated_at=changed, **(fields | more)), last
             )
 
-        if final and answered > today:
+        if final and (answered > today or (late and rng.random() < 0.3)):
+            # Not answered yet; some late ones never are (a provider that does not answer), so
+            # the data holds breaches of the answer deadline whatever day it is built on.
             return story(State.SENT, day)
         answered = min(answered, today)
         chance = rng.random()
