@@ -1,16 +1,22 @@
-"""Public media from local disk, served by the portal (``MEDIA_SERVE``).
+"""Uploaded files the portal itself sends (README "Media files").
 
-Only the public storage's folder is served (image renditions): the private files beside it
-(documents, original images) have no address here; documents go out through Wagtail's
-``/documents/`` view, which checks their collection's privacy. From a bucket
-(``MEDIA_STORAGE=s3``) public files have the bucket's or the CDN's address and this view is off.
+``public_file``: public media from local disk (``MEDIA_SERVE``). Only the public storage's
+folder is served (image renditions): the private files beside it (documents, original images)
+have no address here; documents go out through Wagtail's ``/documents/`` view, which checks their
+collection's privacy. From a bucket (``MEDIA_STORAGE=s3``) public files have the bucket's or the
+CDN's address and this view is off.
+
+``avatar``: a staff member's profile picture, a private file, for people in the admin only.
 """
 
 from __future__ import annotations
 
+import mimetypes
+
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.storage import FileSystemStorage, storages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.urls import reverse
 from django.views.decorators.http import require_safe
 from django.views.static import serve
 
@@ -31,5 +37,36 @@ def public_file(request: HttpRequest, path: str) -> HttpResponse:
         raise Http404 from error
     response["Cache-Control"] = f"public, max-age={PUBLIC_CACHE_SECONDS}"
     # An image is never a page: nothing in it may run, whatever its bytes say.
+    response["Content-Security-Policy"] = "default-src 'none'"
+    return response
+
+
+def avatar_url(user: object) -> str | None:
+    """The address of ``user``'s profile picture in the admin (Wagtail's ``get_avatar_url``
+    hook), or ``None`` for none. The picture's file name is in it, so a new one is fetched anew."""
+    profile = getattr(user, "wagtail_userprofile", None)
+    if profile is None or not profile.avatar:
+        return None
+    version = profile.avatar.name.rsplit("/", 1)[-1]
+    return f"{reverse('portal_avatar', args=[profile.user_id])}?v={version}"
+
+
+@require_safe
+def avatar(request: HttpRequest, user_id: int) -> HttpResponse:
+    """A profile picture from the private storage. Registered among the admin's URLs, so only
+    people who may use the admin (after their second factor) get it, as Wagtail shows it to
+    them beside a colleague's name."""
+    from wagtail.users.models import UserProfile
+
+    profile = UserProfile.objects.filter(user_id=user_id).exclude(avatar="").first()
+    if profile is None:
+        raise Http404
+    try:
+        file = profile.avatar.open("rb")
+    except FileNotFoundError as error:
+        raise Http404 from error
+    content_type = mimetypes.guess_type(profile.avatar.name)[0] or "application/octet-stream"
+    response = FileResponse(file, content_type=content_type)
+    response["Cache-Control"] = "private, max-age=3600"
     response["Content-Security-Policy"] = "default-src 'none'"
     return response

@@ -284,7 +284,6 @@ MEDIA_URL = "/media/"
 STORAGES.update(
     media_storages(
         media=MEDIA_STORAGE,
-        root=MEDIA_ROOT,
         s3=S3Media(
             bucket=env("AWS_STORAGE_BUCKET_NAME", ""),
             private_bucket=env("AWS_STORAGE_PRIVATE_BUCKET_NAME", ""),

@@ -20,20 +20,22 @@ that storage is; the pages never link to an original anyway.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.core.files.storage import Storage, storages
+from django.core.files.storage import FileSystemStorage, Storage, storages
 from django.core.signals import setting_changed
 from django.dispatch import receiver
-from django.utils.functional import LazyObject, empty
+from django.utils.functional import LazyObject, cached_property, empty
 
 PUBLIC_MEDIA = "public_media"
 S3_BACKEND = "storages.backends.s3.S3Storage"
 LOCAL_BACKEND = "django.core.files.storage.FileSystemStorage"
+LOCAL_PUBLIC_BACKEND = "portal.core.media.LocalPublicStorage"
 # Local disk: the public files in this folder of MEDIA_ROOT, the private ones beside it. A web
 # server may serve this folder (and only this one) at MEDIA_URL.
 LOCAL_PUBLIC_FOLDER = "public"
@@ -63,19 +65,17 @@ class S3Media:
     public_acl: str = ""  # "public-read" where the server grants reading by ACL, not policy
 
 
-def media_storages(*, media: str, root: Path, s3: S3Media | None = None) -> dict[str, dict]:
+def media_storages(*, media: str, s3: S3Media | None = None) -> dict[str, dict]:
     """The ``default`` (private) and ``PUBLIC_MEDIA`` entries of ``STORAGES``.
 
-    ``media`` is ``local`` (files under ``root``) or ``s3``. Credentials are not passed: boto3
-    reads ``AWS_ACCESS_KEY_ID``/``AWS_SECRET_ACCESS_KEY`` (or a role of the machine) itself.
+    ``media`` is ``local`` (files under ``MEDIA_ROOT``, the public ones in its ``public/``) or
+    ``s3``. Credentials are not passed: boto3 reads ``AWS_ACCESS_KEY_ID`` and
+    ``AWS_SECRET_ACCESS_KEY`` (or the machine's role) itself.
     """
     if media == "local":
         return {
-            "default": {"BACKEND": LOCAL_BACKEND, "OPTIONS": {"location": str(root)}},
-            PUBLIC_MEDIA: {
-                "BACKEND": LOCAL_BACKEND,
-                "OPTIONS": {"location": str(root / LOCAL_PUBLIC_FOLDER)},
-            },
+            "default": {"BACKEND": LOCAL_BACKEND},
+            PUBLIC_MEDIA: {"BACKEND": LOCAL_PUBLIC_BACKEND},
         }
     if media != "s3":
         raise ImproperlyConfigured(f"MEDIA_STORAGE must be local or s3, not {media!r}")
@@ -128,6 +128,17 @@ def public_media_origin(storages_config: dict[str, dict]) -> str | None:
 
     parts = urlsplit(S3Storage(**config["OPTIONS"]).url("origin"))
     return f"{parts.scheme}://{parts.netloc}"
+
+
+class LocalPublicStorage(FileSystemStorage):
+    """The public files on local disk: ``MEDIA_ROOT/public/``, at ``MEDIA_URL``. Like Django's
+    own, it follows ``MEDIA_ROOT`` when that changes (tests)."""
+
+    @cached_property
+    def base_location(self) -> str:
+        return self._value_or_setting(
+            self._location, os.path.join(settings.MEDIA_ROOT, LOCAL_PUBLIC_FOLDER)
+        )
 
 
 class _PublicMediaStorage(LazyObject):

@@ -99,7 +99,6 @@ def s3_bucket(s3_endpoint, settings, monkeypatch) -> Bucket:
         **settings.STORAGES,
         **media_storages(
             media="s3",
-            root=settings.MEDIA_ROOT,
             s3=S3Media(bucket=name, endpoint_url=s3_endpoint, region=REGION),
         ),
     }

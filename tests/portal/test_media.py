@@ -17,8 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from wagtail.documents.models import Document
 from wagtail.images.models import Image, Rendition
 from wagtail.models import Collection
@@ -86,7 +88,7 @@ def _files(root: Path) -> list[str]:
 
 def _local_media(settings, tmp_path: Path) -> Media:
     settings.MEDIA_ROOT = tmp_path
-    settings.STORAGES = {**settings.STORAGES, **media_storages(media="local", root=tmp_path)}
+    settings.STORAGES = {**settings.STORAGES, **media_storages(media="local")}
     public_root = tmp_path / "public"
 
     def get_public(url: str) -> tuple[int, bytes]:
@@ -428,6 +430,30 @@ def test_an_image_that_lies_about_its_size_is_refused_and_nothing_is_stored(
     assert media.public_names() == []
 
 
+def test_an_upload_that_sends_more_than_it_claims_is_cut_at_its_claim_and_refused(
+    media, manager_client, contract_documents
+):
+    """The request says it is smaller than it is: the portal reads no more than the claimed
+    bytes, so the file arrives incomplete, and nothing is stored."""
+    body = encode_multipart(
+        BOUNDARY,
+        {
+            "files[]": SimpleUploadedFile("contract.pdf", PDF * 100),
+            "collection": str(contract_documents.pk),
+        },
+    )
+    response = manager_client.generic(
+        "POST",
+        "/admin/documents/multiple/add/",
+        body,
+        content_type=MULTIPART_CONTENT,
+        CONTENT_LENGTH=str(len(body) // 2),
+    )
+    assert (response.status_code, response.content) == (400, b"Must upload a file")
+    assert not Document.objects.exists()
+    assert media.private_names() == []
+
+
 # --- Deleting ----------------------------------------------------------------------------------
 
 
@@ -472,3 +498,31 @@ def test_deleting_an_image_deletes_its_original_and_its_renditions(
     assert not Image.objects.filter(pk=image.pk).exists()
     assert media.private_names() == []
     assert media.public_names() == []
+
+
+# --- Profile pictures --------------------------------------------------------------------------
+
+
+def test_a_profile_picture_is_private_and_shown_in_the_admin_from_the_portal(media, editor_client):
+    from wagtail.users.models import UserProfile
+
+    colleague = UserFactory(role=Role.CONTRACT_MANAGER)
+    profile = UserProfile.get_for_user(colleague)
+    profile.avatar.save("portrait.png", ContentFile(png()))
+    assert media.private_names() == [profile.avatar.name]
+
+    html = _staff_client(colleague).get("/admin/").content.decode()
+    src = f"/admin/avatars/{colleague.pk}/?v={profile.avatar.name.rsplit('/', 1)[-1]}"
+    assert f'src="{src}"' in html
+    # Another member of staff sees it beside the colleague's name.
+    assert _get(editor_client, src) == (200, png())
+    for outsider in (_anonymous(), _learner()):
+        status, body = _get(outsider, src)
+        assert status == 302
+        assert body != png()
+    status, _ = media.get_public(media.bare_private_url(profile.avatar.name))
+    assert status in (403, 404)
+
+
+def test_a_missing_profile_picture_is_not_found(editor_client):
+    assert editor_client.get("/admin/avatars/999999/").status_code == 404
