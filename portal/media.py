@@ -43,30 +43,35 @@ def public_file(request: HttpRequest, path: str) -> HttpResponse:
 
 def avatar_url(user: object) -> str | None:
     """The address of ``user``'s profile picture in the admin (Wagtail's ``get_avatar_url``
-    hook), or ``None`` for none. The picture's file name is in it, so a new one is fetched anew."""
+    hook), or ``None`` for none. It ends in the picture's file name, which holds a random UUID:
+    only someone shown the picture knows it, so nobody collects colleagues' faces by counting
+    user ids, and a new picture has a new address."""
     profile = getattr(user, "wagtail_userprofile", None)
     if profile is None or not profile.avatar:
         return None
-    version = profile.avatar.name.rsplit("/", 1)[-1]
-    return f"{reverse('portal_avatar', args=[profile.user_id])}?v={version}"
+    return reverse("portal_avatar", args=[profile.user_id, _file_name(profile.avatar.name)])
+
+
+def _file_name(name: str) -> str:
+    return name.rsplit("/", 1)[-1]
 
 
 @require_safe
-def avatar(request: HttpRequest, user_id: int) -> HttpResponse:
+def avatar(request: HttpRequest, user_id: int, file_name: str) -> HttpResponse:
     """A profile picture from the private storage. Registered among the admin's URLs, so only
     people who may use the admin (after their second factor) get it, as Wagtail shows it to
     them beside a colleague's name."""
     from wagtail.users.models import UserProfile
 
     profile = UserProfile.objects.filter(user_id=user_id).exclude(avatar="").first()
-    if profile is None:
+    if profile is None or _file_name(profile.avatar.name) != file_name:
         raise Http404
     try:
         file = profile.avatar.open("rb")
     except FileNotFoundError as error:
         raise Http404 from error
-    content_type = mimetypes.guess_type(profile.avatar.name)[0] or "application/octet-stream"
+    content_type = mimetypes.guess_type(file_name)[0] or "application/octet-stream"
     response = FileResponse(file, content_type=content_type)
-    response["Cache-Control"] = "private, max-age=3600"
+    response["Cache-Control"] = "private, max-age=86400"
     response["Content-Security-Policy"] = "default-src 'none'"
     return response

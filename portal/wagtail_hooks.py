@@ -15,7 +15,7 @@ hooks.register("register_bulk_action", ScopedDeleteBulkAction, order=90)
 # address, never from the storage's.
 @hooks.register("register_admin_urls")
 def _avatar_urls() -> list:
-    return [path("avatars/<int:user_id>/", media.avatar, name="portal_avatar")]
+    return [path("avatars/<int:user_id>/<str:file_name>", media.avatar, name="portal_avatar")]
 
 
 @hooks.register("get_avatar_url")
