@@ -4,8 +4,8 @@ Two storages (Django's ``STORAGES``), on local disk or in an S3-compatible bucke
 
 ``default``, **private**
     Everything Wagtail stores through Django's default storage: documents (the contract
-    documents among them), the original images as they were uploaded (with their camera data,
-    such as where a photo was taken), staff profile pictures and unfinished uploads. No file here
+    documents among them), the original images as they were uploaded, staff profile pictures
+    and unfinished uploads. No file here
     has an address that works on its own: a document goes out only through Wagtail's
     ``/documents/<id>/<file name>``, which checks the privacy of the document's collection on every
     download and then streams the file from the storage (``WAGTAILDOCS_SERVE_METHOD``).
@@ -39,9 +39,9 @@ LOCAL_PUBLIC_BACKEND = "portal.core.media.LocalPublicStorage"
 # Local disk: the public files in this folder of MEDIA_ROOT, the private ones beside it. A web
 # server may serve this folder (and only this one) at MEDIA_URL.
 LOCAL_PUBLIC_FOLDER = "public"
-# How long browsers and CDNs may keep a public file. A rendition's name changes when its image's
-# file is replaced (Wagtail makes new renditions), so a day is safe.
-PUBLIC_CACHE_SECONDS = 24 * 60 * 60
+# How long browsers and CDNs may keep a public file. A rendition keeps its name when an editor
+# replaces its image's file with one of the same name, so the old picture may show this long.
+PUBLIC_CACHE_SECONDS = 60 * 60
 # A private file read from the bucket is held in memory up to this size, beyond it in a
 # temporary file, so a large document costs a streaming download no more memory than this.
 PRIVATE_READ_MEMORY_BYTES = 2 * 1024 * 1024

@@ -98,7 +98,7 @@ def test_s3_settings_from_the_environment():
         "location": "public",
         "querystring_auth": False,
         "file_overwrite": False,
-        "object_parameters": {"CacheControl": "public, max-age=86400"},
+        "object_parameters": {"CacheControl": "public, max-age=3600"},
     }.items():
         assert public["OPTIONS"][key] == value, key
     # Credentials stay out of the settings: boto3 reads them from the environment.
