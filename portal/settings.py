@@ -13,6 +13,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from portal.core.env import env, redis_url_for_test_worker
+from portal.core.media import S3Media, media_storages, public_media_origin
 from portal.core.security import tile_origin
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -259,10 +260,7 @@ WAGTAILADMIN_PERMITTED_LANGUAGES = [("nl", "Nederlands"), ("en", "English")]
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "portal" / "static"]
-MEDIA_URL = "/media/"
-MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -272,6 +270,45 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
+
+# --- Media: uploaded files (portal/core/media.py; README "Media files") ----------------------
+# Two storages: "default" is private (documents, contract documents among them, original
+# images, profile pictures), read only through a permission check: a document through
+# /documents/<id>/<name>, streamed from the storage after its collection's privacy is checked.
+# "public_media" holds the image renditions that pages show, readable by anybody. Local disk
+# by default (MEDIA_ROOT, the public files in its public/ folder); MEDIA_STORAGE=s3 puts both in
+# an S3-compatible bucket that several web machines share.
+MEDIA_STORAGE = env("MEDIA_STORAGE", "local")
+MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
+MEDIA_URL = "/media/"
+STORAGES.update(
+    media_storages(
+        media=MEDIA_STORAGE,
+        s3=S3Media(
+            bucket=env("AWS_STORAGE_BUCKET_NAME", ""),
+            private_bucket=env("AWS_STORAGE_PRIVATE_BUCKET_NAME", ""),
+            endpoint_url=env("AWS_S3_ENDPOINT_URL", ""),
+            region=env("AWS_S3_REGION_NAME", ""),
+            custom_domain=env("AWS_S3_CUSTOM_DOMAIN", ""),
+            addressing_style=env("AWS_S3_ADDRESSING_STYLE", ""),
+            public_acl=env("MEDIA_PUBLIC_ACL", ""),
+        ),
+    )
+)
+# Public files on local disk are served by the portal at MEDIA_URL (or set false and let the
+# web server serve MEDIA_ROOT/public/ there); from a bucket they have the bucket's address.
+MEDIA_SERVE = env("MEDIA_SERVE", MEDIA_STORAGE == "local")
+MEDIA_PUBLIC_ORIGIN = public_media_origin(STORAGES)
+WAGTAILIMAGES_RENDITION_STORAGE = "portal.core.media.rendition_storage"
+# Every document goes through Wagtail's view (privacy check, then streamed), never a redirect
+# to the bucket: no address of a file exists that works for somebody else.
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
+# Upload limits, checked on the bytes received (not on what the browser says).
+WAGTAILDOCS_MAX_UPLOAD_SIZE = env("DOCUMENT_MAX_BYTES", 20 * 1024 * 1024)
+WAGTAILIMAGES_MAX_UPLOAD_SIZE = env("IMAGE_MAX_BYTES", 10 * 1024 * 1024)
+WAGTAILIMAGES_MAX_IMAGE_PIXELS = env("IMAGE_MAX_PIXELS", 40_000_000)
+WAGTAILDOCS_DOCUMENT_FORM_BASE = "portal.core.documents.DocumentForm"  # one error per refusal
+# --- end of media ---------------------------------------------------------------------------
 
 _EMAIL_BACKEND = env(
     "EMAIL_BACKEND",
@@ -364,7 +401,7 @@ SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF],
     "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
-    "img-src": [CSP.SELF, "data:", "blob:", *filter(None, [MAP_TILE_ORIGIN])],
+    "img-src": [CSP.SELF, "data:", "blob:", *filter(None, [MAP_TILE_ORIGIN, MEDIA_PUBLIC_ORIGIN])],
     "font-src": [CSP.SELF, "data:"],
     "connect-src": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],

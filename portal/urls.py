@@ -8,7 +8,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from contracts.api import ReleasePackageView
-from portal import views
+from portal import media, views
 from portal.payments import webhooks as payment_webhooks
 from portal.places.api import NearestPostcodeAreaView
 from portal.web import account as account_views
@@ -44,10 +44,11 @@ urlpatterns = [
     path("payments/stripe/webhook/", payment_webhooks.stripe_webhook, name="stripe_webhook"),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+if settings.MEDIA_SERVE:
+    # Public media (image renditions) from local disk; private files have no address here.
+    urlpatterns.append(
+        path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", media.public_file, name="media")
+    )
 
 urlpatterns += i18n_patterns(
     path("", include("portal.web.urls")),

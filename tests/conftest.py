@@ -5,7 +5,8 @@ import os
 import pytest
 from django.core.cache import cache
 
-pytest_plugins = ["tests.stripe_standin.pytest_plugin"]
+# The Stripe stand-in, and an S3-compatible server for the media tests (both on loopback).
+pytest_plugins = ["tests.stripe_standin.pytest_plugin", "tests.portal.s3"]
 
 NO_SKIP = os.environ.get("ROUTEWIJZER_NO_SKIP") == "1"
 
