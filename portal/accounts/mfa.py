@@ -12,7 +12,8 @@ from portal import permissions
 
 # The admin, the staff pages and everything under /accounts/ (in every language) wait for the
 # second factor, so a page allauth adds in a later version is closed until it is listed below.
-AREAS_AFTER_SECOND_FACTOR = ("/admin/", "/staff/", "/accounts/")
+# /documents/: contract documents are downloaded there (Wagtail checks the collection first).
+AREAS_AFTER_SECOND_FACTOR = ("/admin/", "/staff/", "/accounts/", "/documents/")
 
 # The way in and out, by URL name: signing in and out, setting up the app and confirming it is
 # you, and the links from e-mails that work without a session. Nothing here shows, changes or

@@ -107,3 +107,21 @@ def test_provider_staff_without_a_provider_see_an_empty_admin(client):
     response = client.get("/admin/snippets/providers/offering/")
     assert response.status_code == 200
     assert list(response.context["object_list"]) == []
+
+
+def test_a_document_waits_for_the_second_factor_of_staff_and_not_for_learners(client):
+    """Contract documents are downloaded at /documents/: a password alone must not open them."""
+    from django.core.files.base import ContentFile
+    from wagtail.documents.models import Document
+
+    document = Document(title="Contract")
+    document.file.save("contract.pdf", ContentFile(b"%PDF-1.4 contract"), save=False)
+    document.save()
+    url = document.url
+    _password_login(client, UserFactory(role=Role.CONTRACT_MANAGER))
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/2fa/totp/activate/")
+    client.logout()
+    _password_login(client, UserFactory())
+    assert client.get(url).status_code == 200
