@@ -16,6 +16,8 @@ import uuid
 from collections.abc import Callable
 from contextvars import ContextVar
 
+from django.core.signals import request_finished
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 
 HEADER = "X-Request-ID"
@@ -49,7 +51,7 @@ class RequestIdMiddleware:
     """Gives each request its id (the proxy's when safe, else a new one) for logs and the answer.
 
     First in ``MIDDLEWARE``, so every other layer, the view and any error logged on the way out
-    run inside it.
+    carry the id.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -58,13 +60,18 @@ class RequestIdMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request_id = request_id_from_header(request.headers.get(HEADER)) or request_id_new()
         request.request_id = request_id
-        token = _current.set(request_id)
-        try:
-            response = self.get_response(request)
-        finally:
-            _current.reset(token)
+        # Kept until the answer is closed (``request_finished``), not only while the layers
+        # below run: Django logs a 4xx answer ("Not Found: ...") after the last middleware.
+        _current.set(request_id)
+        response = self.get_response(request)
         response[HEADER] = request_id
         return response
+
+
+@receiver(request_finished, dispatch_uid="portal.core.request_id.forget")
+def _forget(**kwargs: object) -> None:
+    """The answer is closed: what is logged from now on belongs to no request."""
+    _current.set(None)
 
 
 class RequestIdFilter(logging.Filter):
