@@ -12,7 +12,8 @@ tests) the figures are this process's.
 ``/metrics`` is never public: it answers a request with ``Authorization: Bearer
 <METRICS_TOKEN>``; without ``METRICS_TOKEN`` only a request from a loopback address that did
 not come through a proxy (no ``Forwarded``/``X-Forwarded-For``/``X-Real-IP`` header). Anyone else
-gets a 404, as if it were not there.
+gets a bare 403 (not a 404: Wagtail's redirect lookup would query the database for every refused
+scrape).
 
 The task queue's figures are read when Prometheus scrapes: the queue registers a function that
 counts them (``task_queue_source_register``), since they live in the queue's store, not in any
@@ -30,7 +31,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.views.decorators.cache import never_cache
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -209,7 +210,8 @@ def scrape_allowed(request: HttpRequest) -> bool:
 
 @never_cache
 def metrics(request: HttpRequest) -> HttpResponse:
-    """Prometheus's text format, for the allowed scraper only (404 to anyone else)."""
+    """Prometheus's text format, for the allowed scraper only (a bare 403 to anyone else: no
+    page, no template, nothing that says more)."""
     if not scrape_allowed(request):
-        raise Http404
+        return HttpResponseForbidden(b"Forbidden", content_type="text/plain")
     return HttpResponse(generate_latest(_registry()), content_type=CONTENT_TYPE_LATEST)

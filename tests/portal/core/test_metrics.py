@@ -58,10 +58,10 @@ def test_loopback_without_a_token_may_read_the_metrics(client, settings):
         ("not an address", {}),
     ],
 )
-def test_without_a_token_anyone_else_gets_a_404(client, settings, remote_addr, headers):
+def test_without_a_token_anyone_else_gets_a_403(client, settings, remote_addr, headers):
     settings.METRICS_TOKEN = ""
     response = client.get("/metrics", headers=headers, REMOTE_ADDR=remote_addr)
-    assert response.status_code == 404
+    assert response.status_code == 403
     assert b"routewijzer_" not in response.content
 
 
@@ -77,7 +77,7 @@ def test_ipv6_loopback_without_a_token_may_read_the_metrics(client, settings):
 def test_with_a_token_only_the_token_opens_it_even_on_loopback(client, settings, authorization):
     settings.METRICS_TOKEN = TOKEN
     headers = {"Authorization": authorization} if authorization is not None else {}
-    assert client.get("/metrics", headers=headers).status_code == 404
+    assert client.get("/metrics", headers=headers).status_code == 403
 
 
 def test_with_a_token_the_right_bearer_reads_it_from_anywhere(client, settings):

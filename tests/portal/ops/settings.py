@@ -1,4 +1,4 @@
-"""The portal's settings with the operations tests' extra views: for the gunicorn the tests start."""
+"""The portal's settings plus the operations tests' views, for the gunicorn the tests start."""
 
 from portal.settings import *  # noqa: F403
 
