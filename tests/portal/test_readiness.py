@@ -30,6 +30,12 @@ READY_WITHOUT_REDIS = {
 }
 
 
+@pytest.fixture(autouse=True)
+def _cache_in_process(settings):
+    """Without REDIS_URL's Redis, whether or not the run has one (CI's PostgreSQL pass does)."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
