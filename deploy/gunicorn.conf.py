@@ -5,6 +5,9 @@
 Every value below can be changed by its environment variable, and a command-line option wins
 over both. What it sets up besides the usual:
 
+- the application is loaded once, in the master, and the workers are forks of it
+  (``preload_app``): a worker replaced after ``max_requests`` costs a fork, not a second or two
+  of importing Django;
 - the figures of all workers add up in ``/metrics``: ``PROMETHEUS_MULTIPROC_DIR`` (a fresh
   temporary directory unless given) is emptied when gunicorn starts, and a finished worker's
   live gauges are removed (``child_exit``);
@@ -133,23 +136,40 @@ logconfig_dict = logging_config(
 )
 
 # --- Prometheus: the workers' figures added up (portal/core/metrics.py) -----------------------
-
+# Set before the application is loaded (preload_app: before prometheus_client is imported), and
+# once per gunicorn: a configuration reload (HUP) reads this file again and must not empty the
+# directory under the running workers.
 _METRICS_DIR = "PROMETHEUS_MULTIPROC_DIR"
-_made_metrics_dir: str | None = None
-
-
-def on_starting(server) -> None:
-    """Before any worker: a directory for the workers' figures, empty (figures of an earlier
-    run would be added to this one's)."""
-    global _made_metrics_dir
-    directory = os.environ.get(_METRICS_DIR)
-    if directory:
-        os.makedirs(directory, exist_ok=True)
-        for stale in glob.glob(os.path.join(directory, "*.db")):
-            os.remove(stale)
+_MADE_HERE = "ROUTEWIJZER_METRICS_DIR_MADE"
+_PREPARED = "ROUTEWIJZER_METRICS_DIR_PREPARED"
+if os.environ.get(_PREPARED) != str(os.getpid()):
+    if os.environ.get(_METRICS_DIR):
+        os.makedirs(os.environ[_METRICS_DIR], exist_ok=True)
+        # Figures of an earlier run would be added to this one's.
+        for _stale in glob.glob(os.path.join(os.environ[_METRICS_DIR], "*.db")):
+            os.remove(_stale)
     else:
-        _made_metrics_dir = tempfile.mkdtemp(prefix="routewijzer-metrics-")
-        os.environ[_METRICS_DIR] = _made_metrics_dir
+        os.environ[_METRICS_DIR] = os.environ[_MADE_HERE] = tempfile.mkdtemp(
+            prefix="routewijzer-metrics-"
+        )
+    os.environ[_PREPARED] = str(os.getpid())
+
+# The application is loaded once, in the master, and each worker is a fork of it: a worker
+# replaced after max_requests is ready at once instead of importing Django again (a second or
+# two of CPU), and the frozen objects (portal/wsgi.py) stay shared between the workers. New code
+# needs a restart (or USR2), not a HUP.
+preload_app = True
+
+
+def when_ready(server) -> None:
+    """In the master, before the first fork: the URL patterns imported once for all workers
+    (else each worker's first request pays for it), and no database connection left open
+    for the workers to inherit."""
+    from django.db import connections
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018 (imports the URL configuration)
+    connections.close_all()
     server.log.info("Prometheus figures of all workers in %s", os.environ[_METRICS_DIR])
 
 
@@ -161,5 +181,6 @@ def child_exit(server, worker) -> None:
 
 
 def on_exit(server) -> None:
-    if _made_metrics_dir:
-        shutil.rmtree(_made_metrics_dir, ignore_errors=True)
+    made = os.environ.get(_MADE_HERE)
+    if made:
+        shutil.rmtree(made, ignore_errors=True)
