@@ -22,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import datetime
-from collections.abc import Callable
+import functools
 
 import redis.asyncio
 from django.conf import settings
@@ -80,8 +80,12 @@ def _redis_check(alias: str = "default") -> HealthCheck:
     location = settings.CACHES[alias]["LOCATION"]
     # django-redis takes several addresses (the first is the primary) as a list or a string.
     url = (location.split(",") if isinstance(location, str) else location)[0].strip()
-    factory: Callable[[], redis.asyncio.Redis] = lambda: redis.asyncio.Redis.from_url(  # noqa: E731
-        url, socket_connect_timeout=REDIS_CONNECT_SECONDS, socket_timeout=REDIS_SOCKET_SECONDS
+    # A new client for each probe (the check closes it), with short timeouts.
+    factory = functools.partial(
+        redis.asyncio.Redis.from_url,
+        url,
+        socket_connect_timeout=REDIS_CONNECT_SECONDS,
+        socket_timeout=REDIS_SOCKET_SECONDS,
     )
     return Redis(client_factory=factory)
 
