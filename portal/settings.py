@@ -13,6 +13,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from portal.core.env import env, redis_url_for_test_worker
+from portal.core.logs import logging_config
 from portal.core.media import S3Media, media_storages, public_media_origin
 from portal.core.security import tile_origin
 
@@ -73,6 +74,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Operations (first, so every layer below runs inside them): the request's id for its logs
+    # and answer (portal/core/request_id.py), then its latency and status for /metrics.
+    "portal.core.request_id.RequestIdMiddleware",
+    "portal.core.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -453,15 +458,55 @@ WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "txt", "xlsx"]
 WAGTAIL_WORKFLOW_ENABLED = True
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {
+# --- Operations: probes, metrics, error reports (README, "Operations") ---
+# The load balancer's and monitor's probes and Prometheus talk to each instance over plain HTTP
+# on the inside: no redirect to HTTPS for them.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+# /metrics answers only `Authorization: Bearer <METRICS_TOKEN>`; without a token, only a request
+# from a loopback address that did not come through a proxy (portal/core/metrics.py).
+METRICS_TOKEN = env("METRICS_TOKEN", "")
+# Sentry when a DSN is given (portal/core/sentry.py): no personal data, tagged with the request
+# id, performance tracing off unless a sample rate above 0 is given.
+SENTRY_DSN = env("SENTRY_DSN", "")
+if SENTRY_DSN:
+    from portal.core.sentry import sentry_init
+
+    _traces = env("SENTRY_TRACES_SAMPLE_RATE", "0")
+    try:
+        SENTRY_TRACES_SAMPLE_RATE = float(_traces)
+    except ValueError as exc:
+        raise ImproperlyConfigured(
+            f"SENTRY_TRACES_SAMPLE_RATE must be a number from 0 to 1, not {_traces!r}"
+        ) from exc
+    if not 0 <= SENTRY_TRACES_SAMPLE_RATE <= 1:
+        raise ImproperlyConfigured(
+            f"SENTRY_TRACES_SAMPLE_RATE must be a number from 0 to 1, not {_traces!r}"
+        )
+    sentry_init(
+        dsn=SENTRY_DSN,
+        environment=env("SENTRY_ENVIRONMENT", "development" if DEBUG else "production"),
+        release=env("SENTRY_RELEASE"),
+        traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE,
+    )
+# --- end of probes, metrics, error reports ---
+
+# --- Operations: logs with the request id (portal/core/logs.py, portal/core/request_id.py) ---
+# JSON lines in production, readable lines in development; every line of a request carries its
+# id. Logs go to stderr, so a command's own output stays clean on stdout; gunicorn's config
+# (deploy/gunicorn.conf.py) sets LOG_STREAM=stdout, so a web process writes one stream.
+LOG_FORMAT = env("LOG_FORMAT", "text" if (DEBUG or TESTING) else "json")
+LOGGING = logging_config(
+    log_format=LOG_FORMAT,
+    level=env("LOG_LEVEL", "INFO"),
+    stream=env("LOG_STREAM", "stderr"),
+    loggers={
         # Per-task and per-edit chatter of the immediate task backend and Wagtail's action log.
         "django.tasks": {"level": "WARNING"},
         "django_tasks": {"level": "WARNING"},
         "wagtail": {"level": "WARNING"},
+        # A failing readiness check logs a traceback at every probe (every few seconds): the
+        # probe's answer is the signal; only a check's own fault (a bug) is logged.
+        "health_check": {"level": "ERROR"},
     },
-}
+)
+# --- end of logs ---

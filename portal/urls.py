@@ -9,6 +9,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from contracts.api import ReleasePackageView
 from portal import media, views
+from portal.core import metrics
 from portal.payments import webhooks as payment_webhooks
 from portal.places.api import NearestPostcodeAreaView
 from portal.web import account as account_views
@@ -23,6 +24,7 @@ router.register("start-moments", StartMomentViewSet, basename="start-moment")
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
+    path("metrics", metrics.metrics, name="metrics"),
     # One door in: Wagtail's own login pages give way to allauth's (account_views.wagtail_login).
     path("admin/login/", account_views.wagtail_login, name="admin_login"),
     path("admin/", include(wagtailadmin_urls)),

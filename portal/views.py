@@ -1,4 +1,4 @@
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.views.decorators.cache import never_cache
 
 from portal import health
@@ -10,8 +10,6 @@ def healthz(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
 
 
-@never_cache
-def readyz(request: HttpRequest) -> JsonResponse:
-    """Readiness: each part by name; 503 while the database or a configured Redis is down."""
-    report = health.readiness()
-    return JsonResponse(report.as_json(), status=200 if report.ready else 503)
+# Readiness: each part by name; 503 while the database or a configured Redis is down
+# (django-health-check's checks, portal/health.py).
+readyz = health.ReadinessView.as_view()

@@ -52,6 +52,7 @@ NOT_SITE_PAGES = (
     "/media/",
     "/healthz",
     "/readyz",
+    "/metrics",
 )
 
 
