@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "portal.payments",
     "portal.enrolments",
     "portal.places",
+    "portal.core.tasks",
     "contracts",
     "providers",
     "cms",
@@ -56,6 +57,7 @@ INSTALLED_APPS = [
     "wagtail",
     "modelcluster",
     "taggit",
+    "django_tasks_db",
     "django_filters",
     "rest_framework",
     "drf_spectacular",
@@ -298,6 +300,25 @@ MAILERS = {
 }
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Routewijzer <noreply@routewijzer.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Background tasks (portal/core/tasks/): Django's tasks framework with django-tasks-db's backend,
+# which stores each task as a row in this database, written in the transaction of the change that
+# causes it (the two commit or roll back together; no other server). Wagtail's tasks (the
+# ``django_tasks`` backport) read this same setting. RUN "worker": `manage.py worker` runs them
+# (production, `make run`); "after-commit": each task runs in-process once its transaction
+# commits, through the worker's own code (the tests; a development server without a worker).
+TASKS_RUN = env("TASKS_RUN", "after-commit" if TESTING else "worker")
+TASKS = {
+    "default": {
+        "BACKEND": "portal.core.tasks.backend.DurableDatabaseBackend",
+        "OPTIONS": {"RUN": TASKS_RUN},
+    }
+}
+# A task still marked running this long after it started lost its worker: it is tried again.
+TASKS_STALE_AFTER_MINUTES = env("TASKS_STALE_AFTER_MINUTES", 60)
+# Finished tasks are kept this many days (successful), failed ones no longer listed longer.
+TASKS_KEEP_DAYS = env("TASKS_KEEP_DAYS", 14)
+TASKS_KEEP_FAILED_DAYS = env("TASKS_KEEP_FAILED_DAYS", 90)
 
 # Self-paid enrolments: a seat is held this long while the learner chooses how to pay; a seat
 # offered from the waiting list is held longer, since the learner first has to read the e-mail.
