@@ -42,7 +42,13 @@ _NAMES = {
         "task_results_prune",
         "task_retry_now",
     ),
-    "running": ("done_once", "running_task_id", "task_run_now", "tasks_recover_stale"),
+    "running": (
+        "done_once",
+        "running_task_id",
+        "task_run_now",
+        "tasks_recover_stale",
+        "tasks_run_due",
+    ),
     "schedule": ("PeriodicJob", "Scheduler", "periodic_enqueue", "periodic_runs_prune"),
 }
 _MODULE_OF = {name: module for module, names in _NAMES.items() for name in names}
@@ -77,6 +83,7 @@ if TYPE_CHECKING:
         running_task_id,
         task_run_now,
         tasks_recover_stale,
+        tasks_run_due,
     )
     from portal.core.tasks.schedule import (  # noqa: F401
         PeriodicJob,

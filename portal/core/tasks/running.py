@@ -24,10 +24,11 @@ from collections.abc import Callable
 from contextvars import ContextVar
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.tasks import DEFAULT_TASK_BACKEND_ALIAS, TaskResultStatus
 from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Worker
-from django_tasks_db.models import DBTaskResult
+from django_tasks_db.models import DBTaskResult, get_date_max
 from django_tasks_db.utils import exclusive_transaction
 
 from portal.core.tasks.declaring import declaration
@@ -87,23 +88,56 @@ def worker(
     )
 
 
+def _due(backend_name: str, now: datetime.datetime | None):
+    """The rows ready to run at ``now`` (django-tasks-db's ``ready()``, at another time)."""
+    if now is None:
+        return DBTaskResult.objects.ready().filter(backend_name=backend_name)
+    return DBTaskResult.objects.filter(
+        status=TaskResultStatus.READY, backend_name=backend_name
+    ).filter(Q(run_after=get_date_max()) | Q(run_after__lte=now))
+
+
+def _claim(rows, runner: DurableWorker) -> DBTaskResult | None:
+    """Lock and claim the first of ``rows`` as the worker's loop does."""
+    with exclusive_transaction(rows.db):
+        row = rows.get_locked()
+        if row is not None:
+            row.claim(runner.worker_id)
+    return row
+
+
 def task_run_now(result_id: str, *, backend_name: str = DEFAULT_TASK_BACKEND_ALIAS) -> bool:
     """Claim the ready row ``result_id`` as the worker would and run it through the worker's
     ``run_task``. False when it is not ready (a worker took it, it runs later, it is done).
     Never raises: what fails is recorded for the failures list."""
     runner = worker(worker_id=f"in-process-{os.getpid()}", backend_name=backend_name)
     try:
-        ready = DBTaskResult.objects.ready().filter(pk=result_id, backend_name=backend_name)
-        with exclusive_transaction(ready.db):
-            row = ready.get_locked()
-            if row is None:
-                return False
-            row.claim(runner.worker_id)
+        row = _claim(_due(backend_name, None).filter(pk=result_id), runner)
+        if row is None:
+            return False
         runner.run_task(row)
     except Exception:
         logger.exception("Task %s could not be run in-process; a worker will run it", result_id)
         return False
     return True
+
+
+def tasks_run_due(
+    *,
+    now: datetime.datetime | None = None,
+    backend_name: str = DEFAULT_TASK_BACKEND_ALIAS,
+    worker_id: str | None = None,
+) -> int:
+    """Run, in this process and one after another, every task due at ``now`` (default: now),
+    including those that become due while it runs, through the worker's code; returns how many
+    attempts were made. For tests and one-off use; ``manage.py worker`` is the real loop. (A
+    failing task comes back only as often as its policy allows, so this ends.)"""
+    runner = worker(worker_id=worker_id or f"in-process-{os.getpid()}", backend_name=backend_name)
+    attempts = 0
+    while (row := _claim(_due(backend_name, now), runner)) is not None:
+        runner.run_task(row)
+        attempts += 1
+    return attempts
 
 
 def short_error(row: DBTaskResult) -> str:
