@@ -34,7 +34,7 @@ from contracts.models import Referral, ReferralState
 from portal import permissions
 from portal.accounts.models import User
 from portal.core.links import site_reverse
-from portal.core.tasks import EMAIL_RETRY, done_once, durable_task
+from portal.core.tasks import EMAIL_RETRY, PRIORITY_PEOPLE_WAIT, done_once, durable_task
 
 State = ReferralState
 ANSWERED_STATES = frozenset(
@@ -167,6 +167,7 @@ def _about(*, referral_id: int, **_kwargs: object) -> str:
     label=gettext_lazy("E-mail to a provider's staff about a referral"),
     retry=EMAIL_RETRY,
     about=_about,
+    priority=PRIORITY_PEOPLE_WAIT,
 )
 def referral_provider_email_send(*, referral_id: int, message: str) -> int:
     """E-mail each of the provider's staff ``message`` about the referral as it is now; returns
@@ -187,6 +188,7 @@ def referral_provider_email_send(*, referral_id: int, message: str) -> int:
     label=gettext_lazy("E-mail to a klantmanager about a referral"),
     retry=EMAIL_RETRY,
     about=_about,
+    priority=PRIORITY_PEOPLE_WAIT,
 )
 def referral_klantmanager_email_send(*, referral_id: int) -> int:
     """E-mail the learner's klantmanager the provider's answer, as the referral is now."""

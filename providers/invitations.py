@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portal.accounts.models import Invitation, Role, User
-from portal.core.tasks import EMAIL_RETRY, done_once, durable_task
+from portal.core.tasks import EMAIL_RETRY, PRIORITY_PEOPLE_WAIT, done_once, durable_task
 from providers.models import Provider, ProviderMembership
 
 _SALT = "routewijzer.invitation"
@@ -90,6 +90,7 @@ def _about(*, invitation_id: int, **_kwargs: object) -> str:
     label=gettext_lazy("E-mail with an invitation to a provider's team"),
     retry=EMAIL_RETRY,
     about=_about,
+    priority=PRIORITY_PEOPLE_WAIT,
 )
 def invitation_email_send(*, invitation_id: int, site_url: str, language: str) -> str:
     """Send the invitation's link, unless it was accepted (or withdrawn) meanwhile."""

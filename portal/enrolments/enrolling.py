@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from portal import permissions
 from portal.accounts.models import User
-from portal.core.tasks import durable_task
+from portal.core.tasks import PRIORITY_PEOPLE_WAIT, durable_task
 from portal.enrolments import rules, states
 from portal.enrolments.models import LIVE_STATES, Enrolment, WaitingListEntry
 from portal.enrolments.tasks import Email, enrolment_email
@@ -354,7 +354,11 @@ def _offer_about(*, start_moment_id: int) -> str:
     }
 
 
-@durable_task(label=gettext_lazy("Offer a freed seat to the waiting list"), about=_offer_about)
+@durable_task(
+    label=gettext_lazy("Offer a freed seat to the waiting list"),
+    about=_offer_about,
+    priority=PRIORITY_PEOPLE_WAIT,
+)
 def waiting_list_offer_task(*, start_moment_id: int) -> int:
     """``waiting_list_offer`` as a task: enqueued where a seat is freed or somebody joins the
     list, in that transaction, so the offer is not lost if the process stops after the commit.

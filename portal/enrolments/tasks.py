@@ -17,7 +17,7 @@ from enum import StrEnum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from portal.core.tasks import EMAIL_RETRY, done_once, durable_task
+from portal.core.tasks import EMAIL_RETRY, PRIORITY_PEOPLE_WAIT, done_once, durable_task
 from portal.enrolments import emails, rules
 from portal.enrolments.models import Enrolment
 
@@ -67,6 +67,7 @@ def _about(*, enrolment_id: int, kind: str, **_kwargs: object) -> str:
     label=gettext_lazy("E-mail to a learner about their enrolment"),
     retry=EMAIL_RETRY,
     about=_about,
+    priority=PRIORITY_PEOPLE_WAIT,
 )
 def enrolment_email_send(*, enrolment_id: int, kind: str, quote: dict | None = None) -> str:
     """Send the e-mail ``kind`` about the enrolment as it is now (once per task)."""

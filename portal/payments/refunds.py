@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portal.core.money import euros
-from portal.core.tasks import PAYMENT_RETRY, durable_task
+from portal.core.tasks import PAYMENT_RETRY, PRIORITY_PEOPLE_WAIT, durable_task
 from portal.payments import gateway
 from portal.payments.client import PaymentsUnavailable
 from portal.payments.models import Payment
@@ -55,7 +55,12 @@ def _about(*, payment_id: int, amount_cents: int, **_kwargs: object) -> str:
     }
 
 
-@durable_task(label=gettext_lazy("Refund through Stripe"), retry=PAYMENT_RETRY, about=_about)
+@durable_task(
+    label=gettext_lazy("Refund through Stripe"),
+    retry=PAYMENT_RETRY,
+    about=_about,
+    priority=PRIORITY_PEOPLE_WAIT,
+)
 def refund_task(*, payment_id: int, amount_cents: int, reason: str) -> str:
     """``refund_create`` for the payment as it is now; fails (to be retried) while Stripe does."""
     payment = Payment.objects.select_related("enrolment").get(pk=payment_id)

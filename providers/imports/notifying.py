@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from wagtail.models import AbstractGroupApprovalTask, Task
 
 from portal.core.links import site_reverse
-from portal.core.tasks import EMAIL_RETRY, done_once, durable_task
+from portal.core.tasks import EMAIL_RETRY, PRIORITY_PEOPLE_WAIT, done_once, durable_task
 from providers.models import Offering, Provider
 
 if TYPE_CHECKING:
@@ -121,6 +121,7 @@ def _about(*, provider_id: int, new_count: int, changed_count: int, **_kwargs: o
     label=gettext_lazy("E-mail to approvers about uploaded course changes"),
     retry=EMAIL_RETRY,
     about=_about,
+    priority=PRIORITY_PEOPLE_WAIT,
 )
 def approvers_notify_task(
     *,

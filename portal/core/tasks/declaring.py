@@ -57,6 +57,11 @@ PAYMENT_RETRY = RetryPolicy(attempts=10, first_delay=MINUTE, max_delay=2 * HOUR)
 PERIODIC_RETRY = RetryPolicy(attempts=1)
 DEFAULT_RETRY = RetryPolicy(attempts=3, first_delay=MINUTE, max_delay=HOUR)
 
+# Workers take the highest priority first: what a person waits for (an e-mail, a refund, a freed
+# seat) goes before bulk upkeep (Wagtail's reference and search index, periodic jobs), which
+# keeps the default 0.
+PRIORITY_PEOPLE_WAIT = 10
+
 
 @dataclass(frozen=True)
 class Declaration:
