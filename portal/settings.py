@@ -127,6 +127,12 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Covering indexes (INCLUDE) are a PostgreSQL speed-up; SQLite simply builds the plain index.
 SILENCED_SYSTEM_CHECKS = ["models.W040"]
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The web server and the background worker write the same file (`make run`): in WAL mode a
+    # writer never blocks the readers, and the worker's commits are not each a full sync.
+    DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = (
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Wagtail's search index uses PostgreSQL's full-text fields there.
     INSTALLED_APPS.append("django.contrib.postgres")
