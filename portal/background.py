@@ -119,6 +119,9 @@ task_declare(
     label=_("Update the admin's list of where an item is used"),
 )
 task_declare(
+    "modelsearch.tasks.insert_or_update_object_task", label=_("Update the admin's search index")
+)
+task_declare(
     "wagtail.tasks.delete_file_from_storage_task", label=_("Delete a file that was removed")
 )
 task_declare(

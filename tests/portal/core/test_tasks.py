@@ -202,3 +202,29 @@ def test_wagtails_own_tasks_are_stored_and_run_by_the_same_backend():
     row.refresh_from_db()
     assert row.status == TaskResultStatus.SUCCESSFUL
     assert ReferenceIndex.get_references_for_object(offering).exists()
+
+
+def test_publishing_a_page_stores_wagtails_tasks_and_the_worker_runs_them():
+    """What Wagtail 8 enqueues when a page is published (its reference index and, through
+    modelsearch, its search index) is a row of ours, run by our worker."""
+    from cms.models import ContentPage
+    from tests.cms.factories import build_site
+
+    home = build_site()["home"]
+    page = home.add_child(instance=ContentPage(title="Over ons", slug="over-ons", live=False))
+    tasks_run_due()
+
+    page.save_revision().publish()
+
+    enqueued = DBTaskResult.objects.filter(
+        status=TaskResultStatus.READY, args_kwargs__args__2=str(page.pk)
+    )
+    assert set(enqueued.values_list("task_path", flat=True)) >= {
+        "wagtail.tasks.update_reference_index_task",
+        "modelsearch.tasks.insert_or_update_object_task",
+    }
+    ids = list(enqueued.values_list("pk", flat=True))
+    tasks_run_due()
+    assert set(DBTaskResult.objects.filter(pk__in=ids).values_list("status", flat=True)) == {
+        TaskResultStatus.SUCCESSFUL
+    }
