@@ -76,6 +76,7 @@ def worker(
     max_tasks: int | None = None,
     startup_delay: bool = False,
 ) -> DurableWorker:
+    """A ``DurableWorker`` with django-tasks-db's options (all queues unless ``queue_names``)."""
     return DurableWorker(
         queue_names=queue_names or ["*"],
         interval=interval,
