@@ -29,25 +29,29 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 # Without STRIPE_SECRET_KEY in the environment, `make run` starts the test suite's Stripe stand-in
 # on loopback and points the portal at it: every payment is a test payment, no real money.
 # E-mails link to SITE_URL: the address it serves on, unless SITE_URL is given.
+# A background worker (`manage.py worker`: e-mails, refunds, Wagtail's tasks and the periodic
+# schedule) runs beside the web server with the same settings; both stop when the server stops.
 run: SITE_URL ?= http://$(HOST):$(PORT)
 run: $(VENV)/.installed-run
 	DEBUG=true $(BIN)/python manage.py migrate --no-input -v 0
 	DEBUG=true $(BIN)/python manage.py seed_demo
 	@echo "Routewijzer runs on http://$(HOST):$(PORT)/ (catalogue: /aanbod/, admin: /admin/, API: /api/v1/)"
-	@if [ -n "$$STRIPE_SECRET_KEY" ]; then \
-		DEBUG=true SITE_URL=$(SITE_URL) exec $(BIN)/python manage.py runserver $(HOST):$(PORT); \
+	@export DEBUG=true SITE_URL=$(SITE_URL); \
+	pids=""; \
+	trap 'kill $$pids 2>/dev/null; wait $$pids 2>/dev/null' EXIT INT TERM; \
+	if [ -z "$$STRIPE_SECRET_KEY" ]; then \
+		accounts=""; \
+		for id in $$($(BIN)/python manage.py demo_stripe_accounts); do \
+			accounts="$$accounts --ready-account $$id"; done; \
+		$(BIN)/python -m tests.stripe_standin --host 127.0.0.1 --port $(STRIPE_STANDIN_PORT) \
+			--webhook-url http://$(HOST):$(PORT)/payments/stripe/webhook/ \
+			--webhook-secret whsec_standin_local $$accounts & pids="$$pids $$!"; \
+		export STRIPE_SECRET_KEY=sk_test_standin_local \
+			STRIPE_API_BASE=http://127.0.0.1:$(STRIPE_STANDIN_PORT) \
+			STRIPE_WEBHOOK_SECRETS=whsec_standin_local; \
 	fi; \
-	accounts=""; \
-	for id in $$(DEBUG=true $(BIN)/python manage.py demo_stripe_accounts); do \
-		accounts="$$accounts --ready-account $$id"; done; \
-	$(BIN)/python -m tests.stripe_standin --host 127.0.0.1 --port $(STRIPE_STANDIN_PORT) \
-		--webhook-url http://$(HOST):$(PORT)/payments/stripe/webhook/ \
-		--webhook-secret whsec_standin_local $$accounts & standin=$$!; \
-	trap 'kill $$standin 2>/dev/null' EXIT INT TERM; \
-	DEBUG=true SITE_URL=$(SITE_URL) STRIPE_SECRET_KEY=sk_test_standin_local \
-		STRIPE_API_BASE=http://127.0.0.1:$(STRIPE_STANDIN_PORT) \
-		STRIPE_WEBHOOK_SECRETS=whsec_standin_local \
-		$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	$(BIN)/python manage.py worker --no-reload -v 0 & pids="$$pids $$!"; \
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 node_modules/.package-lock.json: package.json package-lock.json
 	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund; \

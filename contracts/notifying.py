@@ -5,10 +5,13 @@ e-mail address) that a referral awaits their answer, with a link to its admin pa
 the answer is due; ``referral_answered_notify`` e-mails the learner's klantmanager when the
 provider accepted, declined, started or stopped (or completed) the placement;
 ``referral_withdrawn_notify`` tells the provider's staff that a referral they had received was
-withdrawn. All send after the transaction commits, and nothing is sent inside ``muted()`` (demo
-seeding moves a hundred referrals at once). The e-mails hold NO personal data: no names, no dates
-of birth, no client numbers — "a learner of <municipality>", the component and the link; the
-person reads the rest behind the admin's login and two-factor authentication.
+withdrawn. Each is a durable task enqueued in the transaction of the referral's change, so it is
+sent once that commits and retried while the mail server fails; each recipient's e-mail is
+marked sent (``done_once``), so a retry sends only to those not reached yet. Nothing is sent
+inside ``muted()`` (demo seeding moves a hundred referrals at once). The e-mails hold NO personal
+data: no names, no dates of birth, no client numbers — "a learner of <municipality>", the
+component and the link; the person reads the rest behind the admin's login and two-factor
+authentication.
 
 ``referral_moved_notify`` is called by ``contracts.referrals.referral_transition``, so every way
 of moving a referral notifies.
@@ -22,15 +25,16 @@ from contextvars import ContextVar
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
 from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from contracts.models import Referral, ReferralState
 from portal import permissions
 from portal.accounts.models import User
 from portal.core.links import site_reverse
+from portal.core.tasks import EMAIL_RETRY, PRIORITY_PEOPLE_WAIT, done_once, durable_task
 
 State = ReferralState
 ANSWERED_STATES = frozenset(
@@ -149,47 +153,82 @@ def referral_withdrawn_message(referral: Referral) -> tuple[str, str]:
     return str(subject), "\n".join(str(line) for line in lines) + "\n"
 
 
-def _provider_notify(referral: Referral, message) -> None:
-    referral_id = referral.pk
+_PROVIDER_MESSAGES = {
+    "sent": referral_sent_message,
+    "withdrawn": referral_withdrawn_message,
+}
 
-    def send() -> None:
-        fresh = _load(referral_id)
-        for user in provider_recipients(fresh):
-            with translation.override(_language(user)):
-                _send(user, *message(fresh))
 
-    transaction.on_commit(send)
+def _about(*, referral_id: int, **_kwargs: object) -> str:
+    return _("Referral %(number)s") % {"number": referral_id}
+
+
+@durable_task(
+    label=gettext_lazy("E-mail to a provider's staff about a referral"),
+    retry=EMAIL_RETRY,
+    about=_about,
+    priority=PRIORITY_PEOPLE_WAIT,
+)
+def referral_provider_email_send(*, referral_id: int, message: str) -> int:
+    """E-mail each of the provider's staff ``message`` about the referral as it is now; returns
+    how many were sent in this run."""
+    fresh = _load(referral_id)
+    if fresh is None:
+        return 0
+    build = _PROVIDER_MESSAGES[message]
+    sent = 0
+    for user in provider_recipients(fresh):
+        with translation.override(_language(user)):
+            subject, body = build(fresh)
+        sent += done_once(f"mail:{user.pk}", lambda user=user, s=subject, b=body: _send(user, s, b))
+    return sent
+
+
+@durable_task(
+    label=gettext_lazy("E-mail to a klantmanager about a referral"),
+    retry=EMAIL_RETRY,
+    about=_about,
+    priority=PRIORITY_PEOPLE_WAIT,
+)
+def referral_klantmanager_email_send(*, referral_id: int) -> int:
+    """E-mail the learner's klantmanager the provider's answer, as the referral is now."""
+    fresh = _load(referral_id)
+    if fresh is None:
+        return 0
+    klantmanager = fresh.learner.klantmanager
+    if fresh.state not in ANSWERED_STATES or klantmanager is None:
+        return 0
+    if not (klantmanager.is_active and klantmanager.email):
+        return 0
+    with translation.override(_language(klantmanager)):
+        subject, body = referral_answered_message(fresh)
+    return int(done_once(f"mail:{klantmanager.pk}", lambda: _send(klantmanager, subject, body)))
 
 
 def referral_withdrawn_notify(referral: Referral) -> None:
-    """After commit: e-mail the lot's provider's staff that a referral was withdrawn."""
-    _provider_notify(referral, referral_withdrawn_message)
+    """Once the transaction commits: e-mail the lot's provider's staff that a referral was
+    withdrawn."""
+    referral_provider_email_send.enqueue(referral_id=referral.pk, message="withdrawn")
 
 
 def referral_sent_notify(referral: Referral) -> None:
-    """After commit: e-mail the lot's provider's staff that the referral awaits their answer."""
-    _provider_notify(referral, referral_sent_message)
+    """Once the transaction commits: e-mail the lot's provider's staff that the referral awaits
+    their answer."""
+    referral_provider_email_send.enqueue(referral_id=referral.pk, message="sent")
 
 
 def referral_answered_notify(referral: Referral) -> None:
-    """After commit: e-mail the learner's klantmanager the provider's answer or the placement's
-    start or end."""
-    referral_id = referral.pk
-
-    def send() -> None:
-        fresh = _load(referral_id)
-        klantmanager = fresh.learner.klantmanager
-        if fresh.state not in ANSWERED_STATES or klantmanager is None:
-            return
-        if not (klantmanager.is_active and klantmanager.email):
-            return
-        with translation.override(_language(klantmanager)):
-            _send(klantmanager, *referral_answered_message(fresh))
-
-    transaction.on_commit(send)
+    """Once the transaction commits: e-mail the learner's klantmanager the provider's answer or
+    the placement's start or end."""
+    referral_klantmanager_email_send.enqueue(referral_id=referral.pk)
 
 
-def _load(referral_id: int) -> Referral:
-    return Referral.objects.select_related(
-        "learner__municipality", "learner__klantmanager", "lot__contract__provider"
-    ).get(pk=referral_id)
+def _load(referral_id: int) -> Referral | None:
+    """The referral as it is now (None once deleted: there is nothing left to tell)."""
+    return (
+        Referral.objects.select_related(
+            "learner__municipality", "learner__klantmanager", "lot__contract__provider"
+        )
+        .filter(pk=referral_id)
+        .first()
+    )

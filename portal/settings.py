@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "portal.payments",
     "portal.enrolments",
     "portal.places",
+    "portal.core.tasks",
     "contracts",
     "providers",
     "cms",
@@ -58,6 +59,7 @@ INSTALLED_APPS = [
     "wagtail",
     "modelcluster",
     "taggit",
+    "django_tasks_db",
     "django_filters",
     "rest_framework",
     "drf_spectacular",
@@ -131,6 +133,12 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Covering indexes (INCLUDE) are a PostgreSQL speed-up; SQLite simply builds the plain index.
 SILENCED_SYSTEM_CHECKS = ["models.W040"]
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The web server and the background worker write the same file (`make run`): in WAL mode a
+    # writer never blocks the readers, and the worker's commits are not each a full sync.
+    DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = (
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Wagtail's search index uses PostgreSQL's full-text fields there.
     INSTALLED_APPS.append("django.contrib.postgres")
@@ -340,6 +348,25 @@ MAILERS = {
 }
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Routewijzer <noreply@routewijzer.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Background tasks (portal/core/tasks/): Django's tasks framework with django-tasks-db's backend,
+# which stores each task as a row in this database, written in the transaction of the change that
+# causes it (the two commit or roll back together; no other server). Wagtail's tasks (the
+# ``django_tasks`` backport) read this same setting. RUN "worker": `manage.py worker` runs them
+# (production, `make run`); "after-commit": each task runs in-process once its transaction
+# commits, through the worker's own code (the tests; a development server without a worker).
+TASKS_RUN = env("TASKS_RUN", "after-commit" if TESTING else "worker")
+TASKS = {
+    "default": {
+        "BACKEND": "portal.core.tasks.backend.DurableDatabaseBackend",
+        "OPTIONS": {"RUN": TASKS_RUN},
+    }
+}
+# A task still marked running this long after it started lost its worker: it is tried again.
+TASKS_STALE_AFTER_MINUTES = env("TASKS_STALE_AFTER_MINUTES", 60)
+# Finished tasks are kept this many days (successful), failed ones no longer listed longer.
+TASKS_KEEP_DAYS = env("TASKS_KEEP_DAYS", 14)
+TASKS_KEEP_FAILED_DAYS = env("TASKS_KEEP_FAILED_DAYS", 90)
 
 # Self-paid enrolments: a seat is held this long while the learner chooses how to pay; a seat
 # offered from the waiting list is held longer, since the learner first has to read the e-mail.

@@ -1,9 +1,14 @@
 """Admin hooks of the project as a whole (each app registers its own screens)."""
 
-from django.urls import path
+from django.http import HttpRequest
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.auth import require_admin_access
+from wagtail.admin.menu import MenuItem
 
-from portal import media
+from portal import media, permissions
+from portal.background_views import TaskFailuresView, TaskGiveUpView, TaskRetryView
 from portal.permissions.wagtail import ScopedDeleteBulkAction
 
 # One bulk delete for every snippet with a scoped viewset, replacing Wagtail's own (order 0);
@@ -21,3 +26,40 @@ def _avatar_urls() -> list:
 @hooks.register("get_avatar_url")
 def _avatar_url(user, size: int) -> str | None:
     return media.avatar_url(user)
+
+
+@hooks.register("register_admin_urls")
+def background_task_urls() -> list:
+    return [
+        path(
+            "background-tasks/",
+            require_admin_access(TaskFailuresView.as_view()),
+            name="task_failures",
+        ),
+        path(
+            "background-tasks/<uuid:task_id>/retry/",
+            require_admin_access(TaskRetryView.as_view()),
+            name="task_failure_retry",
+        ),
+        path(
+            "background-tasks/<uuid:task_id>/give-up/",
+            require_admin_access(TaskGiveUpView.as_view()),
+            name="task_failure_give_up",
+        ),
+    ]
+
+
+class TaskFailuresMenuItem(MenuItem):
+    def is_shown(self, request: HttpRequest) -> bool:
+        return permissions.looks_after_background_tasks(request.user)
+
+
+@hooks.register("register_reports_menu_item")
+def task_failures_menu_item() -> MenuItem:
+    return TaskFailuresMenuItem(
+        _("Failing background tasks"),
+        reverse("task_failures"),
+        name="task-failures",
+        icon_name="warning",
+        order=900,
+    )

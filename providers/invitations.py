@@ -1,7 +1,9 @@
 """Inviting a colleague to a provider's team, and accepting the invitation.
 
 The link carries the invitation id signed with the site's secret and a timestamp, so nothing
-secret is stored and an old link stops working after ``INVITATION_MAX_AGE_DAYS``.
+secret is stored and an old link stops working after ``INVITATION_MAX_AGE_DAYS``. The e-mail is
+a durable task enqueued with the invitation (``invitation_email_send``): sent once that commits,
+retried while the mail server fails.
 """
 
 from __future__ import annotations
@@ -14,10 +16,12 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from portal.accounts.models import Invitation, Role, User
+from portal.core.tasks import EMAIL_RETRY, PRIORITY_PEOPLE_WAIT, done_once, durable_task
 from providers.models import Provider, ProviderMembership
 
 _SALT = "routewijzer.invitation"
@@ -62,26 +66,62 @@ def invitation_create(
         )
     if membership_role not in ProviderMembership.Role.values:
         raise ValidationError({"membership_role": _("Choose editor or administrator.")})
-    invitation = Invitation.objects.create(
-        provider=provider, email=email, membership_role=membership_role, invited_by=invited_by
-    )
-    link = site_url.rstrip("/") + reverse(
-        "invitation_accept", kwargs={"token": invitation_token(invitation=invitation)}
-    )
-    context = {
-        "invitation": invitation,
-        "link": link,
-        "days": settings.INVITATION_MAX_AGE_DAYS,
-        "inviter": invited_by,
-    }
-    send_mail(
-        subject=_("[Routewijzer] You are invited to join %(provider)s")
-        % {"provider": provider.name},
-        message=render_to_string("accounts/email/invitation.txt", context),
-        from_email=None,
-        recipient_list=[email],
-    )
+    with transaction.atomic():
+        invitation = Invitation.objects.create(
+            provider=provider, email=email, membership_role=membership_role, invited_by=invited_by
+        )
+        # In the inviter's language, as the page they invited from.
+        invitation_email_send.enqueue(
+            invitation_id=invitation.pk,
+            site_url=site_url,
+            language=translation.get_language() or settings.LANGUAGE_CODE,
+        )
     return invitation
+
+
+def _about(*, invitation_id: int, **_kwargs: object) -> str:
+    provider = (
+        Invitation.objects.filter(pk=invitation_id).values_list("provider__name", flat=True).first()
+    )
+    return _("Invitation to %(provider)s") % {"provider": provider or f"#{invitation_id}"}
+
+
+@durable_task(
+    label=gettext_lazy("E-mail with an invitation to a provider's team"),
+    retry=EMAIL_RETRY,
+    about=_about,
+    priority=PRIORITY_PEOPLE_WAIT,
+)
+def invitation_email_send(*, invitation_id: int, site_url: str, language: str) -> str:
+    """Send the invitation's link, unless it was accepted (or withdrawn) meanwhile."""
+    invitation = (
+        Invitation.objects.select_related("provider", "invited_by")
+        .filter(pk=invitation_id, accepted_at=None)
+        .first()
+    )
+    if invitation is None:
+        return "no open invitation"
+    with translation.override(language):
+        link = site_url.rstrip("/") + reverse(
+            "invitation_accept", kwargs={"token": invitation_token(invitation=invitation)}
+        )
+        context = {
+            "invitation": invitation,
+            "link": link,
+            "days": settings.INVITATION_MAX_AGE_DAYS,
+            "inviter": invitation.invited_by,
+        }
+        subject = _("[Routewijzer] You are invited to join %(provider)s") % {
+            "provider": invitation.provider.name
+        }
+        body = render_to_string("accounts/email/invitation.txt", context)
+    sent = done_once(
+        "mail",
+        lambda: send_mail(
+            subject=subject, message=body, from_email=None, recipient_list=[invitation.email]
+        ),
+    )
+    return "sent" if sent else "sent before"
 
 
 @transaction.atomic

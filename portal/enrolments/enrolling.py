@@ -20,13 +20,15 @@ import logging
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from portal import permissions
 from portal.accounts.models import User
-from portal.enrolments import emails, rules, states
+from portal.core.tasks import PRIORITY_PEOPLE_WAIT, durable_task
+from portal.enrolments import rules, states
 from portal.enrolments.models import LIVE_STATES, Enrolment, WaitingListEntry
+from portal.enrolments.tasks import Email, enrolment_email
 from providers import seats
 from providers.models import SeatClaim, StartMoment
 from providers.offerings import provider_cancellation_terms
@@ -188,7 +190,7 @@ def duo_loan_choose(
             confirmed_at=timezone.now(),
         )
         waiting_entry_close(locked)
-        transaction.on_commit(lambda: emails.enrolment_confirmed(locked))
+        enrolment_email(enrolment=locked, email=Email.CONFIRMED)
     return locked
 
 
@@ -218,13 +220,13 @@ def seat_give_back(
     transaction, with the enrolment locked and read under the lock.
 
     The one definition of giving a seat back: expiring, cancelling, a failed payment and a
-    deleted account all end a place through it."""
+    deleted account all end a place through it. The offer to the waiting list is a task
+    enqueued in the caller's transaction (``waiting_list_offer_task``)."""
     seats.seat_release(enrolment.seat_claim)
     states.enrolment_transition(
         enrolment=enrolment, to_state=to_state, actor=actor, reason=reason, **changes
     )
-    start_moment_id = enrolment.start_moment_id
-    transaction.on_commit(lambda: waiting_list_offer(start_moment_id=start_moment_id))
+    waiting_list_offer_task.enqueue(start_moment_id=enrolment.start_moment_id)
 
 
 def hold_keep_until(*, enrolment_id: int, until: datetime.datetime) -> Enrolment:
@@ -254,7 +256,7 @@ def waiting_list_join(*, user: User, start_moment: StartMoment) -> WaitingListEn
     entry, _created = WaitingListEntry.objects.get_or_create(
         user=user, start_moment=start_moment, state=WaitingListEntry.State.WAITING
     )
-    transaction.on_commit(lambda: waiting_list_offer(start_moment_id=start_moment.pk))
+    waiting_list_offer_task.enqueue(start_moment_id=start_moment.pk)
     return entry
 
 
@@ -338,8 +340,30 @@ def waiting_list_offer(*, start_moment_id: int) -> list[Enrolment]:
             entry.enrolment = enrolment
             entry.offered_at = timezone.now()
             entry.save(update_fields=["state", "enrolment", "offered_at"])
-            transaction.on_commit(lambda enrolment=enrolment: emails.waiting_list_offer(enrolment))
+            enrolment_email(enrolment=enrolment, email=Email.WAITING_LIST_OFFER)
             offered.append(enrolment)
+
+
+def _offer_about(*, start_moment_id: int) -> str:
+    moment = StartMoment.objects.select_related("offering").filter(pk=start_moment_id).first()
+    if moment is None:
+        return f"#{start_moment_id}"
+    return _("%(course)s, start date %(date)s") % {
+        "course": moment.offering.title,
+        "date": moment.starts_on.isoformat(),
+    }
+
+
+@durable_task(
+    label=gettext_lazy("Offer a freed seat to the waiting list"),
+    about=_offer_about,
+    priority=PRIORITY_PEOPLE_WAIT,
+)
+def waiting_list_offer_task(*, start_moment_id: int) -> int:
+    """``waiting_list_offer`` as a task: enqueued where a seat is freed or somebody joins the
+    list, in that transaction, so the offer is not lost if the process stops after the commit.
+    Returns how many places were offered."""
+    return len(waiting_list_offer(start_moment_id=start_moment_id))
 
 
 def _learner_lock(user: User) -> None:

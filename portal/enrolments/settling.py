@@ -7,7 +7,8 @@ payment method, cents, a reason for the record). Nothing here knows how the mone
 Every function here runs inside the caller's transaction, with the enrolment locked and read
 under the lock (the caller locks the enrolment before its payments: style.md point 26); each
 looks at the place's current state, so calling it again changes nothing that is already true.
-E-mails go after the commit.
+E-mails are tasks enqueued in the caller's transaction (``tasks.enrolment_email``): they go once
+it commits, and are retried while the mail server fails.
 """
 
 from __future__ import annotations
@@ -15,13 +16,13 @@ from __future__ import annotations
 import datetime
 from enum import StrEnum
 
-from django.db import transaction
 from django.utils import timezone
 
 from portal.accounts.models import User
-from portal.enrolments import emails, rules, states
+from portal.enrolments import rules, states
 from portal.enrolments.enrolling import seat_give_back, waiting_entry_close
 from portal.enrolments.models import Enrolment
+from portal.enrolments.tasks import Email, enrolment_email
 from providers import seats
 
 State = Enrolment.State
@@ -59,7 +60,7 @@ def enrolment_paid(
     """The whole price of ``enrolment`` is paid by ``payment_method``: confirm the place (its
     seat kept, the learner's waiting-list entry closed, the confirmation e-mailed), unless the
     money buys nothing (see ``Paid``). On ``SEAT_GONE`` the place is cancelled; the caller
-    refunds and tells the learner (``emails.late_payment_refunded``)."""
+    refunds and tells the learner (``Email.LATE_PAYMENT_REFUNDED``)."""
     now = now or timezone.now()
     if enrolment.state == State.CONFIRMED:
         return Paid.PAID_TWICE
@@ -85,7 +86,7 @@ def enrolment_paid(
         confirmed_at=now,
     )
     waiting_entry_close(enrolment)
-    transaction.on_commit(lambda: emails.enrolment_confirmed(enrolment))
+    enrolment_email(enrolment=enrolment, email=Email.CONFIRMED)
     return Paid.CONFIRMED
 
 
@@ -107,7 +108,7 @@ def enrolment_payment_pending(
         payment_method=payment_method,
         hold_expires_at=None,
     )
-    transaction.on_commit(lambda: emails.payment_processing(enrolment))
+    enrolment_email(enrolment=enrolment, email=Email.PROCESSING)
     return Pending.AWAITING_PAYMENT
 
 
@@ -117,7 +118,7 @@ def enrolment_payment_failed(*, enrolment: Enrolment, reason: str) -> bool:
     if enrolment.state != State.AWAITING_PAYMENT:
         return False
     seat_give_back(enrolment=enrolment, to_state=State.EXPIRED, reason=reason)
-    transaction.on_commit(lambda: emails.payment_failed(enrolment))
+    enrolment_email(enrolment=enrolment, email=Email.PAYMENT_FAILED)
     return True
 
 
@@ -171,7 +172,7 @@ def enrolment_refunded(
             refund_cents=refunded_cents,
             refunded_at=now,
         )
-        transaction.on_commit(lambda: emails.refund_confirmed(enrolment))
+        enrolment_email(enrolment=enrolment, email=Email.REFUNDED)
     elif enrolment.state == State.REFUNDED:
         enrolment.refund_cents = refunded_cents
         enrolment.save(update_fields=["refund_cents", "updated_at"])
@@ -195,6 +196,6 @@ def enrolment_cancel(
 
 
 def cancellation_announce(*, enrolment: Enrolment, quote: rules.CancellationQuote) -> None:
-    """E-mail the learner, after the commit, that their place is cancelled and what they get
-    back."""
-    transaction.on_commit(lambda: emails.enrolment_cancelled(enrolment, quote))
+    """E-mail the learner, once the caller's transaction commits, that their place is cancelled
+    and what they get back."""
+    enrolment_email(enrolment=enrolment, email=Email.CANCELLED, quote=quote)

@@ -23,13 +23,12 @@ from __future__ import annotations
 import logging
 import re
 
-from django.db import transaction
 from django.utils import timezone
 
-from portal.enrolments import emails, enrolling, settling
+from portal.enrolments import enrolling, settling
 from portal.enrolments.models import Enrolment
+from portal.enrolments.tasks import Email, enrolment_email
 from portal.payments import refunds
-from portal.payments.client import PaymentsUnavailable
 from portal.payments.models import Payment
 
 logger = logging.getLogger(__name__)
@@ -72,7 +71,7 @@ def _payment_fulfil(payment: Payment, enrolment: Enrolment) -> Outcome:
         return "confirmed"
     outcome = _refund_unwanted(payment, enrolment, paid.value)
     if paid == settling.Paid.SEAT_GONE:
-        transaction.on_commit(lambda: emails.late_payment_refunded(enrolment))
+        enrolment_email(enrolment=enrolment, email=Email.LATE_PAYMENT_REFUNDED)
     return outcome
 
 
@@ -163,17 +162,10 @@ def _payment_processing(payment: Payment, enrolment: Enrolment) -> Outcome:
 
 
 def _refund_unwanted(payment: Payment, enrolment: Enrolment, why: str) -> Outcome:
-    """Refund a payment that buys nothing. Stripe is asked after the commit, with an idempotency
-    key, so a failure there leaves the records right and the refund can be retried."""
-    amount = payment.amount_cents
-
-    def refund() -> None:
-        try:
-            refunds.refund_create(payment=payment, amount_cents=amount, reason=why)
-        except PaymentsUnavailable:
-            logger.exception("Automatic refund of %s must be retried", payment)
-
-    transaction.on_commit(refund)
+    """Refund a payment that buys nothing: a task enqueued in the webhook's transaction asks
+    Stripe once it commits, and again while Stripe fails (``refunds.refund_later``); its
+    idempotency key makes a second run refund nothing more."""
+    refunds.refund_later(payment=payment, amount_cents=payment.amount_cents, reason=why)
     return f"refunding: {why}"
 
 

@@ -66,6 +66,17 @@ def oversees_the_region(user: AnyUser) -> bool:
     return user.is_superuser or _role(user) == Role.CONTRACT_MANAGER
 
 
+def looks_after_background_tasks(user: AnyUser) -> bool:
+    """May see the background tasks that keep failing, and retry or give them up? Active
+    contract managers and superusers: what fails is about the whole region (a learner's e-mail,
+    a refund, a provider's summary)."""
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and (user.is_superuser or _role(user) == Role.CONTRACT_MANAGER)
+    )
+
+
 def dashboard_viewer(user: AnyUser) -> bool:
     """May see the contract dashboard and its forecast? Contract managers and superusers see
     every municipality; klantmanagers see theirs only (``sees_own_municipality_only``)."""

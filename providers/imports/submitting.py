@@ -8,17 +8,15 @@ alone when already in progress. Approvers get one summary e-mail per upload (see
 
 from __future__ import annotations
 
-from functools import partial
 from typing import TYPE_CHECKING
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
 from django.utils import timezone
 from wagtail.models import GroupApprovalTask, Task, TaskState, Workflow, WorkflowState
 
 from providers.imports.bulk import history_write, update_each
 from providers.imports.checking import NEW, OfferingPlan
-from providers.imports.notifying import approvers_notify
+from providers.imports.notifying import approvers_notify_later
 from providers.models import Offering, Provider
 
 if TYPE_CHECKING:
@@ -32,7 +30,8 @@ def workflows_start(plans: list[OfferingPlan], *, user: User, provider: Provider
 
     The approvers are told once per upload, not once per offering: the offerings whose workflow
     starts in bulk (all of them with the group approval ``providers.workflows`` sets up) are
-    summed up in one e-mail to each approver after the commit (``notifying.approvers_notify``),
+    summed up in one e-mail to each approver after the commit (``notifying.approvers_notify``,
+    a task enqueued in the upload's transaction),
     however few they are, so that an upload always reads the same way. Offerings that Wagtail
     submits itself (a workflow resumed after changes were requested, an offering locked by the
     uploader, a first task that is not a plain group approval) keep Wagtail's own e-mail per
@@ -59,17 +58,13 @@ def workflows_start(plans: list[OfferingPlan], *, user: User, provider: Provider
         [plan.instance for plan in together], workflow=workflow, task=first_task, user=user
     )
     if together:
-        # Only once the submissions are committed: approvers are never told of a rolled-back
-        # import.
-        transaction.on_commit(
-            partial(
-                approvers_notify,
-                task=first_task,
-                uploader=user,
-                provider=provider,
-                new=[plan.instance for plan in together if plan.status == NEW],
-                changed=[plan.instance for plan in together if plan.status != NEW],
-            )
+        # A task enqueued in this transaction: approvers are never told of a rolled-back import.
+        approvers_notify_later(
+            task=first_task,
+            uploader=user,
+            provider=provider,
+            new=[plan.instance for plan in together if plan.status == NEW],
+            changed=[plan.instance for plan in together if plan.status != NEW],
         )
     for offering in one_by_one:
         workflow.start(offering, user)

@@ -385,14 +385,15 @@ def test_cancelling_after_fourteen_days_follows_the_providers_terms(
 
 
 def test_a_late_cancellation_refunds_the_providers_stated_share(
-    stripe_standin, moment, deliver_all
+    stripe_standin, moment, deliver_all, django_capture_on_commit_callbacks
 ):
     enrolment = _confirmed(stripe_standin, moment, deliver_all)
     Enrolment.objects.filter(pk=enrolment.pk).update(
         created_at=timezone.now() - datetime.timedelta(days=20), late_refund_percent=40
     )
     enrolment.refresh_from_db()
-    quote = cancelling.enrolment_cancel(enrolment=enrolment)
+    with django_capture_on_commit_callbacks(execute=True):
+        quote = cancelling.enrolment_cancel(enrolment=enrolment)
     assert quote.refund_cents == 50_000
     assert [r["amount"] for r in stripe_standin.refunds] == [50_000]
 

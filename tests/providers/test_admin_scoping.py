@@ -6,6 +6,7 @@ import pytest
 from django.contrib.messages import get_messages
 from wagtail.test.utils.form_data import querydict_from_html
 
+from portal.core.tasks import tasks_run_due
 from providers.models import Location, Offering, StartMoment
 from tests.portal.factories import provider_staff
 from tests.portal.helpers import login_staff
@@ -31,6 +32,11 @@ def two_providers():
     other_offering = OfferingFactory(provider=other, title="Andere cursus")
     other_offering.save_revision().publish()
     other_draft = OfferingFactory(provider=other, title="Geheim concept", live=False)
+    moments = {
+        "own_moment": StartMomentFactory(offering=own_offering, location=own_location),
+        "other_moment": StartMomentFactory(offering=other_offering, location=other_location),
+    }
+    tasks_run_due()  # the worker indexes them for search (Wagtail's task after each save)
     return {
         "own": own,
         "other": other,
@@ -39,8 +45,7 @@ def two_providers():
         "own_offering": own_offering,
         "other_offering": other_offering,
         "other_draft": other_draft,
-        "own_moment": StartMomentFactory(offering=own_offering, location=own_location),
-        "other_moment": StartMomentFactory(offering=other_offering, location=other_location),
+        **moments,
     }
 
 

@@ -12,6 +12,7 @@ from wagtail.snippets.models import get_snippet_models
 
 from portal.accounts.models import Role
 from portal.core.search import search_words
+from portal.core.tasks import tasks_run_due
 from tests.portal.factories import UserFactory, provider_staff
 from tests.portal.helpers import login_staff
 from tests.providers.factories import LocationFactory, OfferingFactory, ProviderFactory
@@ -31,6 +32,7 @@ def catalogue():
     location = LocationFactory(provider=alpha, name="Alpha building")
     OfferingFactory(provider=alpha, title="Alpha course", locations=[location])
     OfferingFactory(provider=closed, title="Alpha hidden course")
+    tasks_run_due()  # the worker indexes them for search (Wagtail's task after each save)
     return {"alpha": alpha, "closed": closed}
 
 

@@ -7,6 +7,7 @@ import re
 import pytest
 from allauth.account.models import EmailAddress
 from django.core import mail
+from django.test import TestCase
 
 from portal.accounts.models import Invitation, Role, User
 from providers.models import ProviderMembership
@@ -24,9 +25,11 @@ def provider():
 
 
 def _invite(client, provider, email="collega@example.org", role="EDITOR"):
-    return client.post(
-        "/admin/team/", {"provider": provider.pk, "email": email, "membership_role": role}
-    )
+    """Invite as the Team page does; the e-mail task runs once the request's work commits."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post(
+            "/admin/team/", {"provider": provider.pk, "email": email, "membership_role": role}
+        )
 
 
 def _link(message) -> str:

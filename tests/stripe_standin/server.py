@@ -152,6 +152,14 @@ class StripeStandIn:
         """Forget every object, event, stored idempotent response and clock adjustment."""
         self.state.reset()
 
+    def fail_next(self, path: str, times: int = 1) -> None:
+        """The next ``times`` requests to the API ``path`` (``"/v1/refunds"``) fail as while
+        Stripe is down: 503 ``api_error``, before anything is done or an idempotency key is
+        stored, so the same request succeeds once the outage is over. ``Stripe-Should-Retry:
+        false`` keeps the client from retrying by itself: one request, one failure."""
+        with self.state.lock:
+            self.state.outages[path] = times
+
     def advance_clock(self, seconds: int) -> None:
         """Move the stand-in's clock forward (account links expire, ``created`` moves on)."""
         with self.state.lock:
@@ -464,6 +472,22 @@ class _Handler(BaseHTTPRequestHandler):
         raw = parse_form(body if method == "POST" else query)
         key = self.headers.get("Idempotency-Key") if method == "POST" else None
         state = self.standin.state
+        with state.lock:
+            down = state.outages.get(path, 0) > 0
+            if down:
+                state.outages[path] -= 1
+                state.requests.append(RecordedRequest(method, path, raw, key, 503))
+        if down:
+            return _json(
+                503,
+                {
+                    "error": {
+                        "type": "api_error",
+                        "message": "Stripe is down (the stand-in's outage).",
+                    }
+                },
+                {"Stripe-Should-Retry": "false", "Request-Id": random_id("req_", 14)},
+            )
         events: list[EventRecord] = []
         replayed = False
         if key and len(key) > 255:

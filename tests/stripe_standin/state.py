@@ -193,6 +193,8 @@ class State:
             self.idempotency: dict[tuple[str, str], StoredResponse] = {}
             self.requests: list[RecordedRequest] = []
             self.clock_offset = 0
+            # API path -> how many more requests to it fail as if Stripe were down.
+            self.outages: dict[str, int] = {}
 
     def now(self) -> int:
         return int(time.time()) + self.clock_offset

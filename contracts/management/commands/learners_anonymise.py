@@ -1,5 +1,6 @@
 """Anonymise the personal data of learners whose case was closed longer ago than the retention
-period (``settings.LEARNER_RETENTION_DAYS``). Run it daily (cron, a scheduled task).
+period (``settings.LEARNER_RETENTION_DAYS``). The worker (`manage.py worker`) runs it daily on its
+schedule (``portal.background``); this command runs it by hand, with a dry run and other limits.
 
 Bad arguments stop it before it starts: argparse refuses them (exit status 2), and a
 ``LEARNER_RETENTION_DAYS`` below one day is a ``CommandError`` (exit status 1), so cron reports

@@ -1,4 +1,5 @@
-"""``manage.py import_batches_purge``: delete stored spreadsheet imports past their age (cron)."""
+"""``manage.py import_batches_purge``: delete stored spreadsheet imports past their age (the
+worker's schedule does it daily; this is the same by hand)."""
 
 from __future__ import annotations
 
@@ -17,8 +18,8 @@ class Command(BaseCommand):
     help = (
         "Delete stored spreadsheet imports of offerings (checked files, applied or not) older "
         "than IMPORT_BATCH_MAX_AGE_HOURS (default 48 hours), and print how many were deleted. "
-        "Uploading a file does the same; run this from cron so that old uploads also go when "
-        "nobody uploads."
+        "Uploading a file does the same, and the worker (manage.py worker) does it daily, so "
+        "that old uploads also go when nobody uploads."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -14,6 +14,7 @@ from wagtail.test.utils.form_data import querydict_from_html
 
 from contracts.models import Contract, ContractStatus, Lot, LotStatus
 from portal.accounts.models import Role
+from portal.core.tasks import tasks_run_due
 from tests.contracts.factories import ContractFactory, LotFactory, MunicipalityFactory
 from tests.portal.factories import UserFactory, provider_staff
 from tests.portal.helpers import login_staff, login_staff_in_english
@@ -360,6 +361,7 @@ def test_a_superuser_may_manage_contracts(client):
 def test_a_contract_with_lots_cannot_be_deleted(manager_client):
     contract = ContractFactory()
     LotFactory(contract=contract)
+    tasks_run_due()  # the worker records where the contract is used (Wagtail's reference index)
     page = manager_client.get(f"{CONTRACTS}delete/{contract.pk}/").content.decode()
     assert "prevent it from being deleted" in page
     manager_client.post(f"{CONTRACTS}delete/{contract.pk}/")

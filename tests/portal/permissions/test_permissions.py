@@ -364,7 +364,13 @@ PREDICATES = {
     "site_editor": STAFF,
     "provider_editor": STAFF | {"is_provider_staff", "works_for_a_provider", "is_provider_side"},
     "provider_admin": STAFF | {"is_provider_staff", "works_for_a_provider", "is_provider_side"},
-    "contract_manager": STAFF | {"is_municipal_side", "oversees_the_region", "dashboard_viewer"},
+    "contract_manager": STAFF
+    | {
+        "is_municipal_side",
+        "oversees_the_region",
+        "dashboard_viewer",
+        "looks_after_background_tasks",
+    },
     # A superuser's account keeps the default role (learner), and acts for every side; the last
     # way into the admin is not deleted by its owner.
     "superuser": {
@@ -374,6 +380,7 @@ PREDICATES = {
         "is_municipal_side",
         "oversees_the_region",
         "dashboard_viewer",
+        "looks_after_background_tasks",
         "sees_client_numbers_of_a",
         "sees_client_numbers_of_b",
         "acts_for_anybody",
@@ -395,6 +402,7 @@ def _predicates_true(user, municipality_a: int, municipality_b: int) -> set[str]
             "is_municipal_side",
             "oversees_the_region",
             "dashboard_viewer",
+            "looks_after_background_tasks",
             "sees_own_municipality_only",
             "may_delete_own_account",
             "may_edit_site_pages",

@@ -1,8 +1,9 @@
 """Let lapsed seat holds go and offer the freed seats to the waiting lists.
 
-Run it every few minutes (cron, a systemd timer or the platform's scheduler). The seat invariant
-does not depend on it (an expired hold is free by its timestamp); it makes the freed seats show in
-the catalogue and reach the people on the waiting list without waiting for the next enrolment.
+The worker (`manage.py worker`) does this every minute on its schedule (``portal.background``);
+this command does it by hand. The seat invariant does not depend on it (an expired hold is free by
+its timestamp); it makes the freed seats show in the catalogue and reach the people on the waiting
+list without waiting for the next enrolment.
 """
 
 from django.core.management.base import BaseCommand
