@@ -1,5 +1,22 @@
 from django.apps import AppConfig
 
+from portal.core.metrics import TaskQueueFigures
+
 
 class PortalConfig(AppConfig):
     name = "portal"
+
+    def ready(self) -> None:
+        from portal.core import metrics
+
+        metrics.task_queue_source_register(task_queue_figures)
+
+
+def task_queue_figures() -> TaskQueueFigures:
+    """The task queue's figures for ``/metrics``: waiting (due and scheduled) and failing."""
+    from portal.core.tasks import queue_status
+
+    status = queue_status()
+    return TaskQueueFigures(
+        waiting={"default": status.due + status.scheduled}, failed={"default": status.failing}
+    )

@@ -9,7 +9,7 @@ django-health-check's checks side by side, each within ``CHECK_SECONDS``:
   ``REDIS_URL``). The cache keeps working without Redis (``portal/core/rediscache.py``), slower
   and per process, so a Redis outage leaves ``cache`` ok but makes the portal *not ready* for a
   deploy or a monitor, while ``/healthz`` stays up;
-- ``tasks``: the task queue (``TaskQueue``, ``not configured`` until the portal has one).
+- ``tasks``: the task queue's store can be read (``TaskQueue``).
 
 It answers 200 when nothing is unavailable, else 503; JSON by default
 (``{"status": "ready", "checks": {"database": "ok", ...}}``), plain text for ``Accept:
@@ -27,11 +27,12 @@ import functools
 import redis.asyncio
 from django.conf import settings
 from django.core.cache import caches
+from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from health_check.base import HealthCheck, HealthCheckResult
 from health_check.checks import Cache, Database
 from health_check.contrib.redis import Redis
-from health_check.exceptions import ServiceWarning
+from health_check.exceptions import ServiceUnavailable, ServiceWarning
 from health_check.views import HealthCheckView, MediaType
 
 from portal.core.rediscache import RedisCache
@@ -63,14 +64,27 @@ class NotConfiguredCheck(HealthCheck):
 
 @dataclasses.dataclass
 class TaskQueue(HealthCheck):
-    """The task queue's place in ``/readyz``: ``not configured`` until the portal has a queue.
+    """The task queue's store answers (``portal.core.tasks.queue_status``).
 
-    The part that adds the queue replaces ``run`` with a real check (its store answers, a
-    worker was seen lately) that raises ``ServiceUnavailable`` when tasks cannot be taken or run.
+    A backlog, or no worker, does not make an instance unready: every instance shares the queue,
+    so a load balancer would take them all out at once, and the web pages work without it. The
+    backlog is in ``/metrics`` (``routewijzer_task_queue_*``) for alerts instead.
     """
 
     def run(self) -> None:
-        raise NotConfigured("the portal has no task queue yet")
+        from portal.core.tasks import queue_status
+
+        try:
+            if connection.vendor == "sqlite":
+                # A probe counts; it need not wait for a writer's transaction. (This matters
+                # only where connections share SQLite's cache: the tests' in-memory database.)
+                with connection.cursor() as cursor:
+                    cursor.execute("PRAGMA read_uncommitted = 1")
+            queue_status()
+        except DatabaseError as exc:
+            raise ServiceUnavailable("the task queue cannot be read") from exc
+        finally:
+            connection.close()  # this check runs in a thread of its own
 
 
 def _redis_check(alias: str = "default") -> HealthCheck:

@@ -25,7 +25,7 @@ READY_WITHOUT_REDIS = {
         "database": "ok",
         "cache": "ok",
         "redis": "not configured",
-        "tasks": "not configured",
+        "tasks": "ok",
     },
 }
 
@@ -50,7 +50,7 @@ def test_ready_without_redis_names_each_part_in_json(client):
 
 
 def test_ready_answers_plain_text_when_asked(client):
-    expected = "ready\ndatabase: ok\ncache: ok\nredis: not configured\ntasks: not configured\n"
+    expected = "ready\ndatabase: ok\ncache: ok\nredis: not configured\ntasks: ok\n"
     for response in (
         client.get("/readyz", headers={"Accept": "text/plain"}),
         client.get("/readyz?format=text"),
@@ -136,9 +136,24 @@ def test_a_redis_that_accepts_but_never_answers_is_unavailable_within_seconds(cl
     assert elapsed < health.CHECK_SECONDS + 2  # each check is cut off after its budget + 1 s
 
 
-def test_the_task_queue_has_its_place_and_reports_not_configured(client):
+def test_the_task_queue_is_ready_when_its_store_answers(client):
     assert isinstance(health.readiness_checks()["tasks"], health.TaskQueue)
-    assert client.get("/readyz").json()["checks"]["tasks"] == "not configured"
+    assert client.get("/readyz").json()["checks"]["tasks"] == "ok"
+
+
+def test_a_task_queue_that_cannot_be_read_makes_the_instance_unready(client, monkeypatch):
+    from django.db import DatabaseError
+
+    from portal.core import tasks
+
+    def unreadable(**_kwargs):
+        raise DatabaseError("relation django_tasks_db_dbtaskresult does not exist")
+
+    monkeypatch.setattr(tasks, "queue_status", unreadable)
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["tasks"] == "unavailable"
+    assert "django_tasks_db" not in response.content.decode()
 
 
 def test_an_unready_probe_is_not_logged_as_an_error(client, monkeypatch, caplog):

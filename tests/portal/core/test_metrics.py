@@ -19,9 +19,11 @@ TOKEN = "a-long-random-metrics-token"
 
 @pytest.fixture(autouse=True)
 def _no_task_queue_source():
+    """Each test starts without a source; the portal's own comes back afterwards."""
+    registered = metrics._task_queue_source
     metrics.task_queue_source_register(None)
     yield
-    metrics.task_queue_source_register(None)
+    metrics.task_queue_source_register(registered)
 
 
 def _count(view: str, status: str) -> float:
@@ -144,6 +146,19 @@ def test_a_registered_task_queue_source_is_asked_at_each_scrape(client):
     assert 'routewijzer_task_queue_failed{queue="default"} 2.0' in text
     client.get("/metrics")
     assert len(calls) == 2
+
+
+def test_the_portal_reports_its_own_queue(client):
+    """The portal's source (``portal.apps``) counts the rows of the task queue: a task enqueued
+    in a transaction that has not committed yet waits (the tests run it on commit)."""
+    from portal.apps import task_queue_figures
+    from portal.background import holds_expire_job
+
+    metrics.task_queue_source_register(task_queue_figures)
+    holds_expire_job.enqueue()
+    text = client.get("/metrics").content.decode()
+    assert 'routewijzer_task_queue_depth{queue="default"} 1.0' in text
+    assert 'routewijzer_task_queue_failed{queue="default"} 0.0' in text
 
 
 def test_a_failing_task_queue_source_says_so_and_the_rest_is_served(client, caplog):

@@ -146,12 +146,19 @@ def gunicorn(tmp_path_factory, sentry_inbox):
     env.update(
         DJANGO_SETTINGS_MODULE="tests.portal.ops.settings",
         SECRET_KEY=secrets.token_urlsafe(50),
-        DATABASE_URL=f"sqlite:///{work / 'empty.sqlite3'}",
+        DATABASE_URL=f"sqlite:///{work / 'portal.sqlite3'}",
         PROMETHEUS_MULTIPROC_DIR=str(metrics_dir),
         METRICS_TOKEN=METRICS_TOKEN,
         SENTRY_DSN=sentry_inbox.dsn,
         SENTRY_ENVIRONMENT="test",
         PYTHONWARNINGS="ignore",
+    )
+    # The readiness probe reads the task queue's tables: a database without them is not ready.
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "-v0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
     )
     log = work / "gunicorn.log"
     with log.open("wb") as output:
@@ -208,7 +215,7 @@ def test_liveness_and_readiness_answer_through_gunicorn(gunicorn):
             "database": "ok",
             "cache": "ok",
             "redis": "not configured",
-            "tasks": "not configured",
+            "tasks": "ok",
         },
     }
     status, _, body = gunicorn.get("/readyz", {"Accept": "text/plain"})
