@@ -90,15 +90,17 @@ class _TaskActionView(_Allowed, WagtailAdminTemplateMixin, TemplateView):
         return context
 
     def post(self, request: HttpRequest, task_id) -> HttpResponse:
+        # Messages are stored as text after the view, when the admin's language is no longer
+        # active: made into text here, in the reader's language.
         try:
             self.act(request, str(task_id))
         except TaskNotActionable:
             messages.warning(
                 request,
-                _("This task no longer needs you: it succeeded, was given up or is running."),
+                str(_("This task no longer needs you: it succeeded, was given up or is running.")),
             )
         else:
-            messages.success(request, self.done)
+            messages.success(request, str(self.done))
         return HttpResponseRedirect(reverse("task_failures"))
 
 

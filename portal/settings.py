@@ -98,6 +98,7 @@ MIDDLEWARE = [
     "portal.core.pagecache.AnonymousPageCacheMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "portal.accounts.middleware.StaffTwoFactorMiddleware",
+    "portal.accounts.middleware.StillUsedRefusalMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 

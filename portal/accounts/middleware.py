@@ -4,9 +4,12 @@ from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.db.models import ProtectedError, RestrictedError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
+from wagtail.users.models import UserProfile
 
 from portal.accounts import mfa
 
@@ -45,3 +48,34 @@ class StaffTwoFactorMiddleware:
             ),
         )
         return HttpResponseRedirect(f"{reverse('mfa_activate_totp')}?{query}")
+
+
+class StillUsedRefusalMiddleware:
+    """A delete refused by the database (a protected reference) becomes a message, not a 500.
+
+    Wagtail's delete views refuse to delete what others still use by asking its reference
+    index, which a background task keeps up to date: just after a change, or while no worker
+    runs, the index may not know yet, and the database's ``ProtectedError`` reached the view.
+    The delete was rolled back; the person is sent back to the page they came from.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, ProtectedError | RestrictedError):
+            return None
+        user = getattr(request, "user", None)
+        language = (
+            UserProfile.get_for_user(user).get_preferred_language()
+            if user is not None and user.is_authenticated
+            else None
+        )
+        with translation.override(language or translation.get_language()):
+            messages.error(
+                request, _("This item is still used elsewhere, so it cannot be deleted.")
+            )
+        return HttpResponseRedirect(request.path)

@@ -71,7 +71,9 @@ def test_the_schedule_holds_the_periodic_work_and_warms_the_dashboard_only_with_
 def test_the_schedule_expires_lapsed_holds_once_a_minute_however_many_workers_ask():
     lapsed, waiting = _lapsed_hold_with_a_waiting_learner()
     tasks_run_due()  # what making the test's objects enqueued
-    start = datetime.datetime.now(UTC).replace(second=5, microsecond=0)
+    now = datetime.datetime.now(UTC)
+    # A minute after one that divides by 5, so that a minute later no 5-minute job is due.
+    start = now.replace(minute=now.minute - now.minute % 5 + 1, second=5, microsecond=0)
 
     first = periodic_enqueue(background.schedule(), now=start)
     second = periodic_enqueue(background.schedule(), now=start + datetime.timedelta(seconds=40))
