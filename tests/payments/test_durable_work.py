@@ -16,11 +16,12 @@ from portal.core.tasks import tasks_run_due
 from portal.core.tasks.models import TaskFailure
 from portal.enrolments import enrolling
 from portal.enrolments.models import Enrolment
-from portal.payments import cancelling, checkout
-from portal.payments.models import Payment, StripeEvent
+from portal.payments import cancelling
+from portal.payments.models import StripeEvent
 from providers.models import SeatClaim, StartMoment
 from tests.enrolments.factories import learner
 from tests.mailserver import LoopbackSmtp
+from tests.payments.helpers import checkout_open
 from tests.stripe_standin.pytest_plugin import deliver
 
 pytestmark = pytest.mark.django_db
@@ -56,13 +57,7 @@ def _later(minutes: float) -> datetime.datetime:
     return timezone.now() + datetime.timedelta(minutes=minutes)
 
 
-def _checkout(enrolment: Enrolment) -> Payment:
-    return checkout.checkout_session_create(
-        enrolment=enrolment,
-        success_url="http://testserver/done?session_id={CHECKOUT_SESSION_ID}",
-        cancel_url="http://testserver/back",
-        hold_until=enrolment.hold_expires_at,
-    )
+_checkout = checkout_open
 
 
 def _failure(task_name: str) -> TaskFailure:

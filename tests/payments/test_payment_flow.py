@@ -18,6 +18,7 @@ from portal.payments.client import PaymentsUnavailable
 from portal.payments.models import Payment, StripeEvent
 from providers.models import SeatClaim, StartMoment
 from tests.enrolments.factories import learner, start_moment_for_sale
+from tests.payments.helpers import checkout_open
 from tests.stripe_standin.pytest_plugin import deliver
 
 pytestmark = pytest.mark.django_db
@@ -39,13 +40,7 @@ def deliver_all(client, django_capture_on_commit_callbacks):
     return deliver_events
 
 
-def _checkout(enrolment: Enrolment) -> Payment:
-    return checkout.checkout_session_create(
-        enrolment=enrolment,
-        success_url="http://testserver/done?session_id={CHECKOUT_SESSION_ID}",
-        cancel_url="http://testserver/back",
-        hold_until=enrolment.hold_expires_at,
-    )
+_checkout = checkout_open
 
 
 def _state(enrolment: Enrolment) -> str:

@@ -18,23 +18,18 @@ from django.utils import timezone
 
 from portal.enrolments import enrolling
 from portal.enrolments.models import Enrolment
-from portal.payments import cancelling, checkout
+from portal.payments import cancelling
 from portal.payments.models import Payment, StripeEvent
 from providers.models import SeatClaim, StartMoment
 from tests.enrolments.factories import learner
 from tests.locking import EnrolmentLockQueue
+from tests.payments.helpers import checkout_open
 from tests.stripe_standin.pytest_plugin import deliver
 
 pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
 
 
-def _checkout(enrolment: Enrolment) -> Payment:
-    return checkout.checkout_session_create(
-        enrolment=enrolment,
-        success_url="http://testserver/done?session_id={CHECKOUT_SESSION_ID}",
-        cancel_url="http://testserver/back",
-        hold_until=enrolment.hold_expires_at,
-    )
+_checkout = checkout_open
 
 
 def _post(signed) -> tuple[int, bytes]:
