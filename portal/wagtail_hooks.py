@@ -1,7 +1,9 @@
 """Admin hooks of the project as a whole (each app registers its own screens)."""
 
 from django.http import HttpRequest
+from django.templatetags.static import static
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.auth import require_admin_access
@@ -26,6 +28,11 @@ def _avatar_urls() -> list:
 @hooks.register("get_avatar_url")
 def _avatar_url(user, size: int) -> str | None:
     return media.avatar_url(user)
+
+
+@hooks.register("insert_global_admin_css")
+def _phone_css() -> str:
+    return format_html('<link rel="stylesheet" href="{}">', static("portal/admin/phone.css"))
 
 
 @hooks.register("register_admin_urls")
