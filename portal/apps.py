@@ -7,9 +7,10 @@ class PortalConfig(AppConfig):
     name = "portal"
 
     def ready(self) -> None:
-        from portal.core import metrics
+        from portal.core import media, metrics
 
         metrics.task_queue_source_register(task_queue_figures)
+        media.renditions_without_metadata()
 
 
 def task_queue_figures() -> TaskQueueFigures:

@@ -161,3 +161,22 @@ def rendition_storage() -> Storage:
 def _storages_changed(*, setting: str, **_kwargs: object) -> None:
     if setting == "STORAGES":
         public_media_storage._wrapped = empty
+
+
+def renditions_without_metadata() -> None:
+    """Make image renditions without the original's EXIF data.
+
+    Renditions are public (``public_media``), and Willow copies the original's EXIF block into
+    every JPEG and PNG rendition it writes: the camera, the moment and, from a phone, the GPS
+    position where the photo was taken (perhaps a teacher's home). Wagtail turns the picture
+    upright from the EXIF orientation before it saves, so nothing else needs the block. Willow
+    has no setting for it; its Pillow plugin asks ``get_exif_data`` when saving, so that answers
+    nothing. ``tests/portal/test_media.py`` fails if a Willow release copies the data another way.
+    """
+    from willow.plugins.pillow import PillowImage
+
+    PillowImage.get_exif_data = _no_exif_data
+
+
+def _no_exif_data(self) -> None:
+    return None

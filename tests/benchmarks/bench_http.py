@@ -427,7 +427,8 @@ AS_FAST_AS_HOME = [
 """Cases that must serve at least as many requests a second as the bare HomePage."""
 AS_FAST_AS_HOME_SIGNED_IN = ["catalogue filtered, signed in", "catalogue near, signed in"]
 """The same like for like: the learner's catalogue against the learner's HomePage (both pay the
-session, the user and the CSRF token, which the bare HomePage, asked without a session, does not)."""
+session, the user and the CSRF token, which the bare HomePage, asked without a session, does
+not)."""
 CACHED_SHARE_OF_TRIVIAL = ["catalogue filtered, cached", "catalogue near, cached"]
 CACHED_TARGET = 0.60
 

@@ -9,6 +9,7 @@ call of its own. Tests that hold for both storages run on both (``media``)."""
 
 from __future__ import annotations
 
+import io
 import re
 import struct
 import zlib
@@ -540,3 +541,42 @@ def test_a_profile_picture_is_private_and_shown_in_the_admin_from_the_portal(med
         "/admin/avatars/999999/avatar.png",
     ):
         assert editor_client.get(guess).status_code == 404, guess
+
+
+def _photo_with_position(format: str) -> bytes:
+    """A photo as a phone makes it: the camera's make and the GPS position in its EXIF block."""
+    from PIL import ExifTags
+    from PIL import Image as PillowImage
+
+    exif = PillowImage.Exif()
+    exif[ExifTags.Base.Make] = "Phonemaker"
+    exif[ExifTags.Base.GPSInfo] = {
+        ExifTags.GPS.GPSLatitudeRef: "N",
+        ExifTags.GPS.GPSLatitude: (52.0, 23.0, 0.0),
+    }
+    output = io.BytesIO()
+    PillowImage.new("RGB", (40, 30), "red").save(output, format, exif=exif)
+    return output.getvalue()
+
+
+@pytest.mark.parametrize(("format", "name"), [("JPEG", "school.jpg"), ("PNG", "school.png")])
+def test_a_public_rendition_has_no_camera_data_or_position_of_the_original(
+    media, editor_client, format, name
+):
+    from PIL import ExifTags
+    from PIL import Image as PillowImage
+
+    answer = upload_image(editor_client, name=name, content=_photo_with_position(format))
+    assert answer["success"], answer
+    image = Image.objects.get(pk=answer["image_id"])
+    original = PillowImage.open(io.BytesIO(media.read_private(image.file.name)))
+    assert original.getexif().get_ifd(ExifTags.Base.GPSInfo)  # the original keeps its data
+
+    rendition = image.get_rendition("width-20")
+    status, body = media.get_public(rendition.url)
+    assert status == 200
+    public = PillowImage.open(io.BytesIO(body))
+    assert public.format == format
+    assert public.size == (20, 15)
+    assert "exif" not in public.info
+    assert dict(public.getexif()) == {}
