@@ -16,6 +16,7 @@ from portal.core.env import env, redis_url_for_test_worker
 from portal.core.logs import logging_config
 from portal.core.media import S3Media, media_storages, public_media_origin
 from portal.core.security import tile_origin
+from portal.core.sqlite import sqlite_options
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -135,11 +136,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Covering indexes (INCLUDE) are a PostgreSQL speed-up; SQLite simply builds the plain index.
 SILENCED_SYSTEM_CHECKS = ["models.W040"]
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # The web server and the background worker write the same file (`make run`): in WAL mode a
-    # writer never blocks the readers, and the worker's commits are not each a full sync.
-    DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = (
-        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-    )
+    # The web server and the background worker write the same file (`make run`).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(sqlite_options())
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Wagtail's search index uses PostgreSQL's full-text fields there.
     INSTALLED_APPS.append("django.contrib.postgres")
