@@ -9,7 +9,11 @@ from wagtail import hooks
 from wagtail.admin.auth import require_admin_access
 from wagtail.admin.menu import MenuItem
 
-from portal import media, permissions
+from portal import (
+    duo_admin_views,  # noqa: F401 (registers the DUO invoicing screen)
+    media,
+    permissions,
+)
 from portal.background_views import TaskFailuresView, TaskGiveUpView, TaskRetryView
 from portal.permissions.wagtail import ScopedDeleteBulkAction
 
