@@ -9,6 +9,7 @@ from wagtail import hooks
 from wagtail.admin.auth import require_admin_access
 from wagtail.admin.menu import MenuItem
 
+from portal import admin_home as admin_home  # registers the failing tasks' start-page panel
 from portal import media, permissions
 from portal.background_views import TaskFailuresView, TaskGiveUpView, TaskRetryView
 from portal.permissions.wagtail import ScopedDeleteBulkAction
