@@ -237,3 +237,26 @@ def caseload_attention(*, user: User | AnonymousUser, today: datetime.date) -> l
             rows.append(CaseloadRow(learner=learner, deadlines=attention))
     rows.sort(key=lambda row: (row.first_due, row.learner.last_name, row.learner.pk))
     return rows
+
+
+@dataclass(frozen=True)
+class CaseloadSummary:
+    """The caseload in numbers for the start page: cases with a deadline passed, cases with one
+    due soon only, and the first rows (earliest due first)."""
+
+    overdue: int
+    due_soon: int
+    first: list[CaseloadRow]
+
+    @property
+    def total(self) -> int:
+        return self.overdue + self.due_soon
+
+
+def caseload_summary(
+    *, user: User | AnonymousUser, today: datetime.date, limit: int
+) -> CaseloadSummary:
+    """``caseload_attention`` counted: one query, as it."""
+    rows = caseload_attention(user=user, today=today)
+    overdue = sum(1 for row in rows if row.overdue)
+    return CaseloadSummary(overdue=overdue, due_soon=len(rows) - overdue, first=rows[:limit])

@@ -4,10 +4,13 @@ and the spreadsheet upload refuse the same things."""
 
 from __future__ import annotations
 
+import calendar
 import datetime
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,7 +24,9 @@ from contracts.models import (
     ReferralState,
 )
 from contracts.referrals import ReferralRefused, require_provider
+from portal import permissions
 from portal.accounts.models import User
+from portal.permissions import Action
 
 RECORDABLE = frozenset({ReferralState.STARTED, ReferralState.COMPLETED, ReferralState.STOPPED})
 MAX_HOURS_IN_A_MONTH = 744  # 31 days of 24 hours
@@ -125,6 +130,46 @@ def attendance_record(
             },
         )
     return record
+
+
+def month_last_day(month: datetime.date) -> datetime.date:
+    """The last day of the month of ``month`` (any of its days)."""
+    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
+
+
+def attendance_due_q(*, month: datetime.date, prefix: str = "") -> Q:
+    """The placements due a report of attendance for ``month`` (any of its days): started by
+    its last day and not ended before its first, in a state one records on (``RECORDABLE``).
+    ``prefix`` reaches the referral from another model."""
+    first = month.replace(day=1)
+    return Q(
+        **{f"{prefix}state__in": RECORDABLE, f"{prefix}started_on__lte": month_last_day(first)}
+    ) & (Q(**{f"{prefix}ended_on__isnull": True}) | Q(**{f"{prefix}ended_on__gte": first}))
+
+
+@dataclass(frozen=True)
+class AttendanceDue:
+    month: datetime.date  # its first day
+    due: int  # placements due a report for the month
+    reported: int
+
+    @property
+    def missing(self) -> int:
+        return self.due - self.reported
+
+
+def attendance_due(*, user: User, month: datetime.date) -> AttendanceDue:
+    """How many of the placements ``user`` records on (provider staff: their providers') are
+    due a report for ``month``, and how many have it. One query."""
+    first = month.replace(day=1)
+    due = permissions.scope(user, Action.CHANGE, Referral.objects.all()).filter(
+        attendance_due_q(month=first)
+    )
+    report = MonthlyAttendance.objects.filter(referral=OuterRef("pk"), month=first)
+    counts = due.alias(has_report=Exists(report)).aggregate(
+        due=Count("pk"), reported=Count("pk", filter=Q(has_report=True))
+    )
+    return AttendanceDue(month=first, due=counts["due"], reported=counts["reported"])
 
 
 def attendance_audit_what(month: datetime.date) -> str:

@@ -34,7 +34,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
@@ -449,11 +449,9 @@ def attendance_template_rows(*, user: User, month: datetime.date) -> list[dict[s
     """One row per placement of the user's providers that ran in ``month`` (started by its end,
     not ended before it), with what was recorded for that month already. Three queries."""
     month = month.replace(day=1)
-    month_end = (month + datetime.timedelta(days=31)).replace(day=1) - datetime.timedelta(days=1)
     placements = list(
         _recordable_by(user)
-        .filter(state__in=progress.RECORDABLE, started_on__lte=month_end)
-        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=month))
+        .filter(progress.attendance_due_q(month=month))
         .select_related("learner", "lot__contract__provider")
         .order_by("lot__contract__provider__name", "lot__contract__reference", "lot_id", "pk")
     )

@@ -30,7 +30,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -229,6 +229,71 @@ def referral_declines() -> QuerySet[ReferralTransition]:
     """The providers' refusals of referrals (sent → declined): for ``declined_late``."""
     return ReferralTransition.objects.filter(
         from_state=State.SENT, to_state=State.DECLINED, referral__state=State.DECLINED
+    )
+
+
+@dataclass(frozen=True)
+class AwaitingAnswer:
+    """The referrals a provider's staff member must answer: how many, how many past their
+    answer deadline (``SlaConditions.answer_overdue``), and the first ones by deadline."""
+
+    total: int
+    overdue: int
+    first: list[Referral]
+
+
+def referrals_awaiting_answer(*, user: User, today: datetime.date, limit: int) -> AwaitingAnswer:
+    """The sent referrals ``user`` may see (for provider staff: those to their lots), the
+    earliest answer deadline first. Two queries, whatever the number."""
+    waiting = permissions.scope(user, Action.VIEW, Referral.objects.filter(state=State.SENT))
+    counts = waiting.aggregate(
+        total=Count("pk"),
+        overdue=Count("pk", filter=referral_sla_conditions(today=today).answer_overdue),
+    )
+    first = list(
+        waiting.select_related("learner", "lot__contract__provider").order_by(
+            F("answer_due").asc(nulls_last=True), "sent_at", "pk"
+        )[:limit]
+    )
+    return AwaitingAnswer(total=counts["total"], overdue=counts["overdue"], first=first)
+
+
+ANSWERS = (State.ACCEPTED, State.DECLINED)
+
+
+@dataclass(frozen=True)
+class AnswersSince:
+    """The providers' answers (accepted or declined) to referrals since a moment."""
+
+    since: datetime.datetime
+    accepted: int
+    declined: int
+    first: list[ReferralTransition]  # the latest first, each with its referral
+
+    @property
+    def total(self) -> int:
+        return self.accepted + self.declined
+
+
+def referral_answers_since(*, user: User, since: datetime.datetime, limit: int) -> AnswersSince:
+    """The answers to the referrals ``user`` may see (a klantmanager: their municipality's)
+    given at ``since`` or later: the changes from sent to accepted or declined, with the
+    provider's reason for a decline. Two queries, whatever the number."""
+    visible = permissions.scope(user, Action.VIEW, Referral.objects.all())
+    answers = ReferralTransition.objects.filter(
+        from_state=State.SENT, to_state__in=ANSWERS, at__gte=since, referral__in=visible
+    )
+    counts = answers.aggregate(
+        accepted=Count("pk", filter=Q(to_state=State.ACCEPTED)),
+        declined=Count("pk", filter=Q(to_state=State.DECLINED)),
+    )
+    first = list(
+        answers.select_related("referral__learner", "referral__lot__contract__provider").order_by(
+            "-at", "-pk"
+        )[:limit]
+    )
+    return AnswersSince(
+        since=since, accepted=counts["accepted"], declined=counts["declined"], first=first
     )
 
 

@@ -482,6 +482,11 @@ WAGTAILADMIN_BASE_URL = SITE_URL
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "portal.core.search"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "txt", "xlsx"]
 WAGTAIL_WORKFLOW_ENABLED = True
+# No Gravatar: the admin asked www.gravatar.com for every picture-less person's picture, which the
+# CSP's img-src refuses (and which would tell Gravatar who uses the admin, by a hash of their
+# e-mail address), so the admin showed a broken image. Wagtail's own default picture instead;
+# uploaded pictures come from portal/media.py.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 # --- Operations: probes, metrics, error reports (README, "Operations") ---

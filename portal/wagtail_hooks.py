@@ -10,6 +10,7 @@ from wagtail.admin.auth import require_admin_access
 from wagtail.admin.menu import MenuItem
 
 from portal import (
+    admin_home,  # noqa: F401 (registers the failing tasks' start-page panel)
     duo_admin_views,  # noqa: F401 (registers the DUO invoicing screen)
     media,
     permissions,

@@ -2,6 +2,7 @@ import django_filters
 from django import forms
 from django.db import IntegrityError
 from django.urls import include, path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
@@ -20,7 +21,8 @@ from wagtail.snippets.views.snippets import EditView, SnippetViewSetGroup
 from portal import permissions
 from portal.permissions import Action
 from portal.permissions.wagtail import ModulePermissionPolicy, ScopedSnippetViewSet
-from providers import import_views, invitation_views
+from providers import admin_home as admin_home  # registers the start page's panels
+from providers import import_views, invitation_views, start_moments, workflows
 from providers.admin_forms import (
     LocationAdminForm,
     OfferingAdminForm,
@@ -44,14 +46,51 @@ def _own_providers(request):
     return permissions.scope(request.user, Action.VIEW, Provider.objects.all())
 
 
+def _offering_change(queryset, name, value):
+    return queryset.filter(workflows.offering_change_q(value)) if value else queryset
+
+
+def _start_date_attention(queryset, name, value):
+    today = timezone.localdate()
+    if value == "nearly_full":
+        return queryset.filter(start_moments.start_moment_nearly_full_q())
+    if value == "empty_soon":
+        return queryset.filter(start_moments.start_moment_empty_soon_q(today=today))
+    return queryset
+
+
 class OfferingAdminFilterSet(WagtailFilterSet):
     provider = django_filters.ModelChoiceFilter(
         label=_("provider"), queryset=_own_providers, widget=forms.Select
     )
+    # Linked from the start page (``providers.admin_home``).
+    change = django_filters.ChoiceFilter(
+        label=_("change"),
+        choices=workflows.ChangeStatus.choices,
+        method=_offering_change,
+        empty_label=_("All"),
+    )
 
     class Meta:
         model = Offering
-        fields = ["component", "schedule", "live", "provider"]
+        fields = ["component", "schedule", "live", "provider", "change"]
+
+
+class StartMomentAdminFilterSet(WagtailFilterSet):
+    # Linked from the providers' start page (``providers.admin_home``).
+    attention = django_filters.ChoiceFilter(
+        label=_("needs attention"),
+        choices=[
+            ("nearly_full", _("Nearly full")),
+            ("empty_soon", _("Starts soon, no one yet")),
+        ],
+        method=_start_date_attention,
+        empty_label=_("All"),
+    )
+
+    class Meta:
+        model = StartMoment
+        fields = ["starts_on", "attention"]
 
 
 class LocationAdminFilterSet(WagtailFilterSet):
@@ -251,7 +290,7 @@ class StartMomentViewSet(ScopedSnippetViewSet):
     icon = "date"
     menu_label = _("Start dates")
     list_display = ["offering", "starts_on", "location", "seats", "seats_taken"]
-    list_filter = ["starts_on"]
+    filterset_class = StartMomentAdminFilterSet
     ordering = ["starts_on"]
     edit_handler = ObjectList(
         [

@@ -3,17 +3,49 @@
 A Wagtail workflow with one group-approval task for the contract managers' group, assigned to the
 Offering snippet. Created once; after that it is the site administrators' to change in the admin
 (Settings → Workflows).
+
+For the admin's start page: what kind of change a revision under review is (``change_kind``),
+a provider's changes waiting or sent back (``offering_changes``), and the changes waiting for a
+reviewer (``changes_to_review``), each in a fixed number of queries.
 """
 
 from __future__ import annotations
 
+import datetime
+from dataclasses import dataclass
+
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
-from wagtail.models import GroupApprovalTask, Workflow, WorkflowContentType, WorkflowTask
+from django.db import models, transaction
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+from wagtail.models import (
+    DraftStateMixin,
+    GroupApprovalTask,
+    Revision,
+    TaskState,
+    Workflow,
+    WorkflowContentType,
+    WorkflowState,
+    WorkflowTask,
+)
 
 from portal.accounts.models import Role
 from portal.accounts.roles import role_group
-from providers.models import Offering
+from providers.models import Offering, Provider
 
 WORKFLOW_NAME = "Catalogue changes"
 TASK_NAME = "Approval by a contract manager"
@@ -35,3 +67,180 @@ def offering_workflow_ensure() -> Workflow:
         WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
     WorkflowContentType.objects.create(workflow=workflow, content_type=content_type)
     return workflow
+
+
+# --- Changes in the workflow, for the admin's start page --------------------------------------
+
+
+class ChangeKind(models.TextChoices):
+    """What approving a change does to the public site.
+
+    Withdrawing a course is not a change that waits for approval: providers may not unpublish
+    (``Action.PUBLISH`` is the contract managers'), and a contract manager who withdraws a course
+    does it at once. A change to a withdrawn course, once approved, brings it back.
+    """
+
+    NEW = "new", pgettext_lazy("kind of change", "New")
+    EDIT = "edit", pgettext_lazy("kind of change", "Change")
+    BACK = "back", pgettext_lazy("kind of change", "Back after withdrawal")
+
+
+def change_kind(obj: DraftStateMixin) -> ChangeKind:
+    """The kind of change a revision of ``obj`` under review is: a first publication, a change
+    to what is public now, or the return of something withdrawn (published once, not now)."""
+    if obj.live:
+        return ChangeKind.EDIT
+    if obj.first_published_at or obj.last_published_at:
+        return ChangeKind.BACK
+    return ChangeKind.NEW
+
+
+class ChangeStatus(models.TextChoices):
+    AWAITING = "awaiting", _("Waiting for approval")
+    REJECTED = "rejected", _("Changes requested")
+
+
+_WORKFLOW_STATUS = {
+    ChangeStatus.AWAITING: WorkflowState.STATUS_IN_PROGRESS,
+    ChangeStatus.REJECTED: WorkflowState.STATUS_NEEDS_CHANGES,
+}
+
+
+def _offering_workflow_states() -> QuerySet[WorkflowState]:
+    return WorkflowState.objects.filter(
+        base_content_type=ContentType.objects.get_for_model(Offering),
+        status__in=_WORKFLOW_STATUS.values(),
+    )
+
+
+def offering_change_q(status: ChangeStatus | str) -> Q:
+    """Offerings with a change in ``status`` (waiting for approval, or sent back with changes
+    requested): for filtering the offering list."""
+    states = WorkflowState.objects.filter(
+        base_content_type=ContentType.objects.get_for_model(Offering),
+        status=_WORKFLOW_STATUS[ChangeStatus(status)],
+        object_id=Cast(OuterRef("pk"), output_field=CharField()),
+    )
+    return Q(Exists(states))
+
+
+@dataclass(frozen=True)
+class OfferingChange:
+    """A change to an offering in the approval workflow: waiting, or sent back with a comment."""
+
+    offering: Offering
+    kind: ChangeKind
+    status: ChangeStatus
+    since: datetime.datetime
+    by: AbstractBaseUser | None  # who submitted it, or who sent it back
+    comment: str
+
+
+@dataclass(frozen=True)
+class OfferingChanges:
+    awaiting: int
+    rejected: int
+    first: list[OfferingChange]  # changes sent back first, then the latest
+
+
+def offering_changes(*, offerings: QuerySet[Offering], limit: int) -> OfferingChanges:
+    """The changes to ``offerings`` waiting for approval or sent back (with the reviewer's
+    comment): how many of each, and the first ``limit``. Three queries, whatever the number."""
+    ids = offerings.annotate(object_key=Cast("pk", output_field=CharField())).values("object_key")
+    states = _offering_workflow_states().filter(object_id__in=Subquery(ids))
+    counts = states.aggregate(
+        awaiting=Count("pk", filter=Q(status=WorkflowState.STATUS_IN_PROGRESS)),
+        rejected=Count("pk", filter=Q(status=WorkflowState.STATUS_NEEDS_CHANGES)),
+    )
+    first = list(
+        states.select_related("requested_by", "current_task_state__finished_by")
+        .annotate(
+            sent_back=Case(
+                When(status=WorkflowState.STATUS_NEEDS_CHANGES, then=Value(0)), default=Value(1)
+            )
+        )
+        .order_by("sent_back", "-current_task_state__started_at", "-pk")[:limit]
+    )
+    by_id = Offering.objects.in_bulk([int(state.object_id) for state in first])
+    changes = []
+    for state in first:
+        offering = by_id.get(int(state.object_id))
+        if offering is None:
+            continue
+        task_state = state.current_task_state
+        rejected = state.status == WorkflowState.STATUS_NEEDS_CHANGES
+        changes.append(
+            OfferingChange(
+                offering=offering,
+                kind=change_kind(offering),
+                status=ChangeStatus.REJECTED if rejected else ChangeStatus.AWAITING,
+                since=(task_state.finished_at if rejected else task_state.started_at)
+                if task_state
+                else state.created_at,
+                by=(task_state.finished_by if rejected and task_state else state.requested_by),
+                comment=(task_state.comment if rejected and task_state else ""),
+            )
+        )
+    return OfferingChanges(awaiting=counts["awaiting"], rejected=counts["rejected"], first=changes)
+
+
+@dataclass(frozen=True)
+class ChangeToReview:
+    """A revision waiting for this reviewer (an offering's or a page's), with what the reviewer
+    needs to tell two alike apart: the provider and the kind of change."""
+
+    task_state: TaskState
+    obj: DraftStateMixin
+    kind: ChangeKind
+    provider: Provider | None
+    live_revision_id: int | None
+    previous_revision_id: int | None
+
+    @property
+    def revision(self) -> Revision:
+        return self.task_state.revision
+
+
+@dataclass(frozen=True)
+class ChangesToReview:
+    total: int
+    offerings: int
+    first: list[ChangeToReview]
+
+
+def changes_to_review(*, user: AbstractBaseUser, limit: int) -> ChangesToReview:
+    """The revisions waiting for ``user``'s review (Wagtail's ``reviewable_by``: the tasks of
+    the groups they are in), the oldest first, with the provider of each offering.
+
+    The number of queries does not grow with the number of changes: the states, their objects
+    by kind of object (Wagtail's prefetch), and the providers of the offerings among them.
+    """
+    offering_type = ContentType.objects.get_for_model(Offering)
+    states = TaskState.objects.reviewable_by(user)
+    counts = states.aggregate(
+        total=Count("pk"),
+        offerings=Count("pk", filter=Q(workflow_state__base_content_type=offering_type)),
+    )
+    first = list(
+        states.select_related("revision", "revision__user", "workflow_state")
+        .prefetch_related("revision__content_object")
+        .annotate(previous_revision_id=Revision.objects.previous_revision_id_subquery())
+        .order_by("started_at", "pk")[:limit]
+    )
+    objects = [state.revision.content_object for state in first]
+    providers = Provider.objects.in_bulk(
+        {obj.provider_id for obj in objects if isinstance(obj, Offering)}
+    )
+    changes = [
+        ChangeToReview(
+            task_state=state,
+            obj=obj,
+            kind=change_kind(obj),
+            provider=providers.get(obj.provider_id) if isinstance(obj, Offering) else None,
+            live_revision_id=obj.live_revision_id,
+            previous_revision_id=state.previous_revision_id,
+        )
+        for state, obj in zip(first, objects, strict=True)
+        if obj is not None
+    ]
+    return ChangesToReview(total=counts["total"], offerings=counts["offerings"], first=changes)

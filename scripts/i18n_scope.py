@@ -16,6 +16,7 @@ ALL_TEXTS = {"nl", "en"}
 STAFF_ONLY = re.compile(
     r"^(contracts/"
     r"|providers/(wagtail_hooks|admin_forms|import_views|imports/|invitation|spreadsheets"
+    r"|admin_home|workflows|templates/providers/admin_home"
     r"|templates/providers/import|templates/providers/offering_preview)"
     r"|portal/(permissions/|.*wagtail_hooks|.*admin_views"
     r"|templates/(accounts/admin|payments/admin|portal/admin|accounts/email/invitation|wagtail)"

@@ -4,6 +4,8 @@
   lots, and the contracts to watch on the admin's start page (forms in ``forms``);
 * ``dashboard``: the contract dashboard, its downloads and the DUO loans at risk;
 * ``forecast``: the forecast page of the dashboard and its downloads;
+* ``home``: the start page's panels of provider staff (referrals, attendance), klantmanagers
+  (deadlines, answers, hand-overs) and contract managers (late attendance);
 * ``learners``: learners, the caseload and the audit log;
 * ``referrals``: referrals and their placements (forms in ``referral_forms``);
 * ``progress_upload``: monthly attendance by spreadsheet;

@@ -453,8 +453,15 @@ class ContractWatchPanel(Component):
             {"contract": contract, "days_left": (contract.ends_on - today).days}
             for contract in contracting.contracts_ending_soon(today=today)
         ]
+        contracts_url = reverse("wagtailsnippets_contracts_contract:list")
+        last_day = today + datetime.timedelta(days=contracting.ENDING_SOON_DAYS)
         return {
             "today": today,
+            # The contract list filtered as ``contracting.contracts_ending_soon`` chooses.
+            "ending_url": f"{contracts_url}?status={ContractStatus.ACTIVE}"
+            f"&ends_on_from={today.isoformat()}&ends_on_to={last_day.isoformat()}",
+            "lots_url": reverse("wagtailsnippets_contracts_lot:list")
+            + f"?status={LotStatus.ACTIVE}",
             "ending_days": contracting.ENDING_SOON_DAYS,
             "threshold_percent": int(contracting.UTILISATION_THRESHOLD * 100),
             "ending": ending,

@@ -10,13 +10,12 @@ from django.db.models import Count, Exists, FloatField, OuterRef, Q, Sum
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from contracts import contracting
+from contracts import contracting, progress
 from contracts.models import AttendanceMonth, MonthlyAttendance, Referral
 from contracts.reporting.frames import (
     _REFERRAL,
     _SUMMARY,
     ReportFilter,
-    State,
     _day_q,
     _dimension_q,
     _frame,
@@ -140,10 +139,7 @@ def late_reporters(
     report = MonthlyAttendance.objects.filter(referral=OuterRef("pk"), month=month)
     rows = (
         Referral.objects.filter(
-            _dimension_q(report_filter, _REFERRAL),
-            Q(ended_on__isnull=True) | Q(ended_on__gte=month),
-            state__in=(State.STARTED, State.COMPLETED, State.STOPPED),
-            started_on__lte=_month_end(month),
+            _dimension_q(report_filter, _REFERRAL), progress.attendance_due_q(month=month)
         )
         .alias(has_report=Exists(report))
         .values("lot_id")

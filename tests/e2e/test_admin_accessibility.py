@@ -1,6 +1,6 @@
-"""axe-core finds no WCAG 2.1 A/AA violations on the contract, learner and referral screens of
-the admin, for each role that uses them, on a desktop and on a phone; on the phone no button of
-the page's main part sits beyond the screen's edge."""
+"""axe-core finds no WCAG 2.1 A/AA violations on the start page and the contract, learner and
+referral screens of the admin, for each role that uses them, on a desktop and on a phone; on the
+phone no button of the page's main part sits beyond the screen's edge."""
 
 from __future__ import annotations
 
@@ -35,6 +35,26 @@ def _failing_task() -> str:
     return str(result.id)
 
 
+def _offering_changes(provider_id: int) -> None:
+    """Two changes of the provider's courses in the approval workflow, one sent back with a
+    comment, so that the start pages list them (the provider's and the contract manager's)."""
+    from portal.accounts.models import User
+    from providers.models import Offering
+    from providers.workflows import offering_workflow_ensure
+
+    workflow = offering_workflow_ensure()
+    editor = User.objects.filter(provider_memberships__provider_id=provider_id).first()
+    manager = User.objects.get(email=CONTRACT_MANAGER)
+    offerings = Offering.objects.filter(provider_id=provider_id, live=True).order_by("pk")[:2]
+    for offering in offerings:
+        offering.summary = f"{offering.summary} (nu ook op vrijdag)"
+        offering.save_revision(user=editor)
+        workflow.start(offering, editor)
+    offerings[1].current_workflow_state.current_task_state.reject(
+        user=manager, comment="Zet de prijs in de omschrijving."
+    )
+
+
 def _ids() -> dict[str, int | str]:
     from contracts.models import Contract, Learner, Referral
 
@@ -42,6 +62,7 @@ def _ids() -> dict[str, int | str]:
     started = Referral.objects.filter(state="started").select_related("lot__contract")
     started = started.order_by("pk").first()
     learner = Learner.objects.filter(municipality__cbs_code="GM0392").order_by("pk").first()
+    _offering_changes(started.lot.contract.provider_id)
     return {
         "sent": sent.order_by("pk").first().pk,
         "started": started.pk,
@@ -54,6 +75,7 @@ def _ids() -> dict[str, int | str]:
 
 SCREENS = {
     "klantmanager": [
+        "/admin/",
         "/admin/caseload/",
         "/admin/snippets/contracts/learner/",
         "/admin/snippets/contracts/learner/inspect/{learner}/",
@@ -84,6 +106,7 @@ SCREENS = {
         "/admin/background-tasks/{task}/give-up/",
     ],
     "provider": [
+        "/admin/",
         "/admin/referrals/",
         "/admin/referrals/{started}/",
     ],
