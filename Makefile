@@ -10,7 +10,7 @@ STRIPE_STANDIN_PORT ?= 12111
 # `make test PYTEST_ARGS=tests/web` runs a part in one process.
 PYTEST_ARGS ?= -n auto
 
-.PHONY: run test lint format messages benchmark seed-scale vendor clean
+.PHONY: run test lint format messages benchmark cluster cluster-load seed-scale vendor clean
 
 $(BIN)/python:
 	@py=$$(scripts/find-python) || exit 1; \
@@ -85,6 +85,15 @@ format: $(VENV)/.installed-dev
 
 messages: $(VENV)/.installed-dev
 	$(BIN)/python scripts/messages.py
+
+# The portal on two instances behind HAProxy, on loopback, until Ctrl-C; and the load run that
+# stops one of them meanwhile (README, "Running on several machines"). Need PostgreSQL, Redis,
+# and `apt-get install haproxy wrk`.
+cluster: $(VENV)/.installed-dev
+	$(BIN)/python -m tests.cluster.harness
+
+cluster-load: $(VENV)/.installed-dev
+	$(BIN)/python -m tests.cluster.load_run
 
 seed-scale: $(VENV)/.installed-dev
 	$(BIN)/python manage.py seed_scale

@@ -207,6 +207,15 @@ ACCOUNT_RATE_LIMITS = {
     "change_password": "5/m/user",
     "manage_email": "10/m/user",
 }
+# The proxies in front that add the visitor's address to X-Forwarded-For (HAProxy with `option
+# forwardfor`, deploy/haproxy.cfg: 1). The rate limits (allauth's above, the API's throttle) then
+# count the address the last of them saw, instead of every visitor as the proxy's one address.
+# 0, the default: the address the connection came from, and an X-Forwarded-For that anybody
+# could send is ignored. Set it only when the instances can be reached through the proxies alone.
+TRUSTED_PROXY_COUNT = env("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more")
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 # Staff use an authenticator app (TOTP) with recovery codes as the fallback.
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Routewijzer"
@@ -456,6 +465,9 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": env("API_ANON_RATE", "600/minute")},
+    # The client's address as the rate limits read it (TRUSTED_PROXY_COUNT above); DRF's default
+    # would take the whole X-Forwarded-For header, which the client itself can send.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Routewijzer API",

@@ -19,23 +19,24 @@ import platform
 import secrets
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-PYTHON = sys.executable
+# Run as a script (`python tests/benchmarks/bench_http.py`): the project's folder on the path.
+if str(Path(__file__).resolve().parents[2]) not in sys.path:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from tests import serving
+from tests.serving import PYTHON, ROOT, database_ensure, django_shell, manage
+
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/routewijzer_bench"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/14"
-HOST = "127.0.0.1"
+HOST = serving.HOST
 CACHED_PORT = 8101
 UNCACHED_PORT = 8102
 WORKERS = 2
@@ -105,40 +106,10 @@ class Result:
     errors: int
 
 
-def run(*args: str, env: dict[str, str]) -> str:
-    completed = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True)
-    if completed.returncode:
-        sys.exit(f"{' '.join(args[:4])}… failed:\n{completed.stdout}\n{completed.stderr}")
-    return completed.stdout
-
-
-def django_shell(code: str, env: dict[str, str]) -> str:
-    return (
-        run(PYTHON, "manage.py", "shell", "-v", "0", "-c", code, env=env).strip().splitlines()[-1]
-    )
-
-
-def database_ensure(database_url: str) -> None:
-    """Create the database if it is missing (connecting to the server's ``postgres`` database)."""
-    import psycopg
-    from psycopg import sql
-
-    parsed = urllib.parse.urlsplit(database_url)
-    name = parsed.path.lstrip("/")
-    admin_url = urllib.parse.urlunsplit(parsed._replace(path="/postgres"))
-    with psycopg.connect(admin_url, autocommit=True) as connection:
-        exists = connection.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
-        ).fetchone()
-        if not exists:
-            print(f"Creating database {name}")
-            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-
-
 def prepare(env: dict[str, str], rebuild: bool) -> None:
     database_ensure(env["DATABASE_URL"])
     print("Migrating…", flush=True)
-    run(PYTHON, "manage.py", "migrate", "--no-input", "-v", "0", env=env)
+    manage("migrate", "--no-input", "-v", "0", env=env)
     synthetic = django_shell(
         "from providers.models import Provider;"
         "print(Provider.objects.filter(name__startswith='Schaal').count())",
@@ -155,7 +126,7 @@ def prepare(env: dict[str, str], rebuild: bool) -> None:
         )
         print(f"seed_scale took {time.monotonic() - started:.1f} s (wall clock)")
     print("Collecting static files…", flush=True)
-    run(PYTHON, "manage.py", "collectstatic", "--no-input", "-v", "0", env=env)
+    manage("collectstatic", "--no-input", "-v", "0", env=env)
     counts = django_shell(
         "from contracts.models import Municipality;"
         "from providers.models import Offering, StartMoment, Provider, Location;"
@@ -170,24 +141,12 @@ def prepare(env: dict[str, str], rebuild: bool) -> None:
     )
 
 
-def port_is_free(port: int) -> bool:
-    with socket.socket() as probe:
-        return probe.connect_ex((HOST, port)) != 0
-
-
 def fetch(port: int, path: str, cookie: str | None = None) -> tuple[int, dict[str, str], bytes]:
-    request = urllib.request.Request(
-        f"http://{HOST}:{port}{path}", headers={"Cookie": cookie} if cookie else {}
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, dict(response.headers), response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read()
+    return serving.fetch(f"http://{HOST}:{port}{path}", {"Cookie": cookie} if cookie else None)
 
 
 def gunicorn_start(env: dict[str, str], port: int, page_cache: bool) -> subprocess.Popen:
-    if not port_is_free(port):
+    if not serving.port_is_free(port):
         raise RuntimeError(f"Port {port} is in use: stop whatever listens there first.")
     process = subprocess.Popen(
         [
@@ -208,61 +167,23 @@ def gunicorn_start(env: dict[str, str], port: int, page_cache: bool) -> subproce
         env={**env, "PAGE_CACHE_ENABLED": "true" if page_cache else "false"},
         start_new_session=True,  # its own process group: stopping it stops its workers too
     )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"gunicorn on port {port} exited with {process.returncode}")
-        try:
-            if fetch(port, TRIVIAL)[0] == 200:
-                return process
-        except OSError:
-            pass
-        time.sleep(0.3)
-    raise RuntimeError(f"gunicorn on port {port} did not answer within 60 s")
+    serving.wait_until_answers(
+        f"http://{HOST}:{port}{TRIVIAL}", process=process, what=f"gunicorn on port {port}"
+    )
+    return process
 
 
-def gunicorn_stop(process: subprocess.Popen) -> None:
-    if process.poll() is not None:
-        return
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=20)
-    except ProcessLookupError:
-        pass
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
+gunicorn_stop = serving.process_group_stop
 
 
 def wrk(port: int, paths: list[str], seconds: int, connections: int, cookie: str | None) -> Result:
     headers = f'{{["Cookie"] = {json.dumps(cookie)}}}' if cookie else "nil"
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(
-            LUA % {"paths": ", ".join(json.dumps(path) for path in paths), "headers": headers}
-        )
-    try:
-        output = subprocess.run(
-            [
-                "wrk",
-                "--threads",
-                "2",
-                "--connections",
-                str(connections),
-                "--duration",
-                f"{seconds}s",
-                "--timeout",
-                "10s",
-                "--script",
-                script.name,
-                f"http://{HOST}:{port}",
-            ],
-            check=True,
-            capture_output=True,
-            text=True,
-            timeout=seconds + 60,
-        ).stdout
-    finally:
-        os.unlink(script.name)
+    output = serving.wrk_run(
+        url=f"http://{HOST}:{port}",
+        script=LUA % {"paths": ", ".join(json.dumps(path) for path in paths), "headers": headers},
+        seconds=seconds,
+        connections=connections,
+    )
     line = next(line for line in output.splitlines() if line.startswith("RESULT"))
     _, requests, rps, p50, p95, p99, errors = line.split()
     return Result(
@@ -472,8 +393,11 @@ def main() -> None:
         # throttle would answer most of them 429 and the benchmark would time the refusals.
         "API_ANON_RATE": "1000000/second",
     }
-    prepare(env, options.rebuild)
-    learner = learner_cookie(env)
+    try:
+        prepare(env, options.rebuild)
+        learner = learner_cookie(env)
+    except serving.CommandFailed as exc:
+        sys.exit(str(exc))
     cases = [
         Case("trivial view", UNCACHED_PORT, [TRIVIAL]),
         Case("bare HomePage", UNCACHED_PORT, [HOME]),

@@ -54,3 +54,30 @@ def test_deploy_checks_pass_with_production_settings():
         timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_trusted_proxies_are_counted_the_same_by_the_log_in_and_the_api_limits():
+    shown = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings as s;"
+            "print(s.ALLAUTH_TRUSTED_PROXY_COUNT, s.REST_FRAMEWORK['NUM_PROXIES'])",
+        ],
+        cwd=ROOT,
+        env={
+            **{k: v for k, v in os.environ.items() if k not in _OURS},
+            "DJANGO_SETTINGS_MODULE": "portal.settings",
+            "DEBUG": "true",
+            "TRUSTED_PROXY_COUNT": "1",
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert shown.stdout.split() == ["1", "1"], shown.stderr
+
+
+def test_a_negative_number_of_trusted_proxies_is_refused():
+    result = _import_settings(DEBUG="true", TRUSTED_PROXY_COUNT="-1")
+    assert "TRUSTED_PROXY_COUNT must be 0 or more" in result.stderr
