@@ -8,8 +8,11 @@ class PortalConfig(AppConfig):
 
     def ready(self) -> None:
         from portal.core import metrics
+        from portal.core.admin_display import displays_register
 
         metrics.task_queue_source_register(task_queue_figures)
+        # Yes/no, dates and euros on every inspect page and comparison of revisions.
+        displays_register()
 
 
 def task_queue_figures() -> TaskQueueFigures:
