@@ -358,7 +358,9 @@ def referral_create(
         referral = Referral.objects.create(
             learner=learner, lot=lot, start_moment=start_moment, note=note, created_by=actor
         )
-        ReferralTransition.record_start(referral, actor=actor, reason="created")
+        ReferralTransition.record_start(
+            referral, actor=actor, reason=ReferralTransition.SystemReason.CREATED
+        )
     return referral
 
 

@@ -8,9 +8,12 @@ class PortalConfig(AppConfig):
 
     def ready(self) -> None:
         from portal.core import media, metrics
+        from portal.core.admin_display import displays_register
 
         metrics.task_queue_source_register(task_queue_figures)
         media.renditions_without_metadata()
+        # Yes/no, dates and euros on every inspect page and comparison of revisions.
+        displays_register()
 
 
 def task_queue_figures() -> TaskQueueFigures:

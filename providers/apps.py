@@ -14,9 +14,10 @@ class ProvidersConfig(AppConfig):
     verbose_name = _("Providers and offerings")
 
     def ready(self) -> None:
-        from providers import permissions, signals  # noqa: F401
+        from providers import permissions, signals, workflows  # noqa: F401 (signals)
 
         permissions.register()
+        workflows.names_translate_connect()
 
         post_migrate.connect(
             _ensure_offering_workflow, sender=self, dispatch_uid="offering-workflow"

@@ -22,6 +22,7 @@ from wagtail.models import (
 )
 from wagtail.search import index
 
+from portal.core.fields import EuroCentsField
 from portal.places.geo import postcode_point
 from providers import keurmerk
 from providers.choices import (
@@ -287,11 +288,13 @@ class Offering(
         Location, verbose_name=_("locations"), blank=True, related_name="offerings"
     )
     childcare = models.BooleanField(_("childcare available"), default=False)
-    price_cents = models.PositiveIntegerField(
-        _("price for self-payers (cents)"),
+    price_cents = EuroCentsField(
+        _("price for self-payers"),
         null=True,
         blank=True,
-        help_text=_("Total price in euro cents; leave empty if the course is not for sale."),
+        help_text=_(
+            "The total price in euros, such as 1,250.00. Leave empty if the course is not for sale."
+        ),
     )
     price_includes_exams = models.BooleanField(_("price includes exam costs"), default=False)
     price_includes_materials = models.BooleanField(

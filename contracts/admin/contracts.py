@@ -35,7 +35,6 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import (
     CreateView,
     EditView,
-    InspectView,
     SnippetViewSetGroup,
 )
 
@@ -44,6 +43,7 @@ from contracts.admin.dashboard import duo_loans_at_risk_viewer
 from contracts.admin.forms import ContractAdminForm, LotAdminForm
 from contracts.models import CapacityPeriod, Contract, ContractStatus, IntakeVolume, Lot, LotStatus
 from portal import permissions
+from portal.core.admin_display import ReadableInspectView
 from portal.core.money import euros
 from portal.enrolments.selectors import duo_loan_enrolments_without_valid_keurmerk
 from portal.permissions import Action
@@ -190,7 +190,7 @@ def _date(day: datetime.date | None) -> str:
     return date_format(day, "DATE_FORMAT") if day else "—"
 
 
-class ContractInspectView(InspectView):
+class ContractInspectView(ReadableInspectView):
     def get_municipalities_display_value(self) -> str:
         return ", ".join(m.name for m in self.object.municipalities.order_by("name")) or "—"
 
@@ -248,7 +248,7 @@ class ContractInspectView(InspectView):
         ]
 
 
-class LotInspectView(InspectView):
+class LotInspectView(ReadableInspectView):
     def get_field_label(self, field_name, field):
         if field_name == "tariff_cents":
             return _("Tariff per trajectory")

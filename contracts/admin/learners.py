@@ -36,12 +36,13 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import CreateView, EditView, IndexView, InspectView
+from wagtail.snippets.views.snippets import CreateView, EditView, IndexView
 
 from contracts import audit, learners, referrals, rules, transfers
 from contracts.models import AuditEntry, Learner, LearnerRoute
 from portal import permissions
 from portal.accounts.models import User
+from portal.core.admin_display import ReadableInspectView
 from portal.permissions import Action
 from portal.permissions.wagtail import ModulePermissionPolicy, ScopedSnippetViewSet
 from providers.choices import TargetGroup
@@ -200,7 +201,7 @@ class LearnerEditView(_NoAutosave, EditView):
         return learner
 
 
-class LearnerInspectView(InspectView):
+class LearnerInspectView(ReadableInspectView):
     template_name = "contracts/learners/inspect.html"
 
     def get(self, request, *args, **kwargs):
@@ -420,7 +421,7 @@ def _actor(entry: AuditEntry) -> str:
     return entry.actor.get_full_name() or entry.actor.email
 
 
-class AuditEntryInspectView(InspectView):
+class AuditEntryInspectView(ReadableInspectView):
     def get_actor_display_value(self) -> str:
         return _actor(self.object)
 

@@ -11,6 +11,7 @@ from modelcluster.models import ClusterableModel
 from wagtail.documents import get_document_model_string
 from wagtail.models import Orderable, RevisionMixin
 
+from portal.core.fields import EuroCentsField
 from portal.places.models import Municipality
 from providers.choices import Component, EducationLevel
 
@@ -177,9 +178,9 @@ class Lot(RevisionMixin, ClusterableModel):
         blank=True,
         help_text=_("Only for the education route, and required there."),
     )
-    tariff_cents = models.PositiveIntegerField(
-        _("tariff per trajectory (cents)"),
-        help_text=_("What the municipality pays per trajectory, in euro cents."),
+    tariff_cents = EuroCentsField(
+        _("tariff per trajectory"),
+        help_text=_("What the municipality pays per trajectory, in euros, such as 9,500.00."),
     )
     capacity = models.PositiveIntegerField(
         _("capacity"),

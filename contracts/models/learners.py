@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from portal.core.fields import actor_field
@@ -121,7 +123,10 @@ class AuditEntry(models.Model):
         ordering = ["-at", "-pk"]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_id} {self.action} {self.learner_id}"
+        # The moment in the portal's time zone and the reader's language, the action in words;
+        # ids, never names (the log is read by people who may not see the learner).
+        at = date_format(timezone.localtime(self.at), "SHORT_DATETIME_FORMAT") if self.at else ""
+        return f"{at}: {self.get_action_display()} ({self.learner_id})"
 
 
 class CaseTransfer(models.Model):

@@ -95,6 +95,9 @@ class ReferralTransition(TransitionRecord):
 
     subject_field = "referral"
 
+    class SystemReason(models.TextChoices):
+        CREATED = "created", _("Referral made")
+
     referral = models.ForeignKey(
         Referral, verbose_name=_("referral"), on_delete=models.CASCADE, related_name="transitions"
     )

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
+
+from portal.core.forms import EurosField
 
 
 def actor_field(verbose_name: str, *, blank: bool = False) -> models.ForeignKey:
@@ -17,3 +20,15 @@ def actor_field(verbose_name: str, *, blank: bool = False) -> models.ForeignKey:
         blank=blank,
         related_name="+",
     )
+
+
+class EuroCentsField(models.PositiveIntegerField):
+    """Money: stored as whole euro cents (an integer never rounds), typed and read in euros. Its
+    form field is ``portal.core.forms.EurosField``; the admin shows it in euros in listings,
+    inspect views and the comparison of revisions (``portal.core.admin_display``)."""
+
+    def formfield(self, **kwargs):
+        limits = [v.limit_value for v in self.validators if isinstance(v, MaxValueValidator)]
+        return super().formfield(
+            **{"form_class": EurosField, "max_value": min(limits, default=None), **kwargs}
+        )

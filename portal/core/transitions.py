@@ -30,6 +30,10 @@ class TransitionRecord(models.Model):
     it) and its two state fields: ``from_state, to_state = state_fields(MyState.choices)``."""
 
     subject_field = ""
+    #: Reasons the system records in its own words, as ``TextChoices``: stored as their stable
+    #: code, shown by their translated label (``get_reason_display``). A reason a person types is
+    #: shown as they wrote it.
+    SystemReason: type[models.TextChoices] | None = None
 
     actor = actor_field(_("by"), blank=True)
     reason = models.CharField(_("reason"), max_length=REASON_MAX_LENGTH, blank=True)
@@ -42,6 +46,12 @@ class TransitionRecord(models.Model):
     def __str__(self) -> str:
         subject_id = getattr(self, f"{self.subject_field}_id")
         return f"{subject_id}: {self.from_state or '-'} → {self.to_state}"
+
+    def get_reason_display(self) -> str:
+        """The reason in the reader's language when the system gave it, else as written."""
+        if self.SystemReason is not None and self.reason in self.SystemReason.values:
+            return self.SystemReason(self.reason).label
+        return self.reason
 
     @classmethod
     def record_start(cls, subject: models.Model, *, actor: object = None, reason: str = "") -> None:

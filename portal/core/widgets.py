@@ -79,3 +79,11 @@ class YesCheckbox(forms.CheckboxInput):
 
     def format_value(self, value):
         return "true"
+
+
+class EurosInput(forms.TextInput):
+    """An amount in euros: a text box (a number box would refuse 7.800,00) that asks phones for
+    the keypad with a decimal separator."""
+
+    def __init__(self, attrs: dict | None = None) -> None:
+        super().__init__({"inputmode": "decimal", "autocomplete": "off", **(attrs or {})})

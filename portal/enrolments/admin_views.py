@@ -7,7 +7,6 @@ through the learner's own pages, Stripe's webhook and the services in ``portal.e
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Iterable
 
 import django_filters
@@ -20,9 +19,10 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.ui.tables import BulkActionsCheckboxColumn, Column
-from wagtail.snippets.views.snippets import IndexView, InspectView
+from wagtail.snippets.views.snippets import IndexView
 
 from portal import permissions
+from portal.core.admin_display import ReadableInspectView
 from portal.core.money import euros
 from portal.enrolments.models import Enrolment, WaitingListEntry
 from portal.permissions import Action
@@ -114,8 +114,8 @@ PRICE_COLUMN = Column(
 )
 
 
-class ReadOnlyInspectView(InspectView):
-    """Wagtail's inspect view, with times in the portal's time zone and "—" for nothing yet."""
+class ReadOnlyInspectView(ReadableInspectView):
+    """The inspect view (times in the portal's time zone, "—" for nothing yet), with labels."""
 
     labels: dict[str, str] = {}
 
@@ -123,14 +123,6 @@ class ReadOnlyInspectView(InspectView):
         if field_name in self.labels:
             return self.labels[field_name]
         return super().get_field_label(field_name, field)
-
-    def get_field_display_value(self, field_name, field):
-        value = super().get_field_display_value(field_name, field)
-        if value is None or value == "":
-            return "—"
-        if isinstance(value, datetime.datetime):
-            return date_format(timezone.localtime(value), "DATETIME_FORMAT")
-        return value
 
 
 class EnrolmentInspectView(ReadOnlyInspectView):

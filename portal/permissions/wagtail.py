@@ -33,6 +33,7 @@ from django.utils.functional import cached_property, classproperty
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
+from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.chooser import ChosenMultipleViewMixin
 from wagtail.permission_policies.base import ModelPermissionPolicy
@@ -48,6 +49,7 @@ from wagtail.snippets.views.chooser import (
 from wagtail.snippets.views.snippets import DeleteView, IndexView, SnippetViewSet
 
 from portal import permissions
+from portal.core.admin_display import ReadableColumn, ReadableInspectView
 from portal.permissions import Action
 
 # What each object URL of a snippet viewset does, as an action of ``portal.permissions`` (Wagtail's
@@ -298,6 +300,12 @@ class ScopedIndexView(IndexView):
     def get_edit_url(self, instance):
         return super().get_edit_url(instance) if self._may(Action.CHANGE, instance) else None
 
+    def _get_custom_column(self, field_name, column_class=Column, **kwargs):
+        # The columns named in ``list_display`` show yes/no, euros and "—", not True and None.
+        if column_class is Column:
+            column_class = ReadableColumn
+        return super()._get_custom_column(field_name, column_class, **kwargs)
+
     def get_delete_url(self, instance):
         return super().get_delete_url(instance) if self._may(Action.DELETE, instance) else None
 
@@ -336,6 +344,7 @@ class ScopedDeleteView(DeleteView):
 class ScopedSnippetViewSet(SnippetViewSet):
     chooser_viewset_class = ScopedSnippetChooserViewSet
     index_view_class = ScopedIndexView
+    inspect_view_class = ReadableInspectView
     delete_view_class = ScopedDeleteView
     #: Relations the listing's columns show, fetched with the rows (no query per row).
     list_select_related: tuple[str, ...] = ()

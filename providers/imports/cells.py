@@ -3,8 +3,9 @@
 Promises: ``cell_parse`` accepts the spellings people type in Dutch and English spreadsheets
 (``ja``/``nee``, ``1250,00`` and ``€ 1.250,00``, ``2027-01-31`` and ``31-01-2027``, language codes
 separated by ``;`` or ``,``, location names regardless of case) and refuses anything else with a
-reason in the active language. Prices come back as whole cents. Whole numbers and dates are read
-by ``portal.core.tabular.cells``, as the cells of other uploads are.
+reason in the active language. Prices come back as whole cents, read by
+``portal.core.money.euros_parse`` as the admin's money fields read them. Whole numbers and dates
+are read by ``portal.core.tabular.cells``, as the cells of other uploads are.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from portal.core.money import euros_parse
 from portal.core.tabular.cells import date_parse, integer_parse
 from providers.imports.catalogue import CatalogueSnapshot
 from providers.spreadsheets import FALSE_WORDS, LANGUAGE_SEPARATOR, TRUE_WORDS, Column, Kind
@@ -44,9 +46,11 @@ def cell_parse(column: Column, text: str, snapshot: CatalogueSnapshot) -> object
                 return False
             raise ValidationError(_("Fill in ja or nee."))
         case Kind.INTEGER:
-            return integer_parse(text)
+            return integer_parse(text, minimum=column.minimum)
         case Kind.PRICE:
-            return _parse_price(text)
+            # Number cells arrive as 7.875 whatever the language: a lone group of three digits
+            # is refused, never read as thousands (``portal.core.money.euros_parse``).
+            return euros_parse(text, grouping=None)
         case Kind.DATE:
             return date_parse(text)
         case Kind.LANGUAGES:
@@ -54,26 +58,6 @@ def cell_parse(column: Column, text: str, snapshot: CatalogueSnapshot) -> object
         case Kind.LOCATION:
             return _parse_location(text, snapshot)
     raise AssertionError(column.kind)  # pragma: no cover
-
-
-_PRICE = re.compile(r"(\d+)(?:\.(\d{1,2}))?")
-
-
-def _parse_price(text: str) -> int | None:
-    """Euros (``1250``, ``1250.00``, ``1250,00``, ``€ 1.250,00``) as whole cents."""
-    text = text.replace("€", "").replace(" ", "").replace("\u00a0", "")
-    if not text:
-        return None
-    if "," in text and "." in text:
-        thousands = "." if text.rfind(",") > text.rfind(".") else ","
-        text = text.replace(thousands, "")
-    match = _PRICE.fullmatch(text.replace(",", "."))
-    if match is None:
-        raise ValidationError(
-            _("Fill in an amount in euros with at most two decimals, such as 1250.00 or 1250,00.")
-        )
-    euros, cents = match.groups()
-    return int(euros) * 100 + int((cents or "0").ljust(2, "0"))
 
 
 def _parse_languages(text: str, snapshot: CatalogueSnapshot) -> tuple[str, ...]:

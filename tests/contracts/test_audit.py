@@ -3,8 +3,11 @@ read them."""
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.utils import translation
 
 from contracts import audit
 from contracts.models import AuditEntry
@@ -75,3 +78,12 @@ def test_reading_the_log_is_one_query(django_assert_num_queries):
         names = [entry.actor.email for entry in audit.audit_entries_for(user=user)]
     assert names == [user.email] * 3
     assert AuditEntry.objects.count() == 3
+
+
+def test_the_entry_reads_with_its_moment_and_action_in_the_readers_language():
+    learner = LearnerFactory()
+    entry = audit.audit_record(actor=None, learner=learner, action="view")
+    entry.at = datetime.datetime(2027, 1, 31, 23, 30, tzinfo=datetime.UTC)
+    with translation.override("en"):
+        label = str(AuditEntry.Action("view").label)
+        assert str(entry) == f"02/01/2027 12:30 a.m.: {label} ({learner.pk})"

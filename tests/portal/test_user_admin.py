@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.contrib.auth.models import Group
 
@@ -61,3 +63,10 @@ def test_changing_the_role_moves_the_user_to_the_new_role_group_only(admin_clien
 
 def test_learners_have_no_admin_access():
     assert not UserFactory().has_perm("wagtailadmin.access_admin")
+
+
+def test_the_users_listing_names_its_yes_and_no_icons_in_the_admins_language(admin_client):
+    page = admin_client.get("/admin/users/").content.decode()
+    names = re.findall(r'<span class="w-sr-only">\s*([^<]*?)\s*</span>', page)
+    assert "Ja" in names  # the users are active
+    assert "True" not in names  # Wagtail names its icons True and False

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import pytest
 from django.core import mail
-from wagtail.models import WorkflowState
+from django.utils import translation
+from django.utils.translation import trans_real
+from wagtail.models import Workflow, WorkflowState
 from wagtail.test.utils.form_data import querydict_from_html
+from wagtail.users.models import UserProfile
 
 from portal.accounts.models import Role
 from providers.models import Offering
@@ -161,3 +164,74 @@ def test_the_form_says_when_an_expired_quality_mark_rules_out_a_duo_loan(client,
     response = client.get(f"/admin/snippets/providers/offering/edit/{offering.pk}/")
     help_text = response.context["form"].fields["duo_loan_eligible"].help_text
     assert provider.name in str(help_text)
+
+
+# The workflow's and the task's names read in the reader's language ----------------------------
+
+DUTCH_NAMES = {
+    "Catalogue changes": "Wijzigingen in het aanbod",
+    "Approval by a contract manager": "Goedkeuring door een contractmanager",
+}
+
+
+@pytest.fixture
+def dutch_names():
+    """The Dutch translations of the two names in the catalogue for the length of a test (the
+    translations themselves are added to locale/ with the other new messages)."""
+    catalog = trans_real.translation("nl")._catalog
+    before = {name: catalog.get(name) for name in DUTCH_NAMES}
+    for name, dutch in DUTCH_NAMES.items():
+        catalog[name] = dutch
+    yield
+    for name, old in before.items():
+        if old is None:
+            catalog._catalogs[0].pop(name, None)  # where ``catalog[name] = …`` put it
+        else:
+            catalog[name] = old
+
+
+def test_the_submit_button_and_the_status_name_the_workflow_in_the_admins_language(
+    client, offering, editor, dutch_names
+):
+    login_staff(client, editor)  # the admin speaks Dutch unless the user chose otherwise
+    url = f"/admin/snippets/providers/offering/edit/{offering.pk}/"
+    page = client.get(url).content.decode()
+    assert "Wijzigingen in het aanbod" in page
+    assert "Catalogue changes" not in page
+
+    _submit(client, offering, title="Taal voor ouders, ook op zaterdag")
+    page = client.get(url).content.decode()
+    assert "Goedkeuring door een contractmanager" in page
+    assert "Approval by a contract manager" not in page
+
+
+def test_the_approvers_email_names_the_task_in_each_recipients_language(
+    client, offering, editor, manager, dutch_names
+):
+    english = UserFactory(role=Role.CONTRACT_MANAGER, email="cm-en@example.org", username="en")
+    profile = UserProfile.get_for_user(english)
+    profile.preferred_language = "en"
+    profile.save()
+    mail.outbox.clear()
+    login_staff(client, editor)
+    _submit(client, offering, title="Taal voor ouders, ook op zaterdag")
+
+    to_dutch = [m for m in mail.outbox if "cm@example.org" in m.to]
+    to_english = [m for m in mail.outbox if "cm-en@example.org" in m.to]
+    assert to_dutch and to_english
+    dutch_text = " ".join(f"{m.subject} {m.body}" for m in to_dutch)
+    english_text = " ".join(f"{m.subject} {m.body}" for m in to_english)
+    assert "Goedkeuring door een contractmanager" in dutch_text
+    assert "Approval by a contract manager" not in dutch_text
+    assert "Approval by a contract manager" in english_text
+
+
+def test_the_names_are_stored_as_message_ids_even_when_saved_from_a_dutch_form(dutch_names):
+    workflow = offering_workflow_ensure()
+    with translation.override("nl"):
+        assert str(workflow.name) == "Wijzigingen in het aanbod"
+        workflow.name = str(workflow.name)  # what the workflow's edit form posts back
+        workflow.save()
+    assert Workflow.objects.filter(name="Catalogue changes").exists()
+    with translation.override("en"):
+        assert str(Workflow.objects.get(pk=workflow.pk).name) == "Catalogue changes"

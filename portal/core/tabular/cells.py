@@ -15,16 +15,25 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 _INTEGER = re.compile(r"(\d+)(?:[.,]0+)?")
+_NEGATIVE = re.compile(r"[-\u2212\u2013]\s*\d+(?:[.,]\d+)?")  # hyphen, minus sign, en dash
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _DUTCH_DATE = re.compile(r"(\d{1,2})-(\d{1,2})-(\d{4})")
 
 
-def integer_parse(text: str) -> int | None:
-    """A whole number (``12``, also ``12,0`` as spreadsheets write it), None for an empty cell."""
+def integer_parse(text: str, *, minimum: int = 0) -> int | None:
+    """A whole number (``12``, also ``12,0`` as spreadsheets write it), None for an empty cell.
+    A negative number is refused as negative, saying the column's ``minimum`` (the check of the
+    minimum itself is the model field's)."""
     if not text:
         return None
     match = _INTEGER.fullmatch(text)
     if match is None:
+        if _NEGATIVE.fullmatch(text):
+            raise ValidationError(
+                _("The number cannot be negative. Fill in %(minimum)d or more.")
+                % {"minimum": minimum},
+                code="negative",
+            )
         raise ValidationError(_("Fill in a whole number, such as 12."))
     return int(match.group(1))
 

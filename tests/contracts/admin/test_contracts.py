@@ -58,7 +58,7 @@ def _lot_form(client, contract, **fields) -> dict:
             "name": "Perceel 1: B1-route",
             "component": "B1_ROUTE",
             "education_level": "",
-            "tariff_cents": "1000000",
+            "tariff_cents": "10,000.00",  # typed in euros (an English admin), stored in cents
             "capacity": "100",
             "capacity_period": "YEAR",
             "answer_within_working_days": "5",
@@ -214,11 +214,28 @@ def test_a_lot_keeps_its_contract_in_the_form(manager_client):
     url = f"{LOTS}edit/{lot.pk}/"
     data = _form(manager_client, url)
     data["contract"] = str(other.pk)
-    data["tariff_cents"] = "990000"
+    data["tariff_cents"] = "9900"
     assert manager_client.post(url, data).status_code == 302
     lot.refresh_from_db()
     assert (lot.contract_id, lot.tariff_cents) == (lot.contract_id, 990000)
     assert lot.contract != other
+
+
+def test_the_tariff_is_typed_in_euros_stored_in_cents_and_compared_in_euros(manager_client):
+    lot = LotFactory(tariff_cents=1_250_000)
+    first = lot.save_revision()
+    url = f"{LOTS}edit/{lot.pk}/"
+    data = _form(manager_client, url)
+    assert data["tariff_cents"] == "12,500.00"
+    data["tariff_cents"] = "€ 12,750.50"
+    assert manager_client.post(url, data).status_code == 302
+    lot.refresh_from_db()
+    assert lot.tariff_cents == 1_275_050
+    compare = f"{LOTS}history/{lot.pk}/revisions/compare/{first.pk}...{lot.latest_revision_id}/"
+    page = manager_client.get(compare).content.decode()
+    old, new = "€\u00a012,500", "€\u00a012,750.50"
+    assert f'<span class="deletion">{old}</span> → <span class="addition">{new}</span>' in page
+    assert "1250000" not in page
 
 
 def test_inspect_views_show_the_contract_with_its_lots(manager_client):

@@ -4,6 +4,7 @@ learners, nobody else's; every read and change is audited; the caseload page; th
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.db import connection
@@ -145,6 +146,15 @@ def test_the_inspect_page_shows_the_laws_dates(km_client, klantmanager):
         assert str(rules.RULE_LABELS[rules.Rule.PIP]) in html
     assert "due soon" in html  # the PIP is due in 10 days
     assert learner.client_number in html
+
+
+def test_the_inspect_page_shows_nothing_as_a_dash_not_none(km_client, klantmanager):
+    learner = LearnerFactory(municipality=klantmanager.municipality, pip_date=None)
+    assert learner.closed_at is None
+    html = km_client.get(f"{LEARNERS}inspect/{learner.pk}/").content.decode()
+    values = re.findall(r"<dd>\s*(.*?)\s*</dd>", html, flags=re.S)
+    assert "—" in values
+    assert "None" not in values
 
 
 def test_a_klantmanager_closes_a_case_from_the_inspect_page(km_client, klantmanager):

@@ -481,6 +481,19 @@ def test_the_klantmanager_withdraws_with_a_reason_and_the_place_is_given_back(
     assert referral.transitions.last().actor == klantmanager
 
 
+def test_the_history_names_the_systems_reasons_in_words_and_a_persons_as_written(
+    km_client, learner, lot, klantmanager
+):
+    referral = _sent(learner, lot, klantmanager)
+    referrals.referral_withdraw(referral=referral, actor=klantmanager, reason="Moved to Leiden")
+    page = _html(km_client.get(detail(referral)))
+    history = page[page.index('id="referral-history"') :]
+    assert "<td>Referral made</td>" in history
+    assert "<td>Moved to Leiden</td>" in history
+    assert "<td>created</td>" not in history
+    assert referral.transitions.first().reason == "created"  # stored as its code
+
+
 def test_a_started_placement_can_no_longer_be_withdrawn(
     km_client, learner, lot, klantmanager, provider_user
 ):
