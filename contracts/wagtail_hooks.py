@@ -8,6 +8,7 @@ their hooks, snippets and permission policies. The order of the names is the reg
 from contracts.admin import (  # registered when imported
     contracts,
     dashboard,
+    exports,
     forecast,
     home,
     learners,
@@ -19,6 +20,7 @@ from contracts.admin import (  # registered when imported
 __all__ = [
     "contracts",
     "dashboard",
+    "exports",
     "forecast",
     "home",
     "learners",

@@ -10,6 +10,8 @@ call the domain functions the management commands of the same name call:
   with a shared cache (``REDIS_URL``): in a worker's own memory it would help nobody;
 * retention daily (``learners_anonymise``) and the purge of old spreadsheet imports daily
   (``import_batches_purge``), in the night (UTC);
+* the dashboard's large downloads hourly (``report_exports_purge``): deleted with their files a
+  week after they were asked for, and marked failed when their worker stopped for good;
 * the task queue's own upkeep: tasks whose worker died are tried again (every 5 minutes), old
   finished tasks and claimed periods are deleted (daily).
 """
@@ -23,6 +25,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from contracts.reporting.large_exports import report_exports_purge
 from contracts.reporting.warming import dashboard_warm
 from contracts.retention import RETENTION_DAYS_MAX, learners_anonymise
 from portal.core.tasks import (
@@ -70,6 +73,11 @@ def import_batches_purge_job() -> int:
     return import_batches_purge()
 
 
+@_periodic(_("Delete old large downloads of the dashboard"))
+def report_exports_purge_job() -> int:
+    return report_exports_purge()
+
+
 @_periodic(_("Try again the tasks of a worker that stopped"))
 def tasks_recover_stale_job() -> int:
     return tasks_recover_stale(
@@ -101,6 +109,12 @@ def schedule() -> list[PeriodicJob]:
             import_batches_purge_job,
             every=DAY,
             offset=datetime.timedelta(hours=1, minutes=45),
+        ),
+        PeriodicJob(
+            "report_exports_purge",
+            report_exports_purge_job,
+            every=60 * MINUTE,
+            offset=datetime.timedelta(minutes=50),
         ),
         PeriodicJob("tasks_recover_stale", tasks_recover_stale_job, every=5 * MINUTE),
         PeriodicJob("tasks_prune", tasks_prune_job, every=DAY, offset=datetime.timedelta(hours=2)),

@@ -2,7 +2,9 @@
 
 * ``contracts``: the snippets of regions, municipalities and intake volumes, of contracts and
   lots, and the contracts to watch on the admin's start page (forms in ``forms``);
-* ``dashboard``: the contract dashboard, its downloads and the DUO loans at risk;
+* ``dashboard``: the contract dashboard and the DUO loans at risk;
+* ``exports``: the dashboard's downloads, the large ones made in the background, and the page
+  of one's own exports;
 * ``forecast``: the forecast page of the dashboard and its downloads;
 * ``home``: the start page's panels of provider staff (referrals, attendance), klantmanagers
   (deadlines, answers, hand-overs) and contract managers (late attendance);

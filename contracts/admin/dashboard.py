@@ -9,6 +9,9 @@ tables of ``contracts.reporting.dashboard_tables``; this module only chooses and
 Beside it, for contract managers only (``/admin/dashboard/duo-loans-at-risk/``, linked from the
 Keurmerk risks on the start page and in the Reports menu): the DUO-loan places at schools whose
 Keurmerk is not valid today (``portal.enrolments.selectors``).
+
+The downloads of the tables and of all placements, and the page of one's exports made in the
+background, are in ``contracts.admin.exports``.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -34,7 +37,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from contracts import reporting
 from contracts.models import Contract
-from contracts.reporting import ReportFilter, charts, exports
+from contracts.reporting import ReportFilter, charts
 from contracts.reporting.dashboard_tables import (
     MONEY,
     MONTH,
@@ -198,6 +201,7 @@ class DashboardView(WagtailAdminTemplateMixin, TemplateView):
                 "query": query,
                 "placements_csv": _export_url("placements", "csv", query),
                 "placements_xlsx": _export_url("placements", "xlsx", query),
+                "exports_url": reverse("contract_exports"),
                 "too_few": reporting.MIN_GROUP,
                 "computed_at": report_set.computed_at,
                 "refresh_url": f"?{query}&refresh=1" if query else "?refresh=1",
@@ -363,33 +367,6 @@ def section_charts(
     return []
 
 
-def export_view(request: HttpRequest, name: str, file_format: str) -> HttpResponse:
-    """One table of the dashboard (or all placements) as CSV or XLSX, with the page's filter."""
-    if not reporting.dashboard_viewer(request.user):
-        raise PermissionDenied
-    if file_format not in exports.FORMATS:
-        raise Http404
-    today = timezone.localdate()
-    report_filter = dashboard_filter(request, today=today)
-    if name == "placements":
-        return exports.table_response(
-            format=file_format,
-            name=gettext("placements"),
-            headers=[str(label) for label in reporting.PLACEMENT_EXPORT_LABELS.values()],
-            rows=reporting.placement_rows(report_filter),
-        )
-    table = TABLES.get(name)
-    if table is None:
-        raise Http404
-    frame = table.frame(ReportSet(report_filter, today=today))
-    return exports.table_response(
-        format=file_format,
-        name=str(table.title),
-        headers=table.headers(),
-        rows=table.export_rows(frame),
-    )
-
-
 def duo_loans_at_risk_viewer(user: User) -> bool:
     """Who sees the DUO-loan places at schools without a valid Keurmerk: those who see the
     Keurmerk risks of lots on the start page (contract managers, superusers), not providers or
@@ -472,10 +449,5 @@ def dashboard_urls():
             "dashboard/duo-loans-at-risk/",
             require_admin_access(DuoLoansAtRiskView.as_view()),
             name="duo_loans_at_risk",
-        ),
-        path(
-            "dashboard/export/<slug:name>.<slug:file_format>",
-            require_admin_access(export_view),
-            name="contract_dashboard_export",
         ),
     ]

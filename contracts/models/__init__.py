@@ -4,7 +4,8 @@
 - ``learners``: learners' cases, the audit log, hand-overs between municipalities;
 - ``referrals``: referrals and each change of their state;
 - ``progress``: what providers report (attendance per month, progress, exams);
-- ``summaries``: monthly figures per lot for the dashboard.
+- ``summaries``: monthly figures per lot for the dashboard;
+- ``exports``: large downloads of the dashboard, made in the background.
 
 Region and Municipality live in the low layer ``portal.places`` (their tables kept); they are
 re-exported here so ``from contracts.models import Municipality`` still works.
@@ -19,6 +20,12 @@ from contracts.models.contracting import (
     Lot,
     LotPeriodUse,
     LotStatus,
+)
+from contracts.models.exports import (
+    ExportError,
+    ExportFormat,
+    ExportState,
+    ReportExport,
 )
 from contracts.models.learners import (
     AuditEntry,
@@ -53,6 +60,9 @@ __all__ = [
     "ContractDocument",
     "ContractStatus",
     "ExamResult",
+    "ExportError",
+    "ExportFormat",
+    "ExportState",
     "IntakeVolume",
     "Learner",
     "LearnerRoute",
@@ -69,5 +79,6 @@ __all__ = [
     "ReferralState",
     "ReferralTransition",
     "Region",
+    "ReportExport",
     "cbs_code_validator",
 ]

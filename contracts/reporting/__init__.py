@@ -5,7 +5,7 @@ One module per report, beside what they share:
 * ``frames``: ``ReportFilter`` (the filters below, from the page's GET parameters), who may see
   the figures (``dashboard_viewer``), the shared parts of queries and frames, ``frame_rows``;
 * ``placements``: ``utilisation``, ``utilisation_by_month``, ``placements_by_municipality_month``
-  and the rows of the placements download (``placement_rows``);
+  and the rows of the placements download (``placement_rows``, ``placement_count``);
 * ``funnel``: ``referral_funnel``, ``lead_times``, ``sla_breaches``;
 * ``attendance_reporting``: ``attendance``, ``late_reporters`` and the reporting deadline;
 * ``results``: ``outcomes``;
@@ -13,7 +13,8 @@ One module per report, beside what they share:
 * ``demand``: ``forecast`` with the route split and the intake volumes it reads.
 
 Beside the reports: the dashboard's tables over them (``dashboard_tables``), the SVG bar charts
-(``charts``) and the CSV/XLSX downloads (``exports``). This package re-exports the reports'
+(``charts``), the CSV/XLSX downloads (``exports``) and those made in the background
+(``large_exports``). This package re-exports the reports'
 public names; the summary tables they read are kept by ``contracts.summaries`` (written in the
 same transaction as the referrals and attendance they count, so it stays with the domain
 modules), and the public OCDS package of the contracts is ``contracts.ocds`` (a publication of
@@ -105,6 +106,7 @@ from contracts.reporting.placements import (
     PLACEMENT_MONTH_COLUMNS,
     UTILISATION_COLUMNS,
     UTILISATION_MONTH_COLUMNS,
+    placement_count,
     placement_rows,
     placements_by_municipality_month,
     utilisation,
@@ -162,6 +164,7 @@ __all__ = [
     "late_reporters",
     "lead_times",
     "outcomes",
+    "placement_count",
     "placement_rows",
     "placements_by_municipality_month",
     "referral_funnel",

@@ -297,6 +297,11 @@ PLACEMENT_EXPORT_LABELS = {
 the download is for contract management, and names stay behind the referral's own page."""
 
 
+def placement_count(report_filter: ReportFilter | None = None) -> int:
+    """How many rows ``placement_rows`` gives for the filter (one COUNT)."""
+    return Referral.objects.filter(_sent_referrals(report_filter or ReportFilter())).count()
+
+
 def placement_rows(report_filter: ReportFilter | None = None) -> Iterator[list[object]]:
     """Every referral sent in the period (the funnel's cohort), one list per row in the order of
     ``PLACEMENT_EXPORT_LABELS``, read from the database in chunks so that memory stays flat

@@ -86,19 +86,33 @@ def durable_task(
     recurring: bool = False,
     priority: int = 0,
     queue_name: str = DEFAULT_TASK_QUEUE_NAME,
+    takes_context: bool = False,
 ) -> Callable[[Callable[..., Any]], Task]:
     """Declare a module-level function a task of Django's tasks framework, tried as ``retry``
     says. Enqueue it inside the transaction of the change that causes it: the row and the change
-    commit together. Its arguments are JSON (ids, not objects: the task reads the rows again)."""
+    commit together. Its arguments are JSON (ids, not objects: the task reads the rows again).
+
+    ``takes_context``: the function's first argument is Django's ``TaskContext``, whose
+    ``attempt`` (1 for the first) tells, with ``attempt_is_last``, whether a failure now is the
+    last (a task that keeps its own state shows "failed" only then)."""
 
     def declare(function: Callable[..., Any]) -> Task:
-        declared = task(function, priority=priority, queue_name=queue_name)
+        declared = task(
+            function, priority=priority, queue_name=queue_name, takes_context=takes_context
+        )
         _DECLARED[declared.module_path] = Declaration(
             label=label, retry=retry, about=about, recurring=recurring
         )
         return declared
 
     return declare
+
+
+def attempt_is_last(path: str, attempt: int) -> bool:
+    """Is attempt number ``attempt`` (1 for the first) of the task stored under ``path`` the
+    last its ``RetryPolicy`` allows? (A person may retry a task by hand after that: those
+    attempts are last ones too.)"""
+    return attempt >= declaration(path).retry.attempts
 
 
 def task_declare(

@@ -61,3 +61,17 @@ def record_run(*, log: str, seconds: float = 0.0) -> None:
 def _append(path: str, line: str) -> None:
     with open(path, "a", encoding="utf-8") as file:
         file.write(line + "\n")
+
+
+@durable_task(
+    label="A task that tells whether it runs for the last time",
+    retry=FLAKY_RETRY,
+    takes_context=True,
+)
+def failing_and_telling(context, *, log: str) -> None:
+    from portal.core.tasks import attempt_is_last
+
+    last = attempt_is_last(failing_and_telling.module_path, context.attempt)
+    with open(log, "a") as file:
+        file.write(f"{context.attempt} {'last' if last else 'more'}\n")
+    raise Broken("always")

@@ -98,6 +98,16 @@ def test_a_failing_task_is_retried_with_back_off_until_its_attempts_are_spent(
     assert tasks_run_due(now=_later(24 * 60)) == 0
 
 
+def test_a_task_with_its_context_knows_its_attempt_and_whether_it_is_the_last(
+    django_capture_on_commit_callbacks, tmp_path
+):
+    log = tmp_path / "attempts.log"
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks_for_tests.failing_and_telling.enqueue(log=str(log))
+    tasks_run_due(now=_later(60))
+    assert log.read_text().splitlines() == ["1 more", "2 more", "3 last"]
+
+
 def test_a_task_that_succeeds_on_a_retry_leaves_the_list(django_capture_on_commit_callbacks):
     cache.set("broken:mailer", True)
     with django_capture_on_commit_callbacks(execute=True):
