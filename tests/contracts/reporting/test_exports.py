@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pandas as pd
 from django.http import StreamingHttpResponse
+from django.utils import translation
 from openpyxl import load_workbook
 
 from contracts.reporting import exports
@@ -21,16 +22,17 @@ ROWS = [
 ]
 
 
-def _csv(response) -> list[list[str]]:
+def _csv(response, delimiter: str = ",") -> list[list[str]]:
     text = b"".join(response.streaming_content).decode("utf-8")
     assert text.startswith("\ufeff")
-    return list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
+    return list(csv.reader(io.StringIO(text.removeprefix("\ufeff")), delimiter=delimiter))
 
 
 def test_csv_is_streamed_with_a_header_and_formulas_escaped():
-    response = exports.table_response(
-        format="csv", name="Per aanbieder", headers=HEADERS, rows=ROWS
-    )
+    with translation.override("en"):
+        response = exports.table_response(
+            format="csv", name="Per aanbieder", headers=HEADERS, rows=ROWS
+        )
     assert isinstance(response, StreamingHttpResponse)
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert 'filename="per-aanbieder-' in response["Content-Disposition"]
@@ -40,6 +42,44 @@ def test_csv_is_streamed_with_a_header_and_formulas_escaped():
         ["Taalschool Noord", "-3", "", ""],
         ["'@SUM(A1:A2)", "0", "1.5", "2026-02-01"],
     ]
+
+
+def test_csv_for_a_dutch_reader_has_semicolons_and_decimal_commas():
+    """Dutch Excel splits a line on ";" and reads "0,5" as a number: with "," it opens every
+    line as one column (issue 20). The style is taken when the response is made, not when the
+    server sends its lines (after the view, in whatever language is active then)."""
+    moment = datetime.datetime(2026, 3, 1, 13, 30, tzinfo=datetime.UTC)
+    rows = [[*ROWS[0], moment], ["Taal; en meer", 1, 1234.25, None, None]]
+    with translation.override("nl"):
+        response = exports.table_response(
+            format="csv", name="Per aanbieder", headers=[*HEADERS, "Moment"], rows=rows
+        )
+    with translation.override("en"):
+        lines = _csv(response, delimiter=";")
+    assert lines == [
+        [*HEADERS, "Moment"],
+        ['\'=HYPERLINK("http://evil.example")', "12", "0,5", "2026-01-01", "2026-03-01 14:30:00"],
+        ["Taal; en meer", "1", "1234,25", "", ""],
+    ]
+
+
+def test_a_dutch_csv_reads_back_as_numbers_and_dates():
+    rows = [["Noord", 12, 0.5, datetime.date(2026, 1, 1)], ["Zuid", 3, Decimal("1.25"), None]]
+    with translation.override("nl"):
+        text = "".join(exports.csv_lines(HEADERS, rows))
+    frame = pd.read_csv(
+        io.StringIO(text.removeprefix("\ufeff")), sep=";", decimal=",", parse_dates=["Since"]
+    )
+    assert frame["Placements"].tolist() == [12, 3]
+    assert frame["Share"].tolist() == [0.5, 1.25]
+    assert frame["Since"].iloc[0] == pd.Timestamp(2026, 1, 1)
+
+
+def test_the_csv_style_follows_the_language():
+    assert exports.csv_style("nl") == exports.SEMICOLON_STYLE
+    assert exports.csv_style("en") == exports.COMMA_STYLE
+    with translation.override("nl"):
+        assert exports.csv_style() == exports.SEMICOLON_STYLE
 
 
 def test_csv_lines_are_made_one_at_a_time():
