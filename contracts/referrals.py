@@ -30,7 +30,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -74,6 +74,8 @@ PROVIDER_STATES = frozenset(
 REASON_REQUIRED = frozenset({State.DECLINED, State.STOPPED, State.WITHDRAWN})
 # While a referral holds a place and maybe a seat that must be given back if it ends early.
 HOLDS_CAPACITY = frozenset({State.SENT, State.ACCEPTED})
+# A referral in progress: the learner is on their way into, or in, that lot's course.
+IN_PROGRESS = frozenset({State.DRAFT, State.SENT, State.ACCEPTED, State.STARTED})
 # The referrals counted in their lot's capacity period (``LotPeriodUse.used``): a place is taken
 # when a referral is sent and given back only when it is declined or withdrawn, so a started,
 # completed or stopped placement keeps it.
@@ -121,14 +123,20 @@ def referral_keurmerk_refusal(
     return KeurmerkNotValid(provider=provider)
 
 
+def referable_components(learner: Learner) -> frozenset[str]:
+    """The components ``learner`` may be referred to (``REFERABLE``): a statushouder also to
+    the route in their PIP, once it is set."""
+    allowed = set(REFERABLE.get(learner.target_group, ()))
+    if learner.target_group == TargetGroup.STATUSHOUDER and learner.route:
+        allowed.add(learner.route)
+    return frozenset(allowed)
+
+
 def referable_refusal(*, learner: Learner, lot: LotModel, on: datetime.date) -> str | None:
     """Why ``learner`` cannot be referred to ``lot`` on ``on``, or None."""
     if learner.closed_at is not None:
         return _("This learner's case is closed.")
-    allowed = set(REFERABLE.get(learner.target_group, ()))
-    if learner.target_group == TargetGroup.STATUSHOUDER and learner.route:
-        allowed.add(learner.route)
-    if lot.component not in allowed:
+    if lot.component not in referable_components(learner):
         if lot.component in ROUTE_COMPONENTS and learner.target_group == TargetGroup.STATUSHOUDER:
             return _("A statushouder is referred to the route in their PIP; set the route first.")
         return _("Learners of this target group cannot be referred to this component.")
@@ -140,6 +148,103 @@ def referable_refusal(*, learner: Learner, lot: LotModel, on: datetime.date) -> 
     if not contract.municipalities.filter(pk=learner.municipality_id).exists():
         return _("The contract does not cover the learner's municipality.")
     return None
+
+
+def referable_lots(*, learner: Learner, on: datetime.date) -> QuerySet[LotModel]:
+    """The lots ``learner`` may be referred to on ``on``: exactly those ``referable_refusal``
+    lets through (a test holds the two together), as one query instead of one per lot."""
+    if learner.closed_at is not None:
+        return LotModel.objects.none()
+    return LotModel.objects.filter(
+        component__in=referable_components(learner),
+        status=LotStatus.ACTIVE,
+        contract__status=ContractStatus.ACTIVE,
+        contract__starts_on__lte=on,
+        contract__ends_on__gte=on,
+        contract__municipalities=learner.municipality_id,
+    )
+
+
+@dataclass(frozen=True)
+class LotChoice:
+    """A lot a learner may be referred to, as the refer form offers it."""
+
+    lot: LotModel
+    capacity_left: int
+    """Places left in the lot's capacity period of today (``capacity.capacity_left``)."""
+    keurmerk_refusal: KeurmerkNotValid | None
+    """Why a referral to it cannot be sent now for want of a quality mark (a draft can)."""
+    start_dates: list[StartMoment]
+    """Later start dates with a free seat, of the published offerings that deliver the lot."""
+
+    @property
+    def full(self) -> bool:
+        return self.capacity_left <= 0
+
+
+def referral_lot_choices(*, learner: Learner, on: datetime.date) -> list[LotChoice]:
+    """The lots ``learner`` may be referred to on ``on`` (``referable_lots``), by provider and
+    component, each with its places left, its quality-mark refusal and its start dates after
+    ``on`` that have a free seat, earliest first. Three queries, whatever the number of lots.
+
+    A full lot, or one whose provider's mark is not valid, is still offered: a draft to it takes
+    nothing, and a contract manager may send it with a reason (``referral_send``).
+    """
+    lots = list(
+        referable_lots(learner=learner, on=on)
+        .select_related("contract__provider")
+        .order_by("contract__provider__name", "component", "name", "pk")
+    )
+    if not lots:
+        return []
+    places_left = capacity.capacity_left_per_lot(lots=lots, on=on)
+    start_dates: dict[int, list[StartMoment]] = {lot.pk: [] for lot in lots}
+    moments = (
+        StartMoment.objects.annotate(for_lot=F("offering__lots"))
+        .filter(for_lot__in=list(start_dates), offering__live=True, starts_on__gt=on)
+        .filter(seats.has_free_seats_q())
+        .select_related("offering__provider", "location")
+        .order_by("starts_on", "offering__provider__name", "pk")
+    )
+    for moment in moments:
+        start_dates[moment.for_lot].append(moment)
+    return [
+        LotChoice(
+            lot=lot,
+            capacity_left=places_left[lot.pk],
+            keurmerk_refusal=referral_keurmerk_refusal(lot=lot, on=on),
+            start_dates=start_dates[lot.pk],
+        )
+        for lot in lots
+    ]
+
+
+def referral_learners(
+    *, user: User, search: str = "", mine: bool = True, in_progress: bool = False
+) -> QuerySet[Learner]:
+    """The learners ``user`` may refer (``referral_may_start``: open, not anonymised, theirs to
+    change), by name: by default only their own caseload and only those without a referral in
+    progress (``IN_PROGRESS``). Each word of ``search`` must match the start of a first or last
+    name, or a client number. Annotated ``has_referral_in_progress``."""
+    learners = permissions.scope(
+        user,
+        Action.CHANGE,
+        Learner.objects.filter(closed_at__isnull=True, anonymised_at__isnull=True),
+    )
+    if mine:
+        learners = learners.filter(klantmanager=user)
+    for word in search.split()[:5]:
+        learners = learners.filter(
+            Q(first_name__istartswith=word)
+            | Q(last_name__istartswith=word)
+            | Q(last_name__icontains=f" {word}")
+            | Q(client_number__iexact=word)
+        )
+    live = Referral.objects.filter(learner=OuterRef("pk"), state__in=IN_PROGRESS)
+    learners = learners.annotate(has_referral_in_progress=Exists(live))
+    if not in_progress:
+        learners = learners.filter(has_referral_in_progress=False)
+    return learners.order_by("last_name", "first_name", "pk")
 
 
 @dataclass(frozen=True)

@@ -253,9 +253,12 @@ class LotRow:
     component: str
     municipalities: int
     capacity: int
+    """The lot's places in the year; with a municipality filter, that municipality's share."""
     expected: int
     balance: int
     """Capacity minus the rounded expected learners, so the page adds up as shown."""
+    lot_capacity: int
+    """The whole lot's places in the year, whatever the filter."""
 
     @property
     def shortfall(self) -> bool:
@@ -302,6 +305,7 @@ def lot_rows(forecast: Forecast) -> list[LotRow]:
     rows = []
     for lot in reporting.frame_rows(forecast.lots):
         expected = whole(lot["expected_learners"])
+        capacity = whole(lot["capacity_year"])
         rows.append(
             LotRow(
                 contract_reference=lot["contract_reference"],
@@ -309,9 +313,10 @@ def lot_rows(forecast: Forecast) -> list[LotRow]:
                 lot_label=lot["lot_label"],
                 component=components.get(lot["component"], lot["component"]),
                 municipalities=lot["municipalities"],
-                capacity=lot["capacity_year"],
+                capacity=capacity,
                 expected=expected,
-                balance=lot["capacity_year"] - expected,
+                balance=capacity - expected,
+                lot_capacity=lot["lot_capacity_year"],
             )
         )
     return rows
@@ -334,21 +339,33 @@ def demand_rows(forecast: Forecast, limit: int) -> list[DemandRow]:
     ]
 
 
-def lots_chart(rows: Sequence[LotRow], *, year: int) -> BarChart:
+def lots_chart(rows: Sequence[LotRow], *, year: int, municipality: str = "") -> BarChart:
     """Capacity against expected learners per lot, the largest shortfall first (the chart
-    shows the first ``charts.MAX_ROWS``; the table has every lot)."""
+    shows the first ``charts.MAX_ROWS``; the table has every lot); for one ``municipality``,
+    its share of the places against the learners expected from it."""
     ordered = sorted(rows, key=lambda row: row.balance)
+    if municipality:
+        title = gettext(
+            "Places for %(municipality)s and learners expected from it per lot in %(year)s, "
+            "largest shortfall first"
+        )
+        series = [
+            gettext("Places for %(municipality)s in %(year)s"),
+            gettext("Expected learners from %(municipality)s"),
+        ]
+    else:
+        title = gettext(
+            "Capacity and expected learners per lot in %(year)s, largest shortfall first"
+        )
+        series = [gettext("Capacity in %(year)s"), gettext("Expected learners")]
+    names = {"year": year, "municipality": municipality}
     return bar_chart(
         id="forecast-lots-chart",
-        title=gettext("Capacity and expected learners per lot in %(year)s, largest shortfall first")
-        % {"year": year},
+        title=title % names,
         labels=[f"{row.provider_name}: {row.lot_label}" for row in ordered],
         values=[row.capacity for row in ordered],
         second=[row.expected for row in ordered],
-        series_names=[
-            gettext("Capacity in %(year)s") % {"year": year},
-            gettext("Expected learners"),
-        ],
+        series_names=[name % names for name in series],
         text=lambda index: _balance_short(ordered[index].balance),
         flagged=[row.shortfall for row in ordered],
     )
@@ -402,10 +419,15 @@ def volume_notes(forecast: Forecast, names: Mapping[int, str]) -> list[dict[str,
 # --- Downloads ----------------------------------------------------------------------------------
 
 
-def _lot_export(forecast: Forecast) -> tuple[list[str], Iterator[list[object]]]:
+def _lot_export(
+    forecast: Forecast, municipality: str = ""
+) -> tuple[list[str], Iterator[list[object]]]:
+    """The lots table; for one ``municipality`` its part of each lot (as on the page), with
+    the whole lot's places and expected learners after it."""
     components = _labels(Component.choices)
     levels = _labels(EducationLevel.choices)
     periods = _labels(CapacityPeriod.choices)
+    names = {"year": forecast.year, "municipality": municipality}
     headers = [
         gettext("Contract"),
         gettext("Provider"),
@@ -415,12 +437,26 @@ def _lot_export(forecast: Forecast) -> tuple[list[str], Iterator[list[object]]]:
         gettext("Municipalities covered"),
         gettext("Capacity per period"),
         gettext("Capacity period"),
-        gettext("Capacity in %(year)s") % {"year": forecast.year},
-        gettext("Expected learners"),
-        gettext("Balance (capacity minus expected learners)"),
-        gettext("Shortfall"),
-        gettext("Surplus"),
     ]
+    if municipality:
+        headers += [
+            gettext("Places for %(municipality)s in %(year)s (its share of the lot)") % names,
+            gettext("Expected learners from %(municipality)s") % names,
+            gettext("Balance for %(municipality)s (places minus expected learners)") % names,
+            gettext("Shortfall"),
+            gettext("Surplus"),
+            gettext("Capacity of the whole lot in %(year)s") % names,
+            gettext("Expected learners of the whole lot"),
+        ]
+    else:
+        headers += [
+            gettext("Capacity in %(year)s") % names,
+            gettext("Expected learners"),
+            gettext("Balance (capacity minus expected learners)"),
+            gettext("Shortfall"),
+            gettext("Surplus"),
+        ]
+    whole_lot = ("lot_capacity_year", "lot_expected_learners") if municipality else ()
     rows = (
         [
             lot["contract_reference"],
@@ -436,6 +472,7 @@ def _lot_export(forecast: Forecast) -> tuple[list[str], Iterator[list[object]]]:
             lot["balance"],
             lot["shortfall"],
             lot["surplus"],
+            *(lot[column] for column in whole_lot),
         ]
         for lot in reporting.frame_rows(forecast.lots)
     )
@@ -501,6 +538,7 @@ class ForecastView(_DashboardViewerRequired, WagtailAdminTemplateMixin, Template
         form, names = _forecast_form(self.request)
         query = form.read()
         result = reporting.forecast(query.year, query.route_split, query.report_filter)
+        municipality = _municipality_name(query, names)
         lots = lot_rows(result)
         demand = demand_rows(result, PAGE_ROWS)
         export_query = query.to_query()
@@ -516,7 +554,10 @@ class ForecastView(_DashboardViewerRequired, WagtailAdminTemplateMixin, Template
                 "no_municipality": query.report_filter.municipality == 0,
                 "volume_notes": volume_notes(result, names),
                 "has_volumes": result.has_volumes,
-                "lots_chart": lots_chart(lots, year=query.year) if lots else None,
+                "lots_chart": lots_chart(lots, year=query.year, municipality=municipality)
+                if lots
+                else None,
+                "municipality_name": municipality,
                 "page_rows": PAGE_ROWS,
                 "lots": lots[:PAGE_ROWS],
                 "lots_more": max(len(lots) - PAGE_ROWS, 0),
@@ -540,6 +581,12 @@ class ForecastView(_DashboardViewerRequired, WagtailAdminTemplateMixin, Template
         return context
 
 
+def _municipality_name(query: ForecastQuery, names: Mapping[int, str]) -> str:
+    """The name of the one municipality the figures are narrowed to, or ""."""
+    chosen = query.report_filter.municipality
+    return names.get(chosen, "") if chosen else ""
+
+
 def _intake_volumes_url(user: User) -> str | None:
     """Where the volumes are entered, if the user may go there."""
     viewset = IntakeVolume.snippet_viewset
@@ -556,11 +603,11 @@ def _contracts_url(user: User) -> str | None:
 
 class ForecastExportView(_DashboardViewerRequired, View):
     def get(self, request: HttpRequest, table: str, format: str) -> HttpResponse:
-        form, _names = _forecast_form(request)
+        form, names = _forecast_form(request)
         query = form.read()
         result = reporting.forecast(query.year, query.route_split, query.report_filter)
         if table == "lots":
-            headers, rows = _lot_export(result)
+            headers, rows = _lot_export(result, _municipality_name(query, names))
             name = gettext("Forecast per lot %(year)s") % {"year": query.year}
         else:
             headers, rows = _demand_export(result)

@@ -1,4 +1,4 @@
-"""Forms of the referrals admin: refer, and the small forms of each action on a referral.
+"""Forms of the referrals admin: find a learner, refer, and the small forms of each action.
 
 The forms only parse input; what is allowed is decided by ``contracts.referrals`` and
 ``contracts.progress``, whose refusals the views put on the field they name.
@@ -7,57 +7,54 @@ The forms only parse input; what is allowed is decided by ``contracts.referrals`
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 
 from django import forms
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from contracts.models import ExamResult, Lot, MonthlyAttendance, ProgressReport, ReferralState
-from contracts.referrals import KEURMERK_OVERRIDE_REASON_MAX_LENGTH
-from providers.models import StartMoment
+from contracts.models import ExamResult, MonthlyAttendance, ProgressReport, ReferralState
+from contracts.referrals import KEURMERK_OVERRIDE_REASON_MAX_LENGTH, LotChoice
 
 State = ReferralState
 
 
-class LotChoiceField(forms.ModelChoiceField):
-    def __init__(
-        self,
-        *args,
-        full_lots: frozenset[int] = frozenset(),
-        keurmerk_lots: frozenset[int] = frozenset(),
-        **kwargs,
-    ) -> None:
-        self.full_lots = full_lots
-        self.keurmerk_lots = keurmerk_lots
-        super().__init__(*args, **kwargs)
+class LearnerSearchForm(forms.Form):
+    """Step 1 of referring (GET): which learners to list."""
 
-    def label_from_instance(self, obj: Lot) -> str:
-        label = f"{obj.contract.provider.name}: {obj.component_display}"
-        if obj.name:
-            label += f" — {obj.name}"
-        if obj.pk in self.full_lots:
-            full = _("full for this period")
-            label += f" ({full})"
-        if obj.pk in self.keurmerk_lots:
-            no_mark = _("quality mark not valid")
-            label += f" ({no_mark})"
-        return label
-
-
-class StartMomentChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: StartMoment) -> str:
-        return f"{date_format(obj.starts_on, 'DATE_FORMAT')}: {obj.offering.title}"
+    q = forms.CharField(label=_("Name or client number"), required=False, max_length=100)
+    whose = forms.ChoiceField(
+        label=_("Learners"),
+        required=False,
+        choices=[("mine", _("My caseload")), ("all", _("Everyone in my municipality"))],
+    )
+    in_progress = forms.BooleanField(
+        label=_("Also learners with a referral in progress"), required=False
+    )
 
 
 class ReferForm(forms.Form):
-    lot = LotChoiceField(queryset=Lot.objects.none(), label=_("Lot"), empty_label=None)
-    start_moment = StartMomentChoiceField(
-        queryset=StartMoment.objects.none(),
+    """The refer form's POST: the lot chosen in the step before (a hidden field), one of that
+    lot's start dates or none yet, and a note. The choices are the learner's
+    ``referrals.LotChoice`` list, so a lot or start date from anywhere else (a tampered form) is
+    an error on its field, found without a query. ``cleaned_data`` holds the ``Lot`` and the
+    ``StartMoment`` (or None)."""
+
+    lot = forms.TypedChoiceField(
+        label=_("Lot"),
+        coerce=int,
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": _("Choose a lot first."),
+            "invalid_choice": _("Choose one of the lots listed."),
+        },
+    )
+    start_moment = forms.TypedChoiceField(
         label=_("Start date"),
+        coerce=int,
         required=False,
-        empty_label=_("No start date yet"),
-        help_text=_("A start date of a course that delivers the chosen lot, with free seats."),
+        empty_value=None,
+        error_messages={"invalid_choice": _("Choose one of the start dates listed.")},
     )
     note = forms.CharField(
         label=_("Note for the provider"),
@@ -66,14 +63,30 @@ class ReferForm(forms.Form):
         help_text=_("No personal details beyond what the provider needs."),
     )
 
-    def __init__(
-        self, *args, lots, start_moments, full_lots=frozenset(), keurmerk_lots=frozenset(), **kwargs
-    ) -> None:
+    def __init__(self, *args, choices: Sequence[LotChoice], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["lot"].queryset = lots
-        self.fields["lot"].full_lots = frozenset(full_lots)
-        self.fields["lot"].keurmerk_lots = frozenset(keurmerk_lots)
-        self.fields["start_moment"].queryset = start_moments
+        self.choices_by_lot = {choice.lot.pk: choice for choice in choices}
+        self.fields["lot"].choices = [(pk, pk) for pk in self.choices_by_lot]
+        moments = {moment.pk for choice in choices for moment in choice.start_dates}
+        self.fields["start_moment"].choices = [("", ""), *((pk, pk) for pk in sorted(moments))]
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        choice = self.choices_by_lot.get(cleaned.get("lot"))
+        if choice is None:
+            return cleaned
+        cleaned["lot"] = choice.lot
+        moment_id = cleaned.get("start_moment")
+        if moment_id is not None:
+            moment = next((m for m in choice.start_dates if m.pk == moment_id), None)
+            if moment is None:
+                self.add_error(
+                    "start_moment",
+                    _("This start date is not of the chosen lot. Choose one of its start dates."),
+                )
+            else:
+                cleaned["start_moment"] = moment
+        return cleaned
 
 
 class ReasonForm(forms.Form):

@@ -3,10 +3,13 @@
 * ``/admin/referrals/``: the referrals the user may see (``portal.permissions.scope``); for provider
   staff this is their inbox ("needs my answer" = sent). Filters: state, needs my answer, SLA
   breached. A fixed number of queries per page.
-* ``/admin/referrals/new/?learner=<id>``: a klantmanager refers a learner to a lot the learner may
-  be referred to (``referable_refusal``), as a draft or sent at once. Lots that are full, or whose
-  provider's quality mark is not valid (``referral_keurmerk_refusal``), are listed and marked;
-  the refusal is shown beside the lot.
+* ``/admin/referrals/new/`` ("New referral" on the list): a klantmanager chooses one of their
+  learners without a referral in progress (searched, paged), then (``?learner=<id>``, also the
+  learner page's "Refer") one of the lots the learner may be referred to
+  (``referrals.referral_lot_choices``) with its places left, then (``&lot=<id>``) one of that
+  lot's start dates with provider, place and free seats, and saves a draft or sends it at once.
+  Lots that are full, or whose provider's quality mark is not valid
+  (``referral_keurmerk_refusal``), are listed and marked; the refusal is shown beside the lot.
 * ``/admin/referrals/<id>/``: the learner data the referral needs (providers: names, date of birth,
   target group, route, PIP date and the klantmanager; never the client number), the lot, state, SLA
   dates and history, and the actions the user's side may take now (``TRANSITIONS`` ∩ side), each a
@@ -29,7 +32,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone
@@ -40,6 +43,7 @@ from wagtail import hooks
 from wagtail.admin.auth import require_admin_access
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.widgets.button import HeaderButton
 
 from contracts import audit, capacity, learners, progress, referrals
 from contracts.admin.referral_forms import (
@@ -47,26 +51,18 @@ from contracts.admin.referral_forms import (
     EndForm,
     ExamForm,
     KeurmerkOverrideForm,
+    LearnerSearchForm,
     OverrideForm,
     ProgressForm,
     ReasonForm,
     ReferForm,
     StartForm,
 )
-from contracts.models import (
-    AuditEntry,
-    ContractStatus,
-    Learner,
-    Lot,
-    LotStatus,
-    Referral,
-    ReferralState,
-)
+from contracts.models import AuditEntry, Learner, Referral, ReferralState
 from portal import permissions
 from portal.accounts.models import User
+from portal.core.inputs import IdField
 from portal.permissions import Action
-from providers import seats
-from providers.models import StartMoment
 
 State = ReferralState
 PAGE_SIZE = 50
@@ -125,6 +121,15 @@ class ReferralIndexView(WagtailAdminTemplateMixin, TemplateView):
     def get_breadcrumbs_items(self) -> list[dict]:
         return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
 
+    def get_header_buttons(self) -> list:
+        buttons = super().get_header_buttons()
+        if permissions.can_on_model(self.request.user, Action.ADD, Referral):
+            buttons.insert(
+                0,
+                HeaderButton(_("New referral"), url=reverse("referral_create"), icon_name="plus"),
+            )
+        return buttons
+
     def get_context_data(self, **kwargs) -> dict:
         context = super().get_context_data(**kwargs)
         user = self.request.user
@@ -151,6 +156,7 @@ class ReferralIndexView(WagtailAdminTemplateMixin, TemplateView):
             {
                 "filters": filters,
                 "is_provider": provider,
+                "can_refer": permissions.can_on_model(user, Action.ADD, Referral),
                 "rows": rows,
                 "page_obj": page,
                 "total": paginator.count,
@@ -165,97 +171,132 @@ class ReferralIndexView(WagtailAdminTemplateMixin, TemplateView):
 
 # --- Refer ------------------------------------------------------------------------------------
 
+LEARNER_PAGE_SIZE = 25
 
-def referable_lots(learner: Learner, *, on) -> list[Lot]:
-    candidates = (
-        Lot.objects.filter(
-            status=LotStatus.ACTIVE,
-            contract__status=ContractStatus.ACTIVE,
-            contract__municipalities=learner.municipality_id,
-        )
-        .select_related("contract__provider")
-        .order_by("contract__provider__name", "component", "pk")
-        .distinct()
-    )
-    return [
-        lot
-        for lot in candidates
-        if referrals.referable_refusal(learner=learner, lot=lot, on=on) is None
-    ]
+
+def _learner_id(raw: str) -> int | None:
+    field = IdField(required=True)
+    try:
+        return field.clean(raw)
+    except forms.ValidationError:
+        return None
 
 
 class ReferralCreateView(WagtailAdminTemplateMixin, TemplateView):
-    template_name = "contracts/referrals/create.html"
-    page_title = _("Refer")
+    """Refer in steps, each a GET that keeps the choices before it, so it works without
+    JavaScript: 1. the learner (``?learner=``), 2. the lot (``&lot=``), 3. a start date of that
+    lot and the note, posted. With JavaScript (``contracts/refer.js``) the start dates follow
+    the lot as it is chosen; the page holds them all, hidden but the chosen lot's. The post is
+    checked again in full (``ReferForm``, then ``referrals.referral_create``)."""
+
     header_icon = "mail"
 
     def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         user = request.user
         if not permissions.can_on_model(user, Action.ADD, Referral):
             raise PermissionDenied
-        learner_id = request.GET.get("learner", "")
-        if not learner_id.isdigit():
-            raise PermissionDenied
-        visible = permissions.scope(user, Action.VIEW, Learner.objects.all())
-        self.learner = get_object_or_404(visible, pk=int(learner_id))
-        if not referrals.referral_may_start(user=user, learner=self.learner):
-            raise PermissionDenied
+        self.learner = None
         self.today = timezone.localdate()
-        self.lots = referable_lots(self.learner, on=self.today)
+        if "learner" in request.GET:
+            learner_id = _learner_id(request.GET["learner"])
+            if learner_id is None:
+                raise Http404
+            visible = permissions.scope(user, Action.VIEW, Learner.objects.all())
+            self.learner = get_object_or_404(visible, pk=learner_id)
+            if not referrals.referral_may_start(user=user, learner=self.learner):
+                raise PermissionDenied
+            self.choices = referrals.referral_lot_choices(learner=self.learner, on=self.today)
+        elif request.method == "POST":
+            return redirect("referral_create")
         return super().dispatch(request, *args, **kwargs)
 
+    def get_template_names(self) -> list[str]:
+        if self.learner is None:
+            return ["contracts/referrals/choose_learner.html"]
+        return ["contracts/referrals/create.html"]
+
+    def get_page_title(self) -> str:
+        return _("New referral")
+
+    def get_page_subtitle(self) -> str:
+        return str(self.learner) if self.learner is not None else ""
+
     def get_breadcrumbs_items(self) -> list[dict]:
-        return [
+        items = [
             *self.breadcrumbs_items,
             {"url": reverse("referral_index"), "label": _("Referrals")},
-            {"url": reverse(LEARNER_INSPECT, args=[self.learner.pk]), "label": str(self.learner)},
-            {"url": "", "label": _("Refer")},
         ]
-
-    def get_form(self) -> ReferForm:
-        lot_ids = [lot.pk for lot in self.lots]
-        full = {lot.pk for lot in self.lots if capacity.capacity_left(lot=lot, on=self.today) <= 0}
-        moments = (
-            StartMoment.objects.filter(offering__lots__in=lot_ids, starts_on__gt=self.today)
-            .filter(seats.has_free_seats_q())
-            .select_related("offering")
-            .order_by("starts_on", "pk")
-            .distinct()
-        )
-        no_mark = {
-            lot.pk
-            for lot in self.lots
-            if referrals.referral_keurmerk_refusal(lot=lot, on=self.today) is not None
-        }
-        self.full_lots = full
-        self.keurmerk_lots = no_mark
-        return ReferForm(
-            self.request.POST if self.request.method == "POST" else None,
-            lots=Lot.objects.filter(pk__in=lot_ids)
-            .select_related("contract__provider")
-            .order_by("contract__provider__name", "component", "pk"),
-            start_moments=moments,
-            full_lots=full,
-            keurmerk_lots=no_mark,
-        )
+        if self.learner is None:
+            return [*items, {"url": "", "label": _("New referral")}]
+        return [
+            *items,
+            {"url": reverse("referral_create"), "label": _("New referral")},
+            {"url": "", "label": str(self.learner)},
+        ]
 
     def get_context_data(self, **kwargs) -> dict:
         context = super().get_context_data(**kwargs)
-        form = kwargs.get("form") or self.get_form()
-        context.update(
-            {
-                "learner": self.learner,
-                "form": form,
-                "lots": self.lots,
-                "full_lots": [lot for lot in self.lots if lot.pk in self.full_lots],
-                "keurmerk_lots": [lot for lot in self.lots if lot.pk in self.keurmerk_lots],
-                "learner_url": reverse(LEARNER_INSPECT, args=[self.learner.pk]),
-            }
-        )
+        if self.learner is None:
+            context.update(self.learner_step())
+        else:
+            context.update(self.refer_step(kwargs.get("form")))
         return context
 
+    def learner_step(self) -> dict:
+        """Step 1: the learners the user may refer, searched and paged."""
+        search = LearnerSearchForm(self.request.GET)
+        data = search.cleaned_data if search.is_valid() else {}
+        learners = referrals.referral_learners(
+            user=self.request.user,
+            search=data.get("q", ""),
+            mine=data.get("whose") != "all",
+            in_progress=bool(data.get("in_progress")),
+        ).select_related("municipality")
+        page = Paginator(learners, LEARNER_PAGE_SIZE).get_page(self.request.GET.get("p"))
+        query = self.request.GET.copy()
+        query.pop("p", None)
+        return {
+            "search": search,
+            "page_obj": page,
+            "learners": list(page),
+            "query_string": query.urlencode(),
+            "searched": any(data.get(name) for name in ("q", "in_progress"))
+            or data.get("whose") == "all",
+        }
+
+    def refer_step(self, form: ReferForm | None) -> dict:
+        """Steps 2 and 3: the lots, and the chosen lot's start dates with the note."""
+        by_id = {str(choice.lot.pk): choice for choice in self.choices}
+        lot_error = ""
+        if form is not None and form.is_bound:
+            chosen = by_id.get(form.data.get("lot", ""))
+            chosen_moment = form.data.get("start_moment", "")
+        else:
+            form = ReferForm(choices=self.choices)
+            asked = self.request.GET.get("lot", "")
+            chosen = by_id.get(asked)
+            if asked and chosen is None:
+                lot_error = gettext("Choose one of the lots listed.")
+            if chosen is None and len(self.choices) == 1:
+                chosen = self.choices[0]
+            chosen_moment = ""
+        full = [choice.lot for choice in self.choices if choice.full]
+        no_mark = [choice.lot for choice in self.choices if choice.keurmerk_refusal]
+        return {
+            "learner": self.learner,
+            "form": form,
+            "choices": self.choices,
+            "chosen": chosen,
+            "chosen_moment": chosen_moment,
+            "lot_error": lot_error,
+            "full_lots": full,
+            "keurmerk_lots": no_mark,
+            "learner_url": reverse(LEARNER_INSPECT, args=[self.learner.pk]),
+            "post_url": f"{reverse('referral_create')}?learner={self.learner.pk}",
+        }
+
     def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        form = self.get_form()
+        form = ReferForm(request.POST, choices=self.choices)
         send = request.POST.get("action") == "send"
         if form.is_valid():
             data = form.cleaned_data

@@ -118,7 +118,10 @@ class Forecast:
     ``capacity_per_period``, ``capacity_period``, ``capacity_year`` (the places of the capacity
     periods of ``year`` that fall in the contract's term), ``expected_learners`` (the demand
     attributed to it), ``balance`` (capacity minus expected: positive is a surplus),
-    ``shortfall`` and ``surplus`` (the balance's negative and positive parts).
+    ``shortfall`` and ``surplus`` (the balance's negative and positive parts);
+    ``lot_capacity_year`` and ``lot_expected_learners``: the whole lot's, whatever the filter.
+    With a municipality filter, ``capacity_year``, ``expected_learners`` and the balance are
+    that municipality's part of the lot (``_municipality_part``); without one, the whole lot's.
 
     ``volume_years``: per municipality shown (id), the ``VolumeYears`` used; kept apart from
     ``demand`` so that it is there also when a component filter leaves no demand rows.
@@ -127,8 +130,9 @@ class Forecast:
     covers, at lot level. Where several lots of a component cover one municipality (two
     providers, or onderwijsroute lots for different levels), that municipality's demand is
     shared among them in proportion to their capacity for the year, so no learner is counted
-    twice. Filters only choose which rows are shown; the attribution always uses all
-    municipalities and lots.
+    twice. The attribution always uses all municipalities and lots; the component and
+    provider filters only choose which rows are shown, and the municipality filter also
+    narrows each lot's figures to that municipality's part.
     """
 
     year: int
@@ -183,6 +187,8 @@ FORECAST_LOT_COLUMNS = (
     "balance",
     "shortfall",
     "surplus",
+    "lot_capacity_year",
+    "lot_expected_learners",
 )
 
 
@@ -229,6 +235,25 @@ def _volumes(year: int) -> pd.DataFrame:
         )
         volumes[f"{group}_year"] = volumes[f"{group}_year"].astype("Int64")
     return _int_columns(volumes, VOLUME_GROUPS)
+
+
+def _municipality_part(lots: pd.DataFrame, pairs: pd.DataFrame, municipality: int) -> pd.DataFrame:
+    """The lots covering ``municipality``, with that municipality's part of their figures: the
+    expected learners attributed from it, and its share of the lot's places in proportion to
+    its part of the lot's expected learners (equal shares among the municipalities covered
+    when the lot expects nobody). Summed over the municipalities a lot covers, the parts give
+    the lot's own figures, so a lot's shortfall or surplus is shared the same way."""
+    attributed = pairs.loc[pairs["municipality_id"] == municipality].set_index("lot_id")[
+        "attributed"
+    ]
+    lots = lots[lots["lot_id"].isin(attributed.index)]
+    expected = lots["lot_id"].map(attributed).astype(float)
+    whole = lots["lot_expected_learners"]
+    share = (expected / whole.where(whole > 0)).fillna(1 / lots["municipalities"])
+    return lots.assign(
+        expected_learners=expected,
+        capacity_year=(lots["lot_capacity_year"] * share).astype(float),
+    )
 
 
 def forecast(
@@ -328,9 +353,8 @@ def forecast(
         expected_learners=lots["expected_learners"].fillna(0.0).astype(float),
         municipalities=lots["municipalities"].fillna(0).astype(int),
     )
-    lots["balance"] = lots["capacity_year"] - lots["expected_learners"]
-    lots["shortfall"] = (-lots["balance"]).clip(lower=0)
-    lots["surplus"] = lots["balance"].clip(lower=0)
+    lots["lot_capacity_year"] = lots["capacity_year"]
+    lots["lot_expected_learners"] = lots["expected_learners"]
 
     coverage = pairs.groupby(["municipality_id", "component"]).size().rename("covering_lots")
     demand = demand.merge(
@@ -342,8 +366,10 @@ def forecast(
     municipality = report_filter.municipality
     if municipality is not None:
         demand = demand[demand["municipality_id"] == municipality]
-        covering = set(pairs.loc[pairs["municipality_id"] == municipality, "lot_id"])
-        lots = lots[lots["lot_id"].isin(covering)]
+        lots = _municipality_part(lots, pairs, municipality)
+    lots["balance"] = lots["capacity_year"] - lots["expected_learners"]
+    lots["shortfall"] = (-lots["balance"]).clip(lower=0)
+    lots["surplus"] = lots["balance"].clip(lower=0)
     if report_filter.component is not None:
         demand = demand[demand["component"] == report_filter.component]
         lots = lots[lots["component"] == report_filter.component]

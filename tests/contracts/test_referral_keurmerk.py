@@ -371,14 +371,14 @@ def test_the_klantmanagers_send_is_refused_beside_the_lot_and_nothing_is_stored(
     page = client.get(f"{NEW}?learner={learner.pk}")
     assert page.status_code == 200
     html = page.content.decode()
-    assert 'id="keurmerk-lots"' in html and "(quality mark not valid)" in html
+    assert 'id="keurmerk-lots"' in html and "quality mark not valid" in html
     response = client.post(f"{NEW}?learner={learner.pk}", {"lot": lapsed_lot.pk, "action": "send"})
     assert response.status_code == 200
     errors = response.context["form"].errors
     assert list(errors) == ["lot"]
     assert NOT_VALID in errors["lot"][0] and "Taalschool Vervalt" in errors["lot"][0]
     assert SAVE_A_DRAFT in errors["lot"][0]
-    assert 'id="id_lot-error"' in response.content.decode()
+    assert 'id="refer-lot-error"' in response.content.decode()
     assert not Referral.objects.filter(learner=learner).exists()
     assert not LotPeriodUse.objects.filter(lot=lapsed_lot).exists()
 

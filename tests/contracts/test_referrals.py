@@ -277,3 +277,114 @@ def test_a_started_route_placement_meets_the_route_start_deadline(
     referrals.referral_accept(referral=referral, actor=provider_user)
     referrals.referral_start(referral=referral, actor=provider_user, started_on=TODAY)
     assert (route_start().done_on, route_start().status) == (TODAY, rules.DeadlineStatus.MET)
+
+
+# --- The lots and learners the refer form offers ------------------------------------------------
+
+
+def test_the_referable_lots_are_exactly_those_referable_refusal_lets_through(haarlem, velsen):
+    """``referable_lots`` (one query) and ``referable_refusal`` (per lot) state one rule: for
+    every learner and every kind of lot they agree."""
+    from contracts.models import ContractStatus, LotStatus
+
+    ago, ahead = TODAY - datetime.timedelta(days=400), TODAY - datetime.timedelta(days=1)
+    lots = [
+        LotFactory(component=component, contract__municipalities=[haarlem])
+        for component in ("B1_ROUTE", "Z_ROUTE", "ONDERWIJSROUTE", "BRUGKLAS", "PVT", "MAP", "KNM")
+        if component != "ONDERWIJSROUTE"
+    ]
+    lots += [
+        LotFactory(
+            component="ONDERWIJSROUTE", education_level="MBO2", contract__municipalities=[haarlem]
+        ),
+        LotFactory(contract__municipalities=[velsen]),
+        LotFactory(contract__municipalities=[velsen, haarlem]),
+        LotFactory(status=LotStatus.INACTIVE, contract__municipalities=[haarlem]),
+        LotFactory(contract__status=ContractStatus.ENDED, contract__municipalities=[haarlem]),
+        LotFactory(
+            contract__starts_on=ago, contract__ends_on=ahead, contract__municipalities=[haarlem]
+        ),
+    ]
+    learners = [
+        _learner(haarlem, route="B1_ROUTE"),
+        _learner(haarlem, route="Z_ROUTE"),
+        _learner(haarlem, route="ONDERWIJSROUTE"),
+        _learner(haarlem, route=""),
+        _learner(haarlem, target_group="GEZINSMIGRANT", route=""),
+        _learner(haarlem, closed_at=timezone.now()),
+        _learner(velsen),
+    ]
+    for learner in learners:
+        expected = {
+            lot.pk
+            for lot in lots
+            if referrals.referable_refusal(learner=learner, lot=lot, on=TODAY) is None
+        }
+        found = referrals.referable_lots(learner=learner, on=TODAY)
+        assert sorted(found.values_list("pk", flat=True)) == sorted(expected), learner.route
+    # B1 (Haarlem's and the shared one), brugklas, PVT and MAP; not the Velsen-only lot, the
+    # inactive one, nor those of the ended or the lapsed contract.
+    assert referrals.referable_lots(learner=learners[0], on=TODAY).count() == 5
+
+
+def test_the_lot_choices_carry_places_left_and_the_lots_own_start_dates(
+    haarlem, klantmanager, django_assert_num_queries
+):
+    offering = OfferingFactory()
+    other_offering = OfferingFactory()
+    b1 = LotFactory(capacity=2, contract__municipalities=[haarlem], offerings=[offering])
+    pvt = LotFactory(
+        component="PVT", contract__municipalities=[haarlem], offerings=[other_offering]
+    )
+    later = StartMomentFactory(offering=offering, starts_on=TODAY + datetime.timedelta(days=40))
+    sooner = StartMomentFactory(offering=offering, starts_on=TODAY + datetime.timedelta(days=9))
+    StartMomentFactory(offering=offering, seats=3, seats_taken=3)  # full
+    StartMomentFactory(offering=offering, starts_on=TODAY)  # starts today: too late
+    StartMomentFactory(offering=OfferingFactory(live=False))  # not published, no lot anyway
+    pvt_date = StartMomentFactory(offering=other_offering)
+    _sent(b1, klantmanager, haarlem)
+    learner = _learner(haarlem)
+    with django_assert_num_queries(3):
+        choices = referrals.referral_lot_choices(learner=learner, on=TODAY)
+    by_lot = {choice.lot.pk: choice for choice in choices}
+    assert set(by_lot) == {b1.pk, pvt.pk}
+    assert by_lot[b1.pk].capacity_left == 1 and not by_lot[b1.pk].full
+    assert by_lot[b1.pk].start_dates == [sooner, later]
+    assert by_lot[pvt.pk].start_dates == [pvt_date]
+    _sent(b1, klantmanager, haarlem)
+    assert referrals.referral_lot_choices(learner=learner, on=TODAY)[0].full
+
+
+def test_the_learners_to_refer_are_the_users_open_cases_without_a_referral_in_progress(
+    haarlem, velsen, klantmanager, lot
+):
+    colleague = UserFactory(role=Role.CASE_MANAGER, municipality=haarlem)
+    waiting = _learner(haarlem, klantmanager=klantmanager, last_name="Wacht")
+    referred = _learner(haarlem, klantmanager=klantmanager, last_name="Verwezen")
+    referrals.referral_create(learner=referred, lot=lot, actor=klantmanager)
+    declined_once = _learner(haarlem, klantmanager=klantmanager, last_name="Opnieuw")
+    referral = _sent(lot, klantmanager, haarlem)
+    Learner.objects.filter(pk=referral.learner_id).update(
+        klantmanager=klantmanager, last_name="Afgewezen"
+    )
+    referrals.referral_decline(
+        referral=referral, actor=provider_staff(lot.contract.provider), reason="Full"
+    )
+    _learner(haarlem, klantmanager=klantmanager, last_name="Dicht", closed_at=timezone.now())
+    theirs = _learner(haarlem, klantmanager=colleague, last_name="Collega")
+    _learner(velsen, last_name="Elders")
+
+    def names(**kwargs) -> list[str]:
+        found = referrals.referral_learners(user=klantmanager, **kwargs)
+        return [learner.last_name for learner in found]
+
+    assert names() == ["Afgewezen", "Opnieuw", "Wacht"]
+    assert names(mine=False) == ["Afgewezen", "Collega", "Opnieuw", "Wacht"]
+    assert names(in_progress=True) == ["Afgewezen", "Opnieuw", "Verwezen", "Wacht"]
+    assert names(search="wac") == ["Wacht"]
+    assert names(search="amal opn") == ["Opnieuw"]
+    Learner.objects.filter(pk=waiting.pk).update(client_number="HLM-42")
+    assert names(search="hlm-42") == ["Wacht"]
+    assert names(search="elders", mine=False) == []
+    assert theirs.pk and declined_once.pk
+    assert referrals.referral_learners(user=provider_staff(lot.contract.provider)).count() == 0

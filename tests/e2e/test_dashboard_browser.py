@@ -43,3 +43,28 @@ def test_chart_labels_bars_and_values_never_overlap(page, demo_site, viewport):
     result = page.evaluate(OVERLAPS)
     assert result["rows"] > 0  # the demo's contracts give the charts rows to check
     assert result["found"] == []
+
+
+FILTER_FORM_PAST_THE_EDGE = """
+() => [...document.querySelectorAll('main form *')]
+    .filter((element) => element.offsetParent !== null)
+    .filter((element) => element.getBoundingClientRect().right
+        > document.documentElement.clientWidth + 1)
+    .map((element) => `${element.tagName}#${element.id || element.getAttribute('name') || ''}`)
+"""
+
+
+def test_no_field_of_the_filter_forms_runs_past_a_phones_edge(page, demo_site):
+    """A select is as wide as its longest option: the component filter ("Module Arbeidsmarkt
+    en Participatie (MAP)") ran past the edge of a 375 px screen."""
+    call_command("seed_demo", verbosity=0)
+    _sign_in(page, demo_site, CONTRACT_MANAGER)
+    found = {}
+    for path in ("/admin/dashboard/", "/admin/dashboard/forecast/"):
+        for width in (375, 320):
+            page.set_viewport_size({"width": width, "height": 800})
+            page.goto(f"{demo_site}{path}")
+            assert page.locator("main form select").count() >= 2  # the filters are there
+            if wide := page.evaluate(FILTER_FORM_PAST_THE_EDGE):
+                found[f"{path} at {width} px"] = wide
+    assert found == {}

@@ -99,7 +99,7 @@ def test_a_klantmanager_refers_and_the_provider_accepts_and_starts(new_page, dem
     _sign_in(klantmanager, base, KLANTMANAGER)
     klantmanager.goto(f"{base}/admin/snippets/contracts/learner/inspect/{learner.pk}/")
     klantmanager.locator(f"a[href='/admin/referrals/new/?learner={learner.pk}']").click()
-    klantmanager.locator("#id_lot").select_option(str(lot.pk))
+    klantmanager.locator(f"#refer-lot-{lot.pk}").check()
     klantmanager.locator("#id_note").fill("Prefers daytime classes.")
     klantmanager.locator("button[name=action][value=send]").click()
     expect(klantmanager.locator("[data-state]")).to_have_attribute("data-state", "sent")

@@ -211,6 +211,49 @@ def test_a_municipality_filter_narrows_the_demand_and_the_lots(manager_client, r
     assert "No active lot of an active contract is in force" in html
 
 
+def test_a_municipality_filter_narrows_each_lot_to_that_municipalitys_part(manager_client, region):
+    """The B1 lot's 100 places serve Haarlem (82.2 expected) and Velsen (34.8): a shortfall of
+    17. Filtered to one of them the lot shows that municipality's learners and the same share
+    of the places, so the two shortfalls add up to the lot's (before, the table stayed the
+    same whichever municipality was chosen)."""
+    region.contract.municipalities.add(region.velsen)
+    region.contract.save()
+    lot = ["RIJZK-F-001", "Alfa Taal", "Perceel 1: B1", "B1 route", "2"]
+    assert _table(_page(manager_client), LOTS_CAPTION) == [
+        [*lot, "100", "117", "-17", "Shortfall of 17 places"]
+    ]
+    haarlem = _page(manager_client, municipality=str(region.haarlem.pk))
+    assert _table(haarlem, LOTS_CAPTION) == [
+        [*lot, "100", "70", "82", "-12", "Shortfall of 12 places"]
+    ]
+    soup = BeautifulSoup(haarlem, "html.parser")
+    headers = [th.get_text(strip=True) for th in soup.select("#forecast-lots-caption ~ thead th")]
+    assert headers[5:8] == [
+        f"Capacity of the whole lot in {NEXT_YEAR}",
+        f"Places for Haarlem in {NEXT_YEAR}",
+        "Expected learners from Haarlem",
+    ]
+    assert soup.find(id="forecast-lots-municipality") is not None
+    velsen = _page(manager_client, municipality=str(region.velsen.pk))
+    assert _table(velsen, LOTS_CAPTION) == [
+        [*lot, "100", "30", "35", "-5", "Shortfall of 5 places"]
+    ]
+
+    header, row = _csv(manager_client.get(f"{EXPORT}lots.csv", {"municipality": region.haarlem.pk}))
+    assert header[8:] == [
+        f"Places for Haarlem in {NEXT_YEAR} (its share of the lot)",
+        "Expected learners from Haarlem",
+        "Balance for Haarlem (places minus expected learners)",
+        "Shortfall",
+        "Surplus",
+        f"Capacity of the whole lot in {NEXT_YEAR}",
+        "Expected learners of the whole lot",
+    ]
+    assert [float(value) for value in row[8:]] == pytest.approx(
+        [100 * 82.2 / 117, 82.2, 100 * 82.2 / 117 - 82.2, 82.2 - 100 * 82.2 / 117, 0, 100, 117]
+    )
+
+
 def test_every_field_has_a_label(manager_client, region):
     soup = BeautifulSoup(_page(manager_client), "html.parser")
     form = soup.find("form", attrs={"aria-label": "Forecast settings"})

@@ -176,7 +176,33 @@ def test_the_forecast_for_a_municipality_shows_its_demand_and_the_lots_covering_
     }
     assert set(result.lots["lot_id"]) == {volumes.lots.b1_both.pk, volumes.lots.pvt.pk}
     both = result.lots.set_index("lot_id").loc[volumes.lots.b1_both.pk]
-    assert both["expected_learners"] == pytest.approx(300 / 7 + 34.8)  # the whole lot's
+    # The lot's 50 places for 2027 serve Haarlem's 300/7 attributed learners and Velsen's
+    # 34.8: Velsen's part is its learners and the same fraction of the places.
+    whole = 300 / 7 + 34.8
+    assert both["lot_expected_learners"] == pytest.approx(whole)
+    assert both["lot_capacity_year"] == 50
+    assert both["expected_learners"] == pytest.approx(34.8)
+    assert both["capacity_year"] == pytest.approx(50 * 34.8 / whole)
+    assert both["balance"] == pytest.approx((50 - whole) * 34.8 / whole)
+    assert both["shortfall"] == pytest.approx(-both["balance"])
+
+
+def test_the_municipalities_parts_of_a_lot_add_up_to_the_whole_lot(volumes):
+    """Filtering to each municipality in turn shares every lot out: the parts sum to the lot's
+    own figures (also for a lot that expects nobody, shared equally)."""
+    whole = reports.forecast(2027).lots.set_index("lot_id")
+    parts = [
+        reports.forecast(
+            2027, report_filter=ReportFilter(municipality_id=municipality.pk)
+        ).lots.set_index("lot_id")
+        for municipality in (volumes.haarlem, volumes.velsen)
+    ]
+    for column in ("capacity_year", "expected_learners", "balance"):
+        summed = sum(part[column].reindex(whole.index, fill_value=0.0) for part in parts)
+        assert summed.tolist() == pytest.approx(whole[column].tolist()), column
+    haarlem_only = parts[0].loc[volumes.lots.b1_haarlem.pk]
+    assert haarlem_only["capacity_year"] == haarlem_only["lot_capacity_year"]
+    assert volumes.lots.b1_haarlem.pk not in parts[1].index
 
 
 def test_the_forecast_for_a_component_and_a_provider(volumes):
