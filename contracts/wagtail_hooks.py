@@ -6,6 +6,7 @@ their hooks, snippets and permission policies. The order of the names is the reg
 """
 
 from contracts.admin import (  # registered when imported
+    advice,
     contracts,
     dashboard,
     forecast,
@@ -16,6 +17,7 @@ from contracts.admin import (  # registered when imported
 )
 
 __all__ = [
+    "advice",
     "contracts",
     "dashboard",
     "forecast",

@@ -39,6 +39,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import CreateView, EditView, IndexView, InspectView
 
 from contracts import audit, learners, referrals, rules, transfers
+from contracts.admin import advice
 from contracts.models import AuditEntry, Learner, LearnerRoute
 from portal import permissions
 from portal.accounts.models import User
@@ -235,6 +236,7 @@ class LearnerInspectView(InspectView):
             user=self.request.user, learner=self.object
         )
         context["pending_transfer"] = transfers.transfer_pending(learner=self.object)
+        context.update(advice.learner_advice_context(self.request, self.object))
         return context
 
 

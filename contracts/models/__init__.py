@@ -4,12 +4,14 @@
 - ``learners``: learners' cases, the audit log, hand-overs between municipalities;
 - ``referrals``: referrals and each change of their state;
 - ``progress``: what providers report (attendance per month, progress, exams);
-- ``summaries``: monthly figures per lot for the dashboard.
+- ``summaries``: monthly figures per lot for the dashboard;
+- ``advice``: the municipality's advice to a gezinsmigrant on courses.
 
 Region and Municipality live in the low layer ``portal.places`` (their tables kept); they are
 re-exported here so ``from contracts.models import Municipality`` still works.
 """
 
+from contracts.models.advice import Advice, AdviceOffering
 from contracts.models.contracting import (
     CapacityPeriod,
     Contract,
@@ -45,6 +47,8 @@ from contracts.models.summaries import (
 from portal.places.models import Municipality, Region, cbs_code_validator
 
 __all__ = [
+    "Advice",
+    "AdviceOffering",
     "AttendanceMonth",
     "AuditEntry",
     "CapacityPeriod",
