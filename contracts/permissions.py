@@ -1,7 +1,7 @@
 """The object rules of contracts, learners and referrals, stated to the permission engine.
 
-A klantmanager works on the learners and referrals of their own municipality; a provider sees a
-referral to its lots once it is sent. Imported by ``ContractsConfig.ready``.
+A klantmanager works on the learners, referrals and advice of their own municipality; a provider
+sees a referral to its lots once it is sent. Imported by ``ContractsConfig.ready``.
 """
 
 from __future__ import annotations
@@ -18,6 +18,12 @@ def _referral_provider_condition(action: Action) -> Q:
 
 def register() -> None:
     rules_register("contracts.learner", ObjectRules(municipality_path="municipality_id"))
+    # The learner's municipality gives and follows the advice; the learner reads it once the
+    # link in the e-mail bound it to their account.
+    rules_register(
+        "contracts.advice",
+        ObjectRules(municipality_path="learner__municipality_id", owner_path="user_id"),
+    )
     rules_register(
         "contracts.referral",
         ObjectRules(

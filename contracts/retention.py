@@ -8,6 +8,9 @@ fields: ``AuditEntry`` rows hold no personal data). What goes is every copy of t
 * the free text written about the person (``CASE_FREE_TEXT``: notes for the provider and the
   receiving klantmanager, progress reports), emptied in full, since a name in free text may be
   misspelt, shortened or a nickname;
+* the learner's advice on courses (``contracts.advising``): its note and the address it went
+  to are emptied with the free text, and it is unbound from the learner's account
+  (``CASE_ACCOUNT_LINKS``: the account is the person's own; its tie to the case is not);
 * the reasons recorded with the case's audited decisions (``CASE_REASONS``: a referral's state
   changes, going over a lot's capacity): the decision and its reason are audit facts and stay,
   but the ways the learner's data are written (``learner_identifiers``) are replaced in them;
@@ -46,6 +49,7 @@ from wagtail.search import index
 
 from contracts import audit
 from contracts.models import (
+    Advice,
     AuditEntry,
     CaseTransfer,
     ExamResult,
@@ -67,8 +71,16 @@ CASE_FREE_TEXT: dict[type[models.Model], tuple[str, tuple[str, ...]]] = {
     Referral: ("learner", ("note",)),
     ProgressReport: ("referral__learner", ("summary",)),
     CaseTransfer: ("learner", ("note",)),
+    # The address is no free text, but it names the person as surely.
+    Advice: ("learner", ("note", "email")),
 }
 """Free text written about the person: model → (path to the learner, fields emptied)."""
+
+CASE_ACCOUNT_LINKS: dict[type[models.Model], tuple[str, str]] = {
+    Advice: ("learner", "user"),
+}
+"""Ties between the case and the person's own account: model → (path to the learner, the
+account's field), emptied."""
 
 CASE_REASONS: dict[type[models.Model], tuple[str, str]] = {
     Referral: ("learner_id", "capacity_override_reason"),
@@ -276,6 +288,8 @@ def learners_anonymise(
                 learner.updated_at = now
             Learner.objects.bulk_update(batch, [*ANONYMISED_FIELDS, "anonymised_at", "updated_at"])
             _case_free_text_empty([learner.pk for learner in batch])
+            for model, (learner_path, field) in CASE_ACCOUNT_LINKS.items():
+                model.objects.filter(**{f"{learner_path}__in": batch}).update(**{field: None})
             _case_reasons_redact(patterns)
             _wagtail_copies_rewrite(_case_objects(batch), patterns)
             AuditEntry.objects.bulk_create(

@@ -6,6 +6,7 @@ their hooks, snippets and permission policies. The order of the names is the reg
 """
 
 from contracts.admin import (  # registered when imported
+    advice,
     contracts,
     dashboard,
     exports,
@@ -18,6 +19,7 @@ from contracts.admin import (  # registered when imported
 )
 
 __all__ = [
+    "advice",
     "contracts",
     "dashboard",
     "exports",

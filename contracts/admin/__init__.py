@@ -1,5 +1,7 @@
 """The Wagtail admin screens of the municipal side, one module per area.
 
+* ``advice``: advice to gezinsmigranten on courses (the form and the learner's page's part of
+  it) and the klantmanager's start-page panel "Advice sent";
 * ``contracts``: the snippets of regions, municipalities and intake volumes, of contracts and
   lots, and the contracts to watch on the admin's start page (forms in ``forms``);
 * ``dashboard``: the contract dashboard and the DUO loans at risk;

@@ -39,6 +39,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import CreateView, EditView, IndexView
 
 from contracts import audit, learners, referrals, rules, transfers
+from contracts.admin import advice
 from contracts.models import AuditEntry, Learner, LearnerRoute
 from portal import permissions
 from portal.accounts.models import User
@@ -236,6 +237,7 @@ class LearnerInspectView(ReadableInspectView):
             user=self.request.user, learner=self.object
         )
         context["pending_transfer"] = transfers.transfer_pending(learner=self.object)
+        context.update(advice.learner_advice_context(self.request, self.object))
         return context
 
 

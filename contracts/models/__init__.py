@@ -6,11 +6,13 @@
 - ``progress``: what providers report (attendance per month, progress, exams);
 - ``summaries``: monthly figures per lot for the dashboard;
 - ``exports``: large downloads of the dashboard, made in the background.
+- ``advice``: the municipality's advice to a gezinsmigrant on courses.
 
 Region and Municipality live in the low layer ``portal.places`` (their tables kept); they are
 re-exported here so ``from contracts.models import Municipality`` still works.
 """
 
+from contracts.models.advice import Advice, AdviceOffering
 from contracts.models.contracting import (
     CapacityPeriod,
     Contract,
@@ -52,6 +54,8 @@ from contracts.models.summaries import (
 from portal.places.models import Municipality, Region, cbs_code_validator
 
 __all__ = [
+    "Advice",
+    "AdviceOffering",
     "AttendanceMonth",
     "AuditEntry",
     "CapacityPeriod",

@@ -62,6 +62,8 @@ ROLE_PERMISSIONS: dict[str, dict[str, frozenset[Action]]] = {
         # Contract managers look on: learners' cases and who read or changed them.
         "contracts.learner": _READ,
         "contracts.auditentry": _READ,
+        # And the advice klantmanagers gave gezinsmigranten, with what came of it.
+        "contracts.advice": _READ,
         # Contract managers follow every referral and may refer over capacity (an override).
         "contracts.referral": frozenset({Action.VIEW, Action.CHANGE}),
         "enrolments.enrolment": _READ,
@@ -87,6 +89,8 @@ ROLE_PERMISSIONS: dict[str, dict[str, frozenset[Action]]] = {
         "places.municipality": _READ,
         "contracts.learner": frozenset({Action.VIEW, Action.ADD, Action.CHANGE}),
         "contracts.referral": frozenset({Action.VIEW, Action.ADD, Action.CHANGE}),
+        # Advice to the municipality's gezinsmigranten on courses (``contracts.advising``).
+        "contracts.advice": frozenset({Action.VIEW, Action.ADD, Action.CHANGE}),
     },
     # Auditors read the audit log and nothing else.
     Role.AUDITOR: {
@@ -99,6 +103,8 @@ ROLE_PERMISSIONS: dict[str, dict[str, frozenset[Action]]] = {
     Role.LEARNER: {
         "enrolments.enrolment": frozenset({Action.VIEW, Action.CHANGE}),
         "enrolments.waitinglistentry": frozenset({Action.VIEW, Action.CHANGE}),
+        # The advice of their municipality, once they opened its link: read it.
+        "contracts.advice": _READ,
     },
 }
 

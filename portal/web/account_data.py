@@ -68,6 +68,24 @@ def user_data_export(*, user: User) -> dict[str, Any]:
             }
             for entry in user.waiting_list_entries.select_related("start_moment__offering")
         ],
+        "advice_from_your_municipality": [
+            {
+                "municipality": advice.learner.municipality.name,
+                "advised_at": advice.created_at.isoformat(),
+                "sent_to": advice.email,
+                "added_to_your_account_at": (
+                    advice.linked_at.isoformat() if advice.linked_at else None
+                ),
+                "note": advice.note,
+                "courses": [
+                    {"course": row.offering.title, "provider": row.offering.provider.name}
+                    for row in advice.advised.all()
+                ],
+            }
+            for advice in user.advices.select_related("learner__municipality")
+            .prefetch_related("advised__offering__provider")
+            .order_by("pk")
+        ],
     }
 
 

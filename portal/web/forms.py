@@ -1,4 +1,5 @@
-"""The forms of the account pages: deleting one's account, accepting a team invitation."""
+"""The forms of the account pages: deleting one's account, accepting a team invitation, making
+an account from the municipality's advice."""
 
 from __future__ import annotations
 
@@ -39,6 +40,31 @@ class InvitationAcceptForm(forms.Form):
     def __init__(self, *args, email: str, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.email = email
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("password1") and data.get("password2"):
+            if data["password1"] != data["password2"]:
+                self.add_error("password2", _("The two passwords are not the same."))
+            else:
+                try:
+                    password_validation.validate_password(data["password1"])
+                except forms.ValidationError as error:
+                    self.add_error("password1", error)
+        return data
+
+
+class AdviceAccountForm(forms.Form):
+    """A learner's account for the address the municipality's advice went to: only a password
+    (the address is the one the link reached)."""
+
+    password1 = forms.CharField(
+        label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+    password2 = forms.CharField(
+        label=_("Password (again)"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
 
     def clean(self) -> dict:
         data = super().clean()

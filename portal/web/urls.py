@@ -1,11 +1,12 @@
 """The learner's enrolment pages (``courses``), under the same paths and names as before they
-moved here from ``portal.enrolments`` and ``portal.payments``."""
+moved here from ``portal.enrolments`` and ``portal.payments``; the municipality's advice
+(``advice``)."""
 
 from django.urls import path, register_converter
 
 from portal.core import inputs  # noqa: F401  registers the <id:…> converter
 from portal.enrolments.references import EnrolmentReferenceConverter
-from portal.web import courses
+from portal.web import advice, courses
 
 register_converter(EnrolmentReferenceConverter, "enrolment_reference")
 
@@ -18,6 +19,8 @@ urlpatterns = [
         name="waiting_list_leave",
     ),
     path("mijn-cursussen/", courses.my_courses, name="my_courses"),
+    path("mijn-advies/", advice.my_advice, name="my_advice"),
+    path("mijn-advies/link/<str:token>/", advice.advice_accept, name="advice_accept"),
     path(
         "mijn-cursussen/<enrolment_reference:reference>/",
         courses.enrolment_detail,

@@ -538,9 +538,10 @@ def test_my_courses_takes_the_same_queries_however_many_enrolments(
         held_enrolment(full)
         enrolling.waiting_list_join(user=person, start_moment=full)
     client.force_login(person)
-    # Session, user, menu and permissions take 7; the catalogue link 3; the enrolments 2 (count and
-    # page); the waiting list 1 and the positions in its lines 1.
-    with django_assert_max_num_queries(13):
+    # Session, user, menu and permissions take 7; whether the account has advice (its tab) 1; the
+    # catalogue link 3; the enrolments 2 (count and page); the waiting list 1 and the positions in
+    # its lines 1.
+    with django_assert_max_num_queries(14):
         response = client.get(url("my_courses"))
     assert text(response).count("Confirmed") == count
     assert len(response.context["waiting_list_entries"]) == count
