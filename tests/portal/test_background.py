@@ -72,7 +72,6 @@ def test_the_schedule_expires_lapsed_holds_once_a_minute_however_many_workers_as
     lapsed, waiting = _lapsed_hold_with_a_waiting_learner()
     tasks_run_due()  # what making the test's objects enqueued
     now = datetime.datetime.now(UTC)
-    # A minute after one that divides by 5, so that a minute later no 5-minute job is due.
     start = now.replace(minute=now.minute - now.minute % 5 + 1, second=5, microsecond=0)
 
     first = periodic_enqueue(background.schedule(), now=start)
@@ -90,9 +89,11 @@ def test_the_schedule_expires_lapsed_holds_once_a_minute_however_many_workers_as
     assert waiting.state == WaitingListEntry.State.OFFERED
     assert DBTaskResult.objects.get(task_path=HOLDS).status == TaskResultStatus.SUCCESSFUL
 
-    assert periodic_enqueue(background.schedule(), now=start + datetime.timedelta(minutes=1)) == [
-        "holds_expire"
-    ]
+    # The next minute it is due again (other jobs may be due then too: the dashboard's warm-up
+    # every 4 minutes with a shared cache, so the test does not depend on the minute it runs in).
+    assert "holds_expire" in periodic_enqueue(
+        background.schedule(), now=start + datetime.timedelta(minutes=1)
+    )
 
 
 @pytest.mark.postgresql
