@@ -22,6 +22,8 @@ pytestmark = pytest.mark.browser
 PASSWORD = "Een-Goed-wachtwoord-2026"
 LINK = re.compile(r"https?://[^/\s]+(/\S*mijn-advies/link/\S+/)")
 WIDTHS = [1280, 375, 320]
+SETTLED = """document.getAnimations()
+    .filter(a => a instanceof CSSTransition).every(a => a.playState !== 'running')"""
 # What a person reads or uses in the page's main part and that reaches beyond the screen's edge
 # (a clipped container hides it without widening the page). Wagtail's own header, breadcrumbs and
 # panel headings are left out, and its side panel, which waits off the screen until opened.
@@ -50,6 +52,8 @@ def _problems(page, label: str) -> list[str]:
     found = []
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 800})
+        # The admin's sidebar slides shut below 800 px: measure once it has.
+        page.wait_for_function(SETTLED)
         overflow = page.evaluate("document.documentElement.scrollWidth") - width
         if overflow > 0:
             found.append(f"{label} [{width} px] the page is {overflow} px wider than the screen")
