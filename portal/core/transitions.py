@@ -48,9 +48,16 @@ class TransitionRecord(models.Model):
         return f"{subject_id}: {self.from_state or '-'} → {self.to_state}"
 
     def get_reason_display(self) -> str:
-        """The reason in the reader's language when the system gave it, else as written."""
-        if self.SystemReason is not None and self.reason in self.SystemReason.values:
-            return self.SystemReason(self.reason).label
+        """The reason in the reader's language when the system gave it, else as written. A
+        system reason may carry a detail in brackets ("paid online (cs_…)"): the label, then
+        the detail as stored."""
+        if self.SystemReason is None:
+            return self.reason
+        if self.reason in self.SystemReason.values:
+            return str(self.SystemReason(self.reason).label)
+        code, bracket, detail = self.reason.partition(" (")
+        if bracket and detail.endswith(")") and code in self.SystemReason.values:
+            return f"{self.SystemReason(code).label} ({detail}"
         return self.reason
 
     @classmethod

@@ -149,7 +149,7 @@ class EnrolmentInspectView(ReadOnlyInspectView):
             "; ".join(
                 f"{date_format(timezone.localtime(change.at), 'DATETIME_FORMAT')}: "
                 f"{change.get_to_state_display()}"
-                + (f" ({change.reason})" if change.reason else "")
+                + (f" ({change.get_reason_display()})" if change.reason else "")
                 for change in self.object.transitions.all()
             )
             or "—"

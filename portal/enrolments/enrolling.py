@@ -27,7 +27,12 @@ from portal import permissions
 from portal.accounts.models import User
 from portal.core.tasks import PRIORITY_PEOPLE_WAIT, durable_task
 from portal.enrolments import rules, states
-from portal.enrolments.models import LIVE_STATES, Enrolment, WaitingListEntry
+from portal.enrolments.models import (
+    LIVE_STATES,
+    Enrolment,
+    EnrolmentTransition,
+    WaitingListEntry,
+)
 from portal.enrolments.tasks import Email, enrolment_email
 from providers import seats
 from providers.models import SeatClaim, StartMoment
@@ -96,7 +101,12 @@ def enrolment_start(*, user: User, start_moment: StartMoment) -> Enrolment:
                 hold_until=hold_until,
             )
             return _enrolment_create(
-                user, start_moment, claim, hold_until, actor=user, reason="enrolled"
+                user,
+                start_moment,
+                claim,
+                hold_until,
+                actor=user,
+                reason=EnrolmentTransition.SystemReason.ENROLLED,
             )
     except IntegrityError:
         # The same learner enrolled in a parallel request: theirs stands.
@@ -140,7 +150,11 @@ def enrolment_expire(enrolment: Enrolment) -> bool:
         locked = enrolment_lock(enrolment.pk)
         if not hold_has_expired(locked):
             return False
-        seat_give_back(enrolment=locked, to_state=Enrolment.State.EXPIRED, reason="hold lapsed")
+        seat_give_back(
+            enrolment=locked,
+            to_state=Enrolment.State.EXPIRED,
+            reason=EnrolmentTransition.SystemReason.HOLD_LAPSED,
+        )
         waiting_entry_close(locked)
     enrolment.refresh_from_db()
     return True
@@ -183,7 +197,7 @@ def duo_loan_choose(
             enrolment=locked,
             to_state=Enrolment.State.CONFIRMED,
             actor=actor,
-            reason="paid through the learner's DUO loan",
+            reason=EnrolmentTransition.SystemReason.DUO_LOAN,
             payment_method=Enrolment.PaymentMethod.DUO_LOAN,
             duo_declaration=declaration,
             hold_expires_at=None,
@@ -203,7 +217,9 @@ def enrolments_of_deleted_account_release(*, user: User) -> None:
         locked = enrolment_lock(enrolment_id)
         if locked.state == Enrolment.State.HELD:
             seat_give_back(
-                enrolment=locked, to_state=Enrolment.State.EXPIRED, reason="account deleted"
+                enrolment=locked,
+                to_state=Enrolment.State.EXPIRED,
+                reason=EnrolmentTransition.SystemReason.ACCOUNT_DELETED,
             )
 
 
@@ -332,7 +348,7 @@ def waiting_list_offer(*, start_moment_id: int) -> list[Enrolment]:
                 claim,
                 hold_until,
                 actor=None,
-                reason="seat offered from the waiting list",
+                reason=EnrolmentTransition.SystemReason.WAITING_LIST_OFFER,
                 # Not the language of whoever freed the seat: the learner's own.
                 language=entry.user.language_or(None),
             )

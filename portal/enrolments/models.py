@@ -142,6 +142,34 @@ class EnrolmentTransition(TransitionRecord):
 
     subject_field = "enrolment"
 
+    class SystemReason(models.TextChoices):
+        """What the portal records as the reason of a change (some with a detail in brackets,
+        such as the Stripe session); shown in the admin in the reader's language."""
+
+        ENROLLED = "enrolled", _("Enrolled")
+        HOLD_LAPSED = "hold lapsed", _("The hold ran out")
+        HOLD_LAPSED_SEAT_RELEASED = (
+            "hold lapsed; seat released for another learner",
+            _("The hold ran out; the seat is free for another learner"),
+        )
+        DUO_LOAN = "paid through the learner's DUO loan", _("Paid with the learner's DUO loan")
+        ACCOUNT_DELETED = "account deleted", _("The account was deleted")
+        WAITING_LIST_OFFER = (
+            "seat offered from the waiting list",
+            _("Seat offered from the waiting list"),
+        )
+        PAID_TOO_LATE = (
+            "paid after the hold lapsed and the seat went: refunded",
+            _("Paid after the hold ran out and the seat was gone: money returned"),
+        )
+        CANCELLED_BY_LEARNER = "cancelled by the learner", _("Cancelled by the learner")
+        PAID_ONLINE = "paid online", _("Paid online")
+        DELAYED_PAYMENT_UNDER_WAY = "delayed payment under way", _("Payment under way")
+        DELAYED_PAYMENT_FAILED = "delayed payment failed", _("The payment failed")
+        CHECKOUT_EXPIRED = "Checkout Session expired unpaid", _("The payment page ran out unpaid")
+        REFUND_CONFIRMED = "refund confirmed by Stripe", _("Stripe confirmed the refund")
+        REFUNDED_IN_STRIPE = "refunded in Stripe", _("Refunded in Stripe")
+
     enrolment = models.ForeignKey(
         Enrolment,
         verbose_name=_("enrolment"),

@@ -21,7 +21,7 @@ from django.utils import timezone
 from portal.accounts.models import User
 from portal.enrolments import rules, states
 from portal.enrolments.enrolling import seat_give_back, waiting_entry_close
-from portal.enrolments.models import Enrolment
+from portal.enrolments.models import Enrolment, EnrolmentTransition
 from portal.enrolments.tasks import Email, enrolment_email
 from providers import seats
 
@@ -73,7 +73,7 @@ def enrolment_paid(
         states.enrolment_transition(
             enrolment=enrolment,
             to_state=State.CANCELLED,
-            reason="paid after the hold lapsed and the seat went: refunded",
+            reason=EnrolmentTransition.SystemReason.PAID_TOO_LATE,
             cancelled_at=now,
         )
         return Paid.SEAT_GONE
@@ -188,7 +188,7 @@ def enrolment_cancel(
         enrolment=enrolment,
         to_state=State.CANCELLED,
         actor=actor,
-        reason="cancelled by the learner",
+        reason=EnrolmentTransition.SystemReason.CANCELLED_BY_LEARNER,
         cancelled_at=timezone.now(),
         hold_expires_at=None,
     )

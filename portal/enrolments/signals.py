@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.dispatch import receiver
 
-from portal.enrolments.models import Enrolment
+from portal.enrolments.models import Enrolment, EnrolmentTransition
 from portal.enrolments.states import holds_lapsed
 from providers.seats import seat_claims_released
 
@@ -13,5 +13,5 @@ from providers.seats import seat_claims_released
 def _holds_released(sender, claim_ids: list[int], **kwargs) -> None:
     holds_lapsed(
         enrolments=Enrolment.objects.filter(seat_claim_id__in=claim_ids),
-        reason="hold lapsed; seat released for another learner",
+        reason=EnrolmentTransition.SystemReason.HOLD_LAPSED_SEAT_RELEASED,
     )

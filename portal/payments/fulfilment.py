@@ -26,7 +26,7 @@ import re
 from django.utils import timezone
 
 from portal.enrolments import enrolling, settling
-from portal.enrolments.models import Enrolment
+from portal.enrolments.models import Enrolment, EnrolmentTransition
 from portal.enrolments.tasks import Email, enrolment_email
 from portal.payments import refunds
 from portal.payments.models import Payment
@@ -34,6 +34,7 @@ from portal.payments.models import Payment
 logger = logging.getLogger(__name__)
 
 Outcome = str
+Reason = EnrolmentTransition.SystemReason
 
 # A payment attempt number as the portal writes it in Stripe's metadata (ASCII digits only).
 ATTEMPT = re.compile(r"[0-9]{1,4}")
@@ -65,7 +66,7 @@ def _payment_fulfil(payment: Payment, enrolment: Enrolment) -> Outcome:
     paid = settling.enrolment_paid(
         enrolment=enrolment,
         payment_method=Enrolment.PaymentMethod.STRIPE,
-        reason=f"paid online ({payment.checkout_session_id})",
+        reason=f"{Reason.PAID_ONLINE} ({payment.checkout_session_id})",
     )
     if paid == settling.Paid.CONFIRMED:
         return "confirmed"
@@ -85,7 +86,9 @@ def checkout_async_failed(session: dict) -> Outcome:
         return f"ignored: payment {payment.status}"
     payment.status = Payment.Status.FAILED
     payment.save(update_fields=["status", "updated_at"])
-    if not settling.enrolment_payment_failed(enrolment=enrolment, reason="delayed payment failed"):
+    if not settling.enrolment_payment_failed(
+        enrolment=enrolment, reason=Reason.DELAYED_PAYMENT_FAILED
+    ):
         return f"payment failed; enrolment {enrolment.state}"
     return "payment failed"
 
@@ -105,7 +108,7 @@ def checkout_expired(session: dict) -> Outcome:
     ).exists()
     if enrolment.state != Enrolment.State.HELD or others_open:
         return "expired"
-    if not settling.hold_end_unpaid(enrolment=enrolment, reason="Checkout Session expired unpaid"):
+    if not settling.hold_end_unpaid(enrolment=enrolment, reason=Reason.CHECKOUT_EXPIRED):
         return "expired; hold kept until its own end"
     return "expired; seat freed"
 
@@ -136,8 +139,8 @@ def charge_refunded(charge: dict) -> Outcome:
     settling.enrolment_refunded(
         enrolment=enrolment,
         refunded_cents=_refunded_total(enrolment),
-        reason=f"refund confirmed by Stripe ({payment.payment_intent_id})",
-        ended_reason="refunded in Stripe",
+        reason=f"{Reason.REFUND_CONFIRMED} ({payment.payment_intent_id})",
+        ended_reason=Reason.REFUNDED_IN_STRIPE,
     )
     return "refund recorded"
 
@@ -151,7 +154,7 @@ def _payment_processing(payment: Payment, enrolment: Enrolment) -> Outcome:
     pending = settling.enrolment_payment_pending(
         enrolment=enrolment,
         payment_method=Enrolment.PaymentMethod.STRIPE,
-        reason=f"delayed payment under way ({payment.checkout_session_id})",
+        reason=f"{Reason.DELAYED_PAYMENT_UNDER_WAY} ({payment.checkout_session_id})",
     )
     if pending == settling.Pending.NOT_WAITING:
         return f"processing; enrolment {enrolment.state}"

@@ -205,7 +205,7 @@ def test_the_inspect_view_shows_the_details(staff_client, world):
     ):
         assert shown in html, shown
     assert "History" in html
-    assert "(enrolled)" in html  # the state change that opened it, with its reason
+    assert "(Enrolled)" in html  # the state change that opened it, with its reason in words
 
 
 @pytest.mark.parametrize("view", ["inspect", "edit", "delete", "copy", "history", "usage"])
