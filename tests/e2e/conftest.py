@@ -30,6 +30,20 @@ LAUNCH_ARGS = [
 ]
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 320, "height": 640}
+SETTLED = """document.getAnimations()
+    .filter(a => a instanceof CSSTransition).every(a => a.playState !== 'running')"""
+
+
+def transitions_settled(page: Page) -> None:
+    """Wait until no CSS transition runs: the admin's sidebar slides shut below 800 px, and a
+    page measured while it slides is as wide as before (on a busy machine, for a while)."""
+    # page.wait_for_function would evaluate the test in the page, which the CSP refuses.
+    for _attempt in range(100):
+        if page.evaluate(SETTLED):
+            return
+        page.wait_for_timeout(50)
+
+
 TIMEOUT_MS = 15_000
 
 

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 
 from tests.e2e.axe import axe_describe, axe_violations
-from tests.e2e.conftest import DESKTOP, PHONE
+from tests.e2e.conftest import DESKTOP, PHONE, transitions_settled
 from tests.e2e.test_referral_browser import _provider_user, _sign_in
 
 pytestmark = pytest.mark.browser
@@ -143,6 +143,7 @@ def test_admin_screens_have_no_wcag_21_aa_violations(axe_page, demo_site, role):
         assert (response.status, axe_page.url) == (200, url)
         found = {"desktop": axe_violations(axe_page)}
         axe_page.set_viewport_size(PHONE)
+        transitions_settled(axe_page)
         found["phone 320 px"] = axe_violations(axe_page)
         if off_screen := _buttons_off_screen(axe_page):
             reports.append(f"{path} [phone 320 px] buttons off the screen sideways: {off_screen}")

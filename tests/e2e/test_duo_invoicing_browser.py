@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from tests.e2e.axe import axe_describe, axe_violations
-from tests.e2e.conftest import DESKTOP, PHONE
+from tests.e2e.conftest import DESKTOP, PHONE, transitions_settled
 from tests.e2e.test_admin_accessibility import _buttons_off_screen
 from tests.e2e.test_referral_browser import PROVIDER_EMAIL, _provider_user, _sign_in
 
@@ -66,6 +66,7 @@ def test_the_duo_invoicing_screen_has_no_wcag_21_aa_violations(axe_page, demo_si
             assert axe_page.locator("#duo-lines .rw-duo-over").count() == 2
         found = {"desktop": axe_violations(axe_page)}
         axe_page.set_viewport_size(PHONE)
+        transitions_settled(axe_page)
         found["phone 320 px"] = axe_violations(axe_page)
         if off_screen := _buttons_off_screen(axe_page):
             reports.append(f"{path} [phone 320 px] buttons off the screen sideways: {off_screen}")

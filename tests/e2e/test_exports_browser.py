@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from tests.e2e.axe import axe_describe, axe_violations
-from tests.e2e.conftest import DESKTOP, PHONE
+from tests.e2e.conftest import DESKTOP, PHONE, transitions_settled
 from tests.e2e.test_referral_browser import _sign_in
 
 pytestmark = pytest.mark.browser
@@ -55,6 +55,7 @@ def test_a_large_export_is_asked_for_followed_and_downloaded(signed_in, demo_sit
     page.set_viewport_size(viewport)
     page.goto(f"{demo_site}/admin/dashboard/export/placements.xlsx?from=2000-01-01")
     expect(page.locator("#export-rows")).to_be_visible()
+    transitions_settled(page)
     _check(page, "the offer")
     buttons = page.locator("form.rw-export-ask button[type=submit]")
     expect(buttons).to_have_count(2)
