@@ -4,8 +4,6 @@ sentence left in another language (as ``test_pages_in_every_language`` checks th
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -15,10 +13,9 @@ from contracts import advising
 from tests.contracts.advice_world import advice_give, gezinsmigrant, world_build
 from tests.i18n.test_pages_in_every_language import (
     LANGUAGES,
-    RIGHT_TO_LEFT,
     _sentences,
     in_language,
-    visible_text,
+    page_problems,
 )
 from tests.portal.factories import UserFactory
 
@@ -49,18 +46,5 @@ def test_the_advice_pages_speak_the_chosen_language(advice_pages, language):
         (advice_pages["learner"], advice_pages["mine"]),
         (Client(), advice_pages["link"]),
     ):
-        address = in_language(language, path)
-        response = client.get(address)
-        if response.status_code != 200:
-            problems.append(f"{address}: {response.status_code}")
-            continue
-        page = response.content.decode()
-        opening = re.search(r"<html[^>]*>", page).group(0)
-        direction = "rtl" if language in RIGHT_TO_LEFT else "ltr"
-        if f'lang="{language}"' not in opening or f'dir="{direction}"' not in opening:
-            problems.append(f"{address}: {opening}")
-        text = visible_text(page)
-        left = sorted(s for s in dutch | english if s in text)
-        if left:
-            problems.append(f"{address}: not in {language}: {left[:3]}")
+        problems += page_problems(client, in_language(language, path), language, dutch | english)
     assert not problems, "\n".join(problems)

@@ -105,18 +105,27 @@ def test_every_page_speaks_the_chosen_language(pages, language):
     for who, paths in (("anonymous", pages["anonymous"]), ("learner", pages["learner"])):
         client = anonymous if who == "anonymous" else pages["client"]
         for path in paths:
-            address = in_language(language, path)
-            response = client.get(address, follow=True)
-            if response.status_code != 200:
-                problems.append(f"{address}: {response.status_code}")
-                continue
-            page = response.content.decode()
-            opening = re.search(r"<html[^>]*>", page).group(0)
-            direction = "rtl" if language in RIGHT_TO_LEFT else "ltr"
-            if f'lang="{language}"' not in opening or f'dir="{direction}"' not in opening:
-                problems.append(f"{address}: {opening}")
-            text = visible_text(page)
-            left = sorted(s for s in dutch | english if s in text)
-            if left:
-                problems.append(f"{address}: not in {language}: {left[:3]}")
+            problems += page_problems(
+                client, in_language(language, path), language, dutch | english, follow=True
+            )
     assert not problems, "\n".join(problems)
+
+
+def page_problems(
+    client: Client, address: str, language: str, foreign: set[str], *, follow: bool = False
+) -> list[str]:
+    """What is wrong with the page at ``address`` in ``language``: not 200, ``lang`` or ``dir``
+    wrong, or one of the ``foreign`` sentences (another language's) on it."""
+    response = client.get(address, follow=follow)
+    if response.status_code != 200:
+        return [f"{address}: {response.status_code}"]
+    problems = []
+    page = response.content.decode()
+    opening = re.search(r"<html[^>]*>", page).group(0)
+    direction = "rtl" if language in RIGHT_TO_LEFT else "ltr"
+    if f'lang="{language}"' not in opening or f'dir="{direction}"' not in opening:
+        problems.append(f"{address}: {opening}")
+    left = sorted(s for s in foreign if s in visible_text(page))
+    if left:
+        problems.append(f"{address}: not in {language}: {left[:3]}")
+    return problems
