@@ -9,9 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.urls import translate_url
-from django.utils import translation
-from django.utils.translation import get_language
+from portal.core.locale import path_in_language
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -23,24 +21,23 @@ class CatalogueLinks:
     def __init__(self, request: HttpRequest | None = None) -> None:
         from cms.models import CataloguePage
 
-        self._page = CataloguePage.objects.live().select_related("locale").first()
+        self._page = CataloguePage.objects.live().first()
         self._url = self._page.get_url(request) if self._page is not None else None
 
     def home(self) -> str | None:
-        return self._in_current_language(self._url) if self._url else None
+        return path_in_language(self._url) if self._url else None
 
     def offering(self, offering_id: int) -> str | None:
+        return self._route("offering", offering_id)
+
+    def provider(self, slug: str) -> str | None:
+        return self._route("provider", slug)
+
+    def _route(self, name: str, *args: object) -> str | None:
         if not self._url:
             return None
-        route = self._page.reverse_subpage("offering", args=[offering_id])
-        return self._in_current_language(self._url.rstrip("/") + "/" + route)
-
-    def _in_current_language(self, url: str) -> str:
-        """Wagtail gives the address in the page's locale (/aanbod/); keep /en/ visitors in
-        English."""
-        language = get_language()
-        with translation.override(self._page.locale.language_code):
-            return translate_url(url, language)
+        route = self._page.reverse_subpage(name, args=list(args))
+        return path_in_language(self._url.rstrip("/") + "/" + route)
 
 
 def catalogue_url(

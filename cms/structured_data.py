@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING
 from django.http import HttpRequest
 from django.utils.safestring import SafeString, mark_safe
 
+from portal.core.locale import path_in_language
 from providers.choices import Schedule
+from providers.offerings import offering_text
 
 if TYPE_CHECKING:
     from cms.models import CataloguePage
@@ -38,22 +40,25 @@ def _place(location: Location) -> dict:
 def offering_json_ld(
     *, offering: Offering, request: HttpRequest, page: CataloguePage
 ) -> SafeString:
-    """The offering as schema.org data, escaped for use inside a ``<script>`` element."""
+    """The offering as schema.org data, escaped for use inside a ``<script>`` element: its
+    address and text as the page shows them, in the reader's language, with the language the
+    text is in (the school's translation, or the Dutch text where it gave none)."""
     provider = offering.provider
-    url = request.build_absolute_uri(
-        page.url + page.reverse_subpage("offering", args=[offering.pk])
-    )
-    provider_url = request.build_absolute_uri(
-        page.url + page.reverse_subpage("provider", args=[provider.slug])
-    )
+    course_path = page.url + page.reverse_subpage("offering", args=[offering.pk])
+    provider_path = page.url + page.reverse_subpage("provider", args=[provider.slug])
+    url = request.build_absolute_uri(path_in_language(course_path))
+    provider_url = request.build_absolute_uri(path_in_language(provider_path))
+    text = offering_text(offering)
+    description = text.summary if str(text.summary).strip() else text.title
     data: dict = {
         "@context": "https://schema.org",
         "@type": "Course",
         "@id": url,
         "url": url,
-        "name": offering.title,
-        "description": offering.summary or offering.title,
+        "name": str(text.title),
+        "description": str(description),
         "courseCode": str(offering.pk),
+        # The course is taught in Dutch, whatever language its page is read in.
         "inLanguage": "nl",
         "provider": {"@type": "Organization", "name": provider.name, "url": provider_url},
         "timeRequired": f"PT{offering.hours_total}H",

@@ -21,6 +21,33 @@ from django.utils.cache import patch_vary_headers
 API_PREFIX = "/api/"
 
 
+def path_in_language(url: str, language: str | None = None) -> str:
+    """A site-relative address in ``language`` (default: the active one): its language prefix
+    (``/ar/…``; none for Dutch) put in place of the one it has.
+
+    Wagtail gives a page's address in the page's own locale (``/aanbod/`` for a Dutch page shown
+    as the fallback of an untranslated one) and the site's addresses are the same in every
+    language but for the prefix (slugs are not translated), so this is string work, cheaper than
+    resolving the address again (``translate_url``) for every link of a page. Anything that is
+    not a site-relative path (``https://…``, ``//host``, ``#part``) is given back as it is.
+    """
+    if not url.startswith("/") or url.startswith("//"):
+        return url
+    language = language or translation.get_language() or settings.LANGUAGE_CODE
+    rest = url
+    for code, _name in settings.LANGUAGES:
+        prefix = f"/{code}"
+        if code != settings.LANGUAGE_CODE and (
+            url == prefix or url.startswith((f"{prefix}/", f"{prefix}?", f"{prefix}#"))
+        ):
+            rest = url[len(prefix) :]
+            rest = rest if rest.startswith("/") else f"/{rest}"
+            break
+    if language == settings.LANGUAGE_CODE:
+        return rest
+    return f"/{language}{rest}"
+
+
 class ApiLanguageMiddleware:
     """After ``LocaleMiddleware``: on ``/api/`` addresses, the language of ``Accept-Language``."""
 

@@ -13,6 +13,7 @@ from wagtail.models import Page, Site
 
 from cms.page_language import page_content_language
 from portal import permissions
+from portal.core.locale import path_in_language
 from portal.core.money import euros
 from portal.web import after_login
 from portal.web.choose import because_lines
@@ -95,13 +96,8 @@ def menu_pages(context) -> list[Page]:
 def in_current_language(url: str) -> str:
     """A site-relative address of a Wagtail page with the visitor's language prefix: Wagtail
     gives its pages' addresses in the page's own locale (``/aanbod/``), which would take an
-    ``/en/`` visitor back to Dutch. The default language has no prefix."""
-    language = get_language()
-    if not url.startswith("/") or url.startswith("//") or language == settings.LANGUAGE_CODE:
-        return url
-    if url == f"/{language}" or url.startswith(f"/{language}/"):
-        return url
-    return f"/{language}{url}"
+    ``/en/`` visitor back to Dutch."""
+    return path_in_language(url)
 
 
 @register.simple_tag(takes_context=True)

@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from cms.links import catalogue_url
+from portal.core.locale import path_in_language
 from portal.places import geo
 from providers.choices import Component, Schedule, TargetGroup
 from providers.filters import language_choices
@@ -340,7 +341,7 @@ def choose(request: HttpRequest) -> HttpResponse:
     if near_problem:
         index = place
     if index >= len(steps):
-        target = catalogue_url(request) or ("/en/" if get_language() == "en" else "/")
+        target = catalogue_url(request) or path_in_language("/")
         filters = answers.catalogue_items()
         if answers.near:
             filters.append(("ordering", "distance"))  # near you: the nearest first

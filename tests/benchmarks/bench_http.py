@@ -1,7 +1,9 @@
 """HTTP benchmark: the catalogue (uncached and cached), the API, the home page and a trivial view.
 
-Serves the national-scale data (``manage.py seed_scale``) from PostgreSQL with gunicorn (2 sync
-workers, DEBUG off, Redis as the shared cache) and loads it with ``wrk`` at concurrency 8, on
+Serves the national-scale data (``manage.py seed_scale``) from PostgreSQL with gunicorn in its
+production configuration (``deploy/gunicorn.conf.py``: its number of sync workers unless
+``--workers`` says otherwise, the application preloaded, JSON access lines), DEBUG off, Redis as the
+shared cache, and loads it with ``wrk`` at concurrency 8, on
 127.0.0.1 only, every case in the same run. Prints requests/s, p50 and p95 latency and the ratio to
 the trivial view. A script, not a test (house style point 17): see README.md beside it.
 
@@ -22,6 +24,7 @@ import signal
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.parse
 from dataclasses import asdict, dataclass
@@ -39,7 +42,7 @@ DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/14"
 HOST = serving.HOST
 CACHED_PORT = 8101
 UNCACHED_PORT = 8102
-WORKERS = 2
+GUNICORN_CONFIG = ROOT / "deploy" / "gunicorn.conf.py"
 WARM_UP_SECONDS = 2
 
 
@@ -145,7 +148,28 @@ def fetch(port: int, path: str, cookie: str | None = None) -> tuple[int, dict[st
     return serving.fetch(f"http://{HOST}:{port}{path}", {"Cookie": cookie} if cookie else None)
 
 
-def gunicorn_start(env: dict[str, str], port: int, page_cache: bool) -> subprocess.Popen:
+def production_workers() -> int:
+    """The number of workers ``deploy/gunicorn.conf.py`` starts on this machine by default (read
+    in a process of its own: loading the file prepares the metrics folder in its environment)."""
+    with tempfile.TemporaryDirectory() as metrics:
+        printed = subprocess.run(
+            [
+                PYTHON,
+                "-c",
+                "import runpy, sys; print(runpy.run_path(sys.argv[1])['default_workers']())",
+                str(GUNICORN_CONFIG),
+            ],
+            env={**os.environ, "PROMETHEUS_MULTIPROC_DIR": metrics, "LOG_FORMAT": "json"},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    return int(printed.stdout.strip())
+
+
+def gunicorn_start(
+    env: dict[str, str], port: int, page_cache: bool, workers: int
+) -> subprocess.Popen:
     if not serving.port_is_free(port):
         raise RuntimeError(f"Port {port} is in use: stop whatever listens there first.")
     process = subprocess.Popen(
@@ -153,18 +177,25 @@ def gunicorn_start(env: dict[str, str], port: int, page_cache: bool) -> subproce
             PYTHON,
             "-m",
             "gunicorn",
-            "portal.wsgi",
+            "--config",
+            str(GUNICORN_CONFIG),
             "--workers",
-            str(WORKERS),
-            "--worker-class",
-            "sync",
+            str(workers),
             "--bind",
             f"{HOST}:{port}",
             "--log-level",
             "warning",
+            # The access lines are made as in production, then thrown away.
+            "--access-logfile",
+            os.devnull,
         ],
         cwd=ROOT,
-        env={**env, "PAGE_CACHE_ENABLED": "true" if page_cache else "false"},
+        env={
+            **env,
+            "PAGE_CACHE_ENABLED": "true" if page_cache else "false",
+            # Every worker replaced after its n-th request, as in production.
+            "GUNICORN_MAX_REQUESTS": env.get("GUNICORN_MAX_REQUESTS", "2000"),
+        },
         start_new_session=True,  # its own process group: stopping it stops its workers too
     )
     serving.wait_until_answers(
@@ -280,8 +311,9 @@ def report(results: list[Result], options: argparse.Namespace) -> None:
     print()
     print(
         f"wrk: concurrency {options.connections}, {options.seconds} s per case after a "
-        f"{WARM_UP_SECONDS} s warm-up, median of {options.rounds} round(s); gunicorn {WORKERS} "
-        f"sync workers, DEBUG off, PostgreSQL + Redis; {os.cpu_count()} CPUs, Python "
+        f"{WARM_UP_SECONDS} s warm-up, median of {options.rounds} round(s); gunicorn "
+        f"{options.workers} sync workers (deploy/gunicorn.conf.py), DEBUG off, PostgreSQL + "
+        f"Redis; {os.cpu_count()} CPUs, Python "
         f"{platform.python_version()}; load average before/after: {options.load_before:.1f}/"
         f"{os.getloadavg()[0]:.1f}"
     )
@@ -361,6 +393,12 @@ def main() -> None:
     parser.add_argument(
         "--rounds", type=int, default=1, help="measure every case this often, report medians (1)"
     )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="gunicorn workers per server (default: deploy/gunicorn.conf.py's, 2 x cores + 1)",
+    )
     parser.add_argument("--rebuild", action="store_true", help="build the scale data again")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.add_argument(
@@ -370,10 +408,18 @@ def main() -> None:
         help="measure only the cases whose name has one of these words (the trivial view always)",
     )
     options = parser.parse_args()
+    if options.workers is None:
+        options.workers = production_workers()
     if not (
-        1 <= options.seconds <= 120 and 1 <= options.connections <= 64 and 1 <= options.rounds <= 10
+        1 <= options.seconds <= 120
+        and 1 <= options.connections <= 64
+        and 1 <= options.rounds <= 10
+        and 1 <= options.workers <= 16
     ):
-        parser.error("keep it bounded: --seconds 1..120, --connections 1..64, --rounds 1..10")
+        parser.error(
+            "keep it bounded: --seconds 1..120, --connections 1..64, --rounds 1..10, "
+            "--workers 1..16"
+        )
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed. On Debian or Ubuntu: apt-get install wrk")
     database_url = os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)
@@ -427,8 +473,10 @@ def main() -> None:
         signal.signal(signal_number, lambda number, _frame: sys.exit(128 + number))
     options.load_before = os.getloadavg()[0]
     try:
-        servers.append(gunicorn_start(env, CACHED_PORT, page_cache=True))
-        servers.append(gunicorn_start(env, UNCACHED_PORT, page_cache=False))
+        servers.append(gunicorn_start(env, CACHED_PORT, page_cache=True, workers=options.workers))
+        servers.append(
+            gunicorn_start(env, UNCACHED_PORT, page_cache=False, workers=options.workers)
+        )
         print("Offerings each catalogue path lists:")
         for path in [*VARIED, NEAR]:
             print(f"  {matches(path):>5}  {path}")

@@ -5,6 +5,7 @@ import re
 import pytest
 from django.utils import timezone
 
+from providers.models import OfferingTranslation
 from tests.contracts.factories import MunicipalityFactory
 from tests.providers.factories import (
     LanguageFactory,
@@ -204,6 +205,36 @@ def test_offering_detail_carries_schema_org_course_json_ld(client, site_pages):
     assert instance["@type"] == "CourseInstance"
     assert instance["startDate"] == (TODAY + datetime.timedelta(days=7)).isoformat()
     assert instance["location"]["address"]["postalCode"] == "2011 AB"
+
+
+def _json_ld(page: str) -> dict:
+    raw = re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S).group(1)
+    return json.loads(raw)
+
+
+def test_the_json_ld_on_a_page_in_another_language_gives_that_page_and_its_text(client, site_pages):
+    """A search engine reading /ar/… learns the Arabic address and the text the page shows:
+    the school's Arabic title where it gave one, else the Dutch text."""
+    translated = OfferingFactory(title="Avondcursus", summary="In de avond")
+    OfferingTranslation.objects.create(
+        offering=translated, language="ar", title="دورة مسائية", summary="في المساء"
+    )
+    dutch_only = OfferingFactory(title="Dagcursus", summary="")
+
+    data = _json_ld(text(client.get(f"/ar/aanbod/cursus/{translated.pk}/")))
+    assert data["url"] == data["@id"] == f"http://testserver/ar/aanbod/cursus/{translated.pk}/"
+    assert data["provider"]["url"] == (
+        f"http://testserver/ar/aanbod/aanbieder/{translated.provider.slug}/"
+    )
+    assert (data["name"], data["description"]) == ("دورة مسائية", "في المساء")
+
+    data = _json_ld(text(client.get(f"/ar/aanbod/cursus/{dutch_only.pk}/")))
+    assert data["url"] == f"http://testserver/ar/aanbod/cursus/{dutch_only.pk}/"
+    assert (data["name"], data["description"]) == ("Dagcursus", "Dagcursus")
+
+    data = _json_ld(text(client.get(f"/aanbod/cursus/{translated.pk}/")))
+    assert data["url"] == f"http://testserver/aanbod/cursus/{translated.pk}/"
+    assert data["name"] == "Avondcursus"
 
 
 def test_unknown_offering_is_a_404(client, site_pages):

@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from django.core.management import call_command
 
 from tests.e2e.axe import AXE_SCRIPT
+from tests.snapshots import seed_demo_kept
 from tests.stripe_standin.pytest_plugin import WEBHOOK_PATH
 
 if TYPE_CHECKING:
@@ -100,8 +100,9 @@ def demo_site(transactional_db, live_server) -> str:
     """The demo catalogue in the test database, served by the live server; returns its base URL.
 
     ``transactional_db`` is set up before the seed and flushes the tables after the test, so
-    every test starts from a fresh seed that the live server's thread can see. Ids therefore
-    differ from test to test: look them up (``demo_paths``), never write them down.
+    every test starts from a fresh seed that the live server's thread can see: the first test of
+    a process seeds, the others get its rows back (``tests.snapshots``). Look ids up
+    (``demo_paths``), never write them down.
 
     seed_demo's Wagtail Site is localhost:80 and the live server listens on a random port; that
     is fine because Wagtail falls back to the ``is_default_site`` Site when no hostname and port
@@ -111,7 +112,7 @@ def demo_site(transactional_db, live_server) -> str:
         server = live_server.thread.httpd
         if not isinstance(server.get_app(), OneRequestAtATime):
             server.set_app(OneRequestAtATime(server.get_app()))
-    call_command("seed_demo", "--no-users", verbosity=0)
+    seed_demo_kept(users=False)
     return live_server.url
 
 
@@ -121,7 +122,7 @@ def paying_site(demo_site, stripe_standin, settings):
     the live server; the CSP lets the browser go on to the stand-in's pages."""
     from portal.payments.models import ConnectedAccount
 
-    call_command("seed_demo", verbosity=0)
+    seed_demo_kept(users=True)
     for account in ConnectedAccount.objects.all():
         stripe_standin.create_account(onboarded=True, account_id=account.stripe_account_id)
     stripe_standin.webhook_url = f"{demo_site}/payments/stripe/webhook/"

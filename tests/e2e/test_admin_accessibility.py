@@ -5,11 +5,11 @@ phone no button of the page's main part sits beyond the screen's edge."""
 from __future__ import annotations
 
 import pytest
-from django.core.management import call_command
 
 from tests.e2e.axe import axe_describe, axe_violations
 from tests.e2e.conftest import DESKTOP, PHONE, transitions_settled
 from tests.e2e.test_referral_browser import _provider_user, _sign_in
+from tests.snapshots import seed_demo_kept
 
 pytestmark = pytest.mark.browser
 
@@ -128,7 +128,7 @@ def _buttons_off_screen(page) -> list[str]:
 def test_admin_screens_have_no_wcag_21_aa_violations(axe_page, demo_site, role):
     from providers.models import Provider
 
-    call_command("seed_demo", verbosity=0)
+    seed_demo_kept(users=True)
     ids = _ids()
     email = {"klantmanager": KLANTMANAGER, "contract manager": CONTRACT_MANAGER}.get(role)
     if email is None:

@@ -10,12 +10,12 @@ import re
 
 import pytest
 from django.core import mail
-from django.core.management import call_command
 from django.test import TestCase
 
 from tests.e2e.axe import axe_describe, axe_violations
 from tests.e2e.conftest import DESKTOP
 from tests.e2e.test_referral_browser import KLANTMANAGER, _sign_in
+from tests.snapshots import seed_demo_kept
 
 pytestmark = pytest.mark.browser
 
@@ -94,7 +94,7 @@ def test_advice_from_the_learners_page_to_an_enrolment_in_the_browser(
     from contracts.models import Advice
     from portal.enrolments.models import Enrolment
 
-    call_command("seed_demo", verbosity=0)
+    seed_demo_kept(users=True)
     learner, courses = _gezinsmigrant_and_courses()
     problems: list[str] = []
     page = axe_page
@@ -163,7 +163,7 @@ def test_the_other_steps_of_the_link_pass_axe_and_fit_a_phone(axe_page, new_page
     from portal.accounts.models import Role, User
     from tests.portal.factories import UserFactory
 
-    call_command("seed_demo", verbosity=0)
+    seed_demo_kept(users=True)
     learner, courses = _gezinsmigrant_and_courses()
     owner = UserFactory(email="heeft.al.account@example.org")
     klantmanager = User.objects.get(email=KLANTMANAGER)

@@ -5,10 +5,10 @@ over its bars)."""
 from __future__ import annotations
 
 import pytest
-from django.core.management import call_command
 
 from tests.e2e.conftest import DESKTOP, PHONE
 from tests.e2e.test_referral_browser import _sign_in
+from tests.snapshots import seed_demo_kept
 
 pytestmark = pytest.mark.browser
 
@@ -36,7 +36,7 @@ OVERLAPS = """
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone 320 px"])
 def test_chart_labels_bars_and_values_never_overlap(page, demo_site, viewport):
-    call_command("seed_demo", verbosity=0)
+    seed_demo_kept(users=True)
     _sign_in(page, demo_site, CONTRACT_MANAGER)
     page.set_viewport_size(viewport)
     page.goto(f"{demo_site}/admin/dashboard/")
@@ -57,7 +57,7 @@ FILTER_FORM_PAST_THE_EDGE = """
 def test_no_field_of_the_filter_forms_runs_past_a_phones_edge(page, demo_site):
     """A select is as wide as its longest option: the component filter ("Module Arbeidsmarkt
     en Participatie (MAP)") ran past the edge of a 375 px screen."""
-    call_command("seed_demo", verbosity=0)
+    seed_demo_kept(users=True)
     _sign_in(page, demo_site, CONTRACT_MANAGER)
     found = {}
     for path in ("/admin/dashboard/", "/admin/dashboard/forecast/"):

@@ -8,12 +8,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
 from tests.e2e.axe import axe_describe, axe_violations
 from tests.e2e.conftest import DESKTOP, PHONE, transitions_settled
 from tests.e2e.test_referral_browser import _sign_in
+from tests.snapshots import seed_demo_kept
 
 pytestmark = pytest.mark.browser
 
@@ -26,7 +26,7 @@ def signed_in(page, demo_site, settings, tmp_path, monkeypatch):
     from contracts.reporting import large_exports
     from portal.core.media import media_storages
 
-    call_command("seed_demo", verbosity=0)
+    seed_demo_kept(users=True)
     settings.MEDIA_ROOT = tmp_path
     settings.STORAGES = {**settings.STORAGES, **media_storages(media="local")}
     # Every download goes to the background, however few the demo's placements.

@@ -5,7 +5,6 @@ AA violations."""
 from __future__ import annotations
 
 import pytest
-from django.core.management import call_command
 
 from portal.accounts.models import User
 from portal.demo.data import DEMO_PASSWORD
@@ -14,6 +13,7 @@ from portal.enrolments.models import Enrolment
 from providers.models import StartMoment
 from providers.seats import has_free_seats_q
 from tests.e2e.axe import AXE_SCRIPT, axe_describe, axe_violations
+from tests.snapshots import seed_demo_kept
 
 pytestmark = pytest.mark.browser
 
@@ -45,7 +45,7 @@ def test_the_refusals_read_well_on_a_phone(new_page, demo_site, stripe_standin, 
     # The holds are taken below without the view: the browser's first attempt passes the rate
     # limit, its second does not.
     settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "enrolment": "1/10m/user"}
-    call_command("seed_demo", verbosity=0)
+    seed_demo_kept(users=True)
     learner = User.objects.get(email=LEARNER)
     for_sale = StartMoment.objects.filter(
         has_free_seats_q(),

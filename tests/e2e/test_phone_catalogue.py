@@ -8,7 +8,6 @@ import datetime
 import re
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
 from portal.accounts.models import User
@@ -20,6 +19,7 @@ from providers.models import StartMoment
 from providers.seats import has_free_seats_q
 from tests.e2e.axe import AXE_SCRIPT, axe_describe, axe_violations
 from tests.e2e.conftest import DESKTOP, PHONE
+from tests.snapshots import seed_demo_kept
 
 pytestmark = pytest.mark.browser
 
@@ -172,7 +172,7 @@ def test_start_dates_are_cards_with_the_enrol_button_on_screen(
 @pytest.fixture
 def learner_with_courses(demo_site, stripe_standin) -> None:
     """The demo learner with a held place, a DUO-paid place and a place paid online (receipt)."""
-    call_command("seed_demo", verbosity=0)
+    seed_demo_kept(users=True)
     learner = User.objects.get(email=LEARNER)
     for_sale = StartMoment.objects.filter(
         has_free_seats_q(), offering__price_cents__gt=0, offering__for_gezinsmigranten=True

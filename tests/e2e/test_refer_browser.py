@@ -6,12 +6,12 @@ chosen; without it the same steps are plain GET forms. axe finds nothing on the 
 from __future__ import annotations
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
 from tests.e2e.axe import axe_describe, axe_violations
 from tests.e2e.conftest import DESKTOP, PHONE
 from tests.e2e.test_referral_browser import _sign_in
+from tests.snapshots import seed_demo_kept
 
 pytestmark = pytest.mark.browser
 
@@ -52,7 +52,7 @@ def referring(demo_site):
     from contracts import referrals
     from portal.accounts.models import User
 
-    call_command("seed_demo", verbosity=0)
+    seed_demo_kept(users=True)
     klantmanager = User.objects.get(email=KLANTMANAGER)
     today = timezone.localdate()
     for learner in referrals.referral_learners(user=klantmanager):

@@ -4,12 +4,12 @@ accepts and records the start — in the browser, both signing in with password 
 from __future__ import annotations
 
 import pytest
-from django.core.management import call_command
 from django.db.models import Q
 from django.utils import timezone
 
 from portal.demo.data import DEMO_PASSWORD, DEMO_TOTP_SECRET
 from tests.portal.helpers import totp_code
+from tests.snapshots import seed_demo_kept
 
 pytestmark = pytest.mark.browser
 
@@ -20,7 +20,7 @@ LIVE = ("draft", "sent", "accepted", "started")
 
 @pytest.fixture
 def demo_users(demo_site):
-    call_command("seed_demo", verbosity=0)
+    seed_demo_kept(users=True)
     return demo_site
 
 

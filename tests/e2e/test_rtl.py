@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import pytest
-from django.core.management import call_command
 
 from portal.accounts.models import User
 from portal.demo.data import DEMO_PASSWORD
@@ -18,6 +17,7 @@ from providers.models import StartMoment
 from providers.seats import has_free_seats_q
 from tests.e2e.axe import axe_describe, axe_violations
 from tests.e2e.conftest import DESKTOP, PHONE
+from tests.snapshots import seed_demo_kept
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -101,7 +101,7 @@ def test_public_page_is_right_to_left_without_sideways_scroll_or_axe_violations(
 
 @pytest.fixture
 def learner_pages(demo_site, stripe_standin) -> dict[str, str]:
-    call_command("seed_demo", verbosity=0)
+    seed_demo_kept(users=True)
     learner = User.objects.get(email=LEARNER)
     for_sale = StartMoment.objects.filter(
         has_free_seats_q(), offering__price_cents__gt=0, offering__for_gezinsmigranten=True
