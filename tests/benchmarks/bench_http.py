@@ -183,18 +183,17 @@ def gunicorn_start(
             str(workers),
             "--bind",
             f"{HOST}:{port}",
-            "--log-level",
-            "warning",
-            # The access lines are made as in production, then thrown away.
-            "--access-logfile",
-            os.devnull,
         ],
+        # The log lines (JSON on stdout: an access line for each request, as in production)
+        # are made, then thrown away; gunicorn's own only from warnings up.
+        stdout=subprocess.DEVNULL,
         cwd=ROOT,
         env={
             **env,
             "PAGE_CACHE_ENABLED": "true" if page_cache else "false",
             # Every worker replaced after its n-th request, as in production.
             "GUNICORN_MAX_REQUESTS": env.get("GUNICORN_MAX_REQUESTS", "2000"),
+            "GUNICORN_LOG_LEVEL": "warning",
         },
         start_new_session=True,  # its own process group: stopping it stops its workers too
     )
