@@ -162,14 +162,19 @@ preload_app = True
 
 
 def when_ready(server) -> None:
-    """In the master, before the first fork: the URL patterns imported once for all workers
-    (else each worker's first request pays for it), and no database connection left open
+    """In the master, before the first fork: what each new worker's first requests would pay
+    for done once for all of them (the URL patterns imported, the templates compiled, every
+    language's catalogue read: ``portal.core.warmup``), and no database connection left open
     for the workers to inherit."""
     from django.db import connections
-    from django.urls import get_resolver
 
-    get_resolver().url_patterns  # noqa: B018 (imports the URL configuration)
+    from portal.core.warmup import warm_up
+
+    done = warm_up()
     connections.close_all()
+    server.log.info(
+        "Warmed up for the workers: %(templates)d templates, %(languages)d languages", done
+    )
     server.log.info("Prometheus figures of all workers in %s", os.environ[_METRICS_DIR])
 
 

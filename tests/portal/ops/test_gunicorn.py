@@ -366,3 +366,21 @@ def test_a_finished_workers_live_gauge_is_removed(gunicorn):
     )
     assert served.search(after).group(1) == served.search(before).group(1)
     os.kill(gunicorn.process.pid, signal.SIGTTIN)
+
+
+def test_the_master_warms_up_before_it_forks_the_workers(gunicorn):
+    """The templates and catalogues are ready before the first worker exists (its first pages
+    do not pay for them), and the workers come after."""
+    lines = gunicorn.log_lines()
+    warmed = next(
+        index
+        for index, line in enumerate(lines)
+        if line.get("message", "").startswith("Warmed up for the workers")
+    )
+    assert "templates" in lines[warmed]["message"] and "6 languages" in lines[warmed]["message"]
+    booted = [
+        index
+        for index, line in enumerate(lines)
+        if line.get("message", "").startswith("Booting worker")
+    ]
+    assert booted and min(booted) > warmed
