@@ -266,3 +266,18 @@ def test_every_text_on_every_page_went_through_a_catalogue(pages, marking_catalo
             for text in unmarked_words(response.content.decode(), known, typed):
                 problems.append(f"{address}: {text}")
     assert not problems, "Texts that went through no catalogue:\n" + "\n".join(problems)
+
+
+def test_the_not_found_pages_went_through_a_catalogue(site_pages, marking_catalogue):
+    """A wrong address (Django's 404 page) and a course that is gone (the catalogue's)."""
+    known = database_texts()
+    problems = []
+    for path in ("/en/no-such-page/", "/en/aanbod/cursus/999999/", "/en/mijn-cursussen/RW-NONE/"):
+        response = Client().get(path)
+        assert response.status_code in (404, 302), path
+        if response.status_code == 404:
+            assert "<h1" in response.content.decode(), path
+            problems += [
+                f"{path}: {text}" for text in unmarked_words(response.content.decode(), known)
+            ]
+    assert not problems, "\n".join(problems)
