@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.core.management import call_command
 from django.core.management.color import no_style
 from django.db import connections, transaction
@@ -111,8 +112,6 @@ def _put_back(connection: BaseDatabaseWrapper, kept: list[_Table]) -> None:
 
 
 def _sequences_reset(connection: BaseDatabaseWrapper, cursor) -> None:
-    from django.apps import apps
-
     statements = connection.ops.sequence_reset_sql(no_style(), apps.get_models())
     for statement in statements:
         cursor.execute(statement)

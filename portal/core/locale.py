@@ -14,7 +14,6 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.urls import translate_url
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
@@ -115,7 +114,7 @@ class LanguageChoiceMiddleware:
             and request.headers.get("Sec-Fetch-Site") in ("none", "cross-site")
             and request.headers.get("Sec-Fetch-Mode") == "navigate"
         ):
-            target = translate_url(request.get_full_path(), chosen)
+            target = path_in_language(request.get_full_path(), chosen)
             if target != request.get_full_path():
                 response = HttpResponseRedirect(target)
                 patch_vary_headers(response, ("Cookie",))

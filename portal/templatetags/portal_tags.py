@@ -5,7 +5,6 @@ from django.conf import settings
 from django.db.models import Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
-from django.urls import translate_url
 from django.utils.html import format_html
 from django.utils.translation import get_language, get_language_info, gettext
 from wagtail.contrib.routable_page.templatetags.wagtailroutablepage_tags import routablepageurl
@@ -32,7 +31,7 @@ def language_links(context) -> list[dict]:
     links = []
     for code, _name in settings.LANGUAGES:
         info = get_language_info(code)
-        url = translate_url(path, code)
+        url = path_in_language(path, code)
         links.append(
             {
                 "code": code,
